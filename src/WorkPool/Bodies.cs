@@ -1,0 +1,62 @@
+using System.Diagnostics;
+
+namespace WorkPool;
+
+// Adapters that turn every public form (delegate, state + delegate, struct with a result) into
+// a struct body, so the engine has one code path: WorkJob<TWork> over TWork : struct, IWork.
+// Results travel back in the body's fields (the engine copies a body back after it ran).
+
+/// <summary>Body for <see cref="Action"/>.</summary>
+internal readonly struct ActionBody(Action action) : IWork
+{
+    public void Run() => action();
+}
+
+/// <summary>Body for <see cref="Func{TResult}"/>.</summary>
+internal struct FuncBody<TResult>(Func<TResult> function) : IWork
+{
+    public TResult Result = default!;
+
+    public void Run() => Result = function();
+}
+
+/// <summary>Body for <see cref="Action{TState}"/> with its state (no closure needed).</summary>
+internal readonly struct StateActionBody<TState>(TState state, Action<TState> action) : IWork
+{
+    public void Run() => action(state);
+}
+
+/// <summary>Body for <see cref="Func{TState, TResult}"/> with its state (no closure needed).</summary>
+internal struct StateFuncBody<TState, TResult>(TState state, Func<TState, TResult> function) : IWork
+{
+    public TResult Result = default!;
+
+    public void Run() => Result = function(state);
+}
+
+/// <summary>Body for a result-returning struct body.</summary>
+internal struct ResultBody<TWork, TResult>(TWork work) : IWork
+    where TWork : struct, IWork<TResult>
+{
+    private TWork _work = work;
+
+    public TResult Result = default!;
+
+    public void Run() => Result = _work.Run();
+}
+
+/// <summary>A Join called from outside the pool: installed as one job, then joined on the worker that runs it.</summary>
+internal struct JoinBody<TA, TB>(TA a, TB b) : IWork
+    where TA : struct, IWork
+    where TB : struct, IWork
+{
+    public TA A = a;
+    public TB B = b;
+
+    public void Run()
+    {
+        Worker? worker = ThreadContext.CurrentOrNull?.Worker;
+        Debug.Assert(worker is not null, "Injected jobs run only on workers.");
+        worker.Join(ref A, ref B);
+    }
+}

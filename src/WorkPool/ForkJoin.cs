@@ -1,0 +1,55 @@
+namespace WorkPool;
+
+/// <summary>
+/// Static entry points that act on the pool of the calling worker, or on
+/// <see cref="WorkStealingPool.Default"/> when called from a thread outside every pool, so a job
+/// can fork more work without capturing a pool reference. Each method behaves exactly like the
+/// instance method of the same shape on that pool (same allocation-free forms, same exceptions).
+/// </summary>
+public static class ForkJoin
+{
+    /// <summary>The pool these methods act on from the calling thread.</summary>
+    public static WorkStealingPool CurrentPool => WorkStealingPool.Current ?? WorkStealingPool.Default;
+
+    /// <inheritdoc cref="WorkStealingPool.Install(Action)"/>
+    public static void Install(Action action) => CurrentPool.Install(action);
+
+    /// <inheritdoc cref="WorkStealingPool.Install{TResult}(Func{TResult})"/>
+    public static TResult Install<TResult>(Func<TResult> function) => CurrentPool.Install(function);
+
+    /// <inheritdoc cref="WorkStealingPool.Install{TState}(TState, Action{TState})"/>
+    public static void Install<TState>(TState state, Action<TState> action) => CurrentPool.Install(state, action);
+
+    /// <inheritdoc cref="WorkStealingPool.Install{TState, TResult}(TState, Func{TState, TResult})"/>
+    public static TResult Install<TState, TResult>(TState state, Func<TState, TResult> function) => CurrentPool.Install(state, function);
+
+    /// <inheritdoc cref="WorkStealingPool.Install{TWork}(ref TWork)"/>
+    public static void Install<TWork>(ref TWork work)
+        where TWork : struct, IWork => CurrentPool.Install(ref work);
+
+    /// <inheritdoc cref="WorkStealingPool.Install{TWork, TResult}(TWork)"/>
+    public static TResult Install<TWork, TResult>(TWork work)
+        where TWork : struct, IWork<TResult> => CurrentPool.Install<TWork, TResult>(work);
+
+    /// <inheritdoc cref="WorkStealingPool.Join(Action, Action)"/>
+    public static void Join(Action a, Action b) => CurrentPool.Join(a, b);
+
+    /// <inheritdoc cref="WorkStealingPool.Join{TResultA, TResultB}(Func{TResultA}, Func{TResultB})"/>
+    public static (TResultA A, TResultB B) Join<TResultA, TResultB>(Func<TResultA> a, Func<TResultB> b) => CurrentPool.Join(a, b);
+
+    /// <inheritdoc cref="WorkStealingPool.Join{TState}(TState, Action{TState}, Action{TState})"/>
+    public static void Join<TState>(TState state, Action<TState> a, Action<TState> b) => CurrentPool.Join(state, a, b);
+
+    /// <inheritdoc cref="WorkStealingPool.Join{TState, TResultA, TResultB}(TState, Func{TState, TResultA}, Func{TState, TResultB})"/>
+    public static (TResultA A, TResultB B) Join<TState, TResultA, TResultB>(TState state, Func<TState, TResultA> a, Func<TState, TResultB> b) => CurrentPool.Join(state, a, b);
+
+    /// <inheritdoc cref="WorkStealingPool.Join{TA, TB}(ref TA, ref TB)"/>
+    public static void Join<TA, TB>(ref TA a, ref TB b)
+        where TA : struct, IWork
+        where TB : struct, IWork => CurrentPool.Join(ref a, ref b);
+
+    /// <inheritdoc cref="WorkStealingPool.Join{TA, TB, TResultA, TResultB}(TA, TB)"/>
+    public static (TResultA A, TResultB B) Join<TA, TB, TResultA, TResultB>(TA a, TB b)
+        where TA : struct, IWork<TResultA>
+        where TB : struct, IWork<TResultB> => CurrentPool.Join<TA, TB, TResultA, TResultB>(a, b);
+}

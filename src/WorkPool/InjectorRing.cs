@@ -1,0 +1,242 @@
+using System.Diagnostics;
+
+namespace WorkPool;
+
+/// <summary>
+/// The bounded multi-producer, multi-consumer queue through which threads that are not workers
+/// of the pool hand it jobs: a power-of-two array of preallocated slots with per-slot sequence
+/// numbers (D. Vyukov's bounded MPMC queue). It never allocates after construction. When it is
+/// full a producer waits (spin, then park) for a consumer to free a slot: a job is never
+/// dropped, and one producer's jobs stay in FIFO order because it enqueues one at a time.
+/// </summary>
+/// <remarks>
+/// <para>Invariants: a slot for position p is writable when its sequence equals p, readable when
+/// it equals p + 1, and a consumer frees it for the next lap by setting it to p + capacity.
+/// <c>tail</c> and <c>head</c> only grow; a CAS on them claims a position, and only the claimer
+/// touches that slot until it publishes the new sequence with a release store.</para>
+/// <para>Blocked producers register in a list guarded by a lock (a cold path: the ring is full).
+/// A producer registers (full fence), then retries; a consumer frees a slot, fences, then reads
+/// the number of registered producers. One of the two sees the other's write, so a freed slot
+/// is never missed by every waiting producer.</para>
+/// </remarks>
+internal sealed class InjectorRing
+{
+    private struct Slot
+    {
+        public long Sequence;
+        public Job? Job;
+    }
+
+    private readonly Slot[] _slots;
+    private readonly long _mask;
+    private PaddedInt64 _head;
+    private PaddedInt64 _tail;
+    private PaddedInt32 _waitingProducers;
+
+    // Blocked producers in registration order, linked through ThreadContext (no allocation).
+    private readonly object _waitersLock = new();
+    private ThreadContext? _firstWaiter;
+    private ThreadContext? _lastWaiter;
+
+    internal InjectorRing(int capacity)
+    {
+        Debug.Assert(capacity > 0 && (capacity & (capacity - 1)) == 0, "Capacity must be a power of two.");
+        _slots = new Slot[capacity];
+        for (int i = 0; i < _slots.Length; i++)
+        {
+            _slots[i].Sequence = i;
+        }
+
+        _mask = capacity - 1;
+    }
+
+    internal int Capacity => _slots.Length;
+
+    /// <summary>Approximate number of queued jobs.</summary>
+    internal int Count
+    {
+        get
+        {
+            long size = Volatile.Read(ref _tail.Value) - Volatile.Read(ref _head.Value);
+            return size <= 0 ? 0 : (int)Math.Min(size, _slots.Length);
+        }
+    }
+
+    /// <summary>Unsynchronized emptiness hint; may be stale.</summary>
+    internal bool LooksEmpty => Volatile.Read(ref _head.Value) >= Volatile.Read(ref _tail.Value);
+
+    /// <summary>Try to append; false when the ring is full. Never blocks.</summary>
+    internal bool TryEnqueue(Job job)
+    {
+        long position = Volatile.Read(ref _tail.Value);
+        while (true)
+        {
+            ref Slot slot = ref _slots[position & _mask];
+            long sequence = Volatile.Read(ref slot.Sequence);
+            long lag = sequence - position;
+            if (lag == 0)
+            {
+                long observed = Interlocked.CompareExchange(ref _tail.Value, position + 1, position);
+                if (observed == position)
+                {
+                    slot.Job = job;
+                    // Release: a consumer that sees the sequence also sees the job.
+                    Volatile.Write(ref slot.Sequence, position + 1);
+                    return true;
+                }
+
+                position = observed;
+            }
+            else if (lag < 0)
+            {
+                // The slot still holds the job from one lap ago: full.
+                return false;
+            }
+            else
+            {
+                position = Volatile.Read(ref _tail.Value);
+            }
+        }
+    }
+
+    /// <summary>Take the oldest job, or null when the ring is (or looks) empty.</summary>
+    internal Job? TryDequeue()
+    {
+        long position = Volatile.Read(ref _head.Value);
+        while (true)
+        {
+            ref Slot slot = ref _slots[position & _mask];
+            long sequence = Volatile.Read(ref slot.Sequence);
+            long lag = sequence - (position + 1);
+            if (lag == 0)
+            {
+                long observed = Interlocked.CompareExchange(ref _head.Value, position + 1, position);
+                if (observed == position)
+                {
+                    Job? job = slot.Job;
+                    Debug.Assert(job is not null, "A published slot holds a job.");
+                    slot.Job = null;
+                    // Full fence while freeing the slot: orders the free before the read of
+                    // _waitingProducers (the consumer side of the producer/consumer Dekker pair).
+                    Interlocked.Exchange(ref slot.Sequence, position + _mask + 1);
+                    if (Volatile.Read(ref _waitingProducers.Value) != 0)
+                    {
+                        WakeOneProducer();
+                    }
+
+                    return job;
+                }
+
+                position = observed;
+            }
+            else if (lag < 0)
+            {
+                // Empty, or the producer that claimed this position has not published yet;
+                // it wakes a sleeper after publishing, so nothing is stranded.
+                return null;
+            }
+            else
+            {
+                position = Volatile.Read(ref _head.Value);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Producer: register <paramref name="waiter"/> as blocked on a full ring, then retry once.
+    /// True when the job went in (the waiter is not registered then); false when the waiter is
+    /// registered and may park: a consumer that frees a slot will unpark it.
+    /// </summary>
+    internal bool RegisterWaiterOrEnqueue(ThreadContext waiter, Job job)
+    {
+        lock (_waitersLock)
+        {
+            Debug.Assert(!waiter.IsRingWaiter);
+            waiter.IsRingWaiter = true;
+            waiter.NextRingWaiter = null;
+            if (_lastWaiter is null)
+            {
+                _firstWaiter = waiter;
+            }
+            else
+            {
+                _lastWaiter.NextRingWaiter = waiter;
+            }
+
+            _lastWaiter = waiter;
+        }
+
+        // Full fence, then retry: the producer side of the Dekker pair described above.
+        Interlocked.Increment(ref _waitingProducers.Value);
+        if (TryEnqueue(job))
+        {
+            UnregisterWaiter(waiter);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Producer, after waking: leave the waiter list if a consumer has not already removed it.</summary>
+    internal void UnregisterWaiter(ThreadContext waiter)
+    {
+        lock (_waitersLock)
+        {
+            if (!waiter.IsRingWaiter)
+            {
+                return;
+            }
+
+            ThreadContext? previous = null;
+            for (ThreadContext? node = _firstWaiter; node is not null; previous = node, node = node.NextRingWaiter)
+            {
+                if (node == waiter)
+                {
+                    Unlink(previous, node);
+                    return;
+                }
+            }
+
+            Debug.Fail("A registered waiter is in the list.");
+        }
+    }
+
+    private void WakeOneProducer()
+    {
+        ThreadContext? woken;
+        lock (_waitersLock)
+        {
+            woken = _firstWaiter;
+            if (woken is null)
+            {
+                return;
+            }
+
+            Unlink(null, woken);
+        }
+
+        woken.Parker.Unpark();
+    }
+
+    // Caller holds _waitersLock.
+    private void Unlink(ThreadContext? previous, ThreadContext node)
+    {
+        if (previous is null)
+        {
+            _firstWaiter = node.NextRingWaiter;
+        }
+        else
+        {
+            previous.NextRingWaiter = node.NextRingWaiter;
+        }
+
+        if (_lastWaiter == node)
+        {
+            _lastWaiter = previous;
+        }
+
+        node.NextRingWaiter = null;
+        node.IsRingWaiter = false;
+        Interlocked.Decrement(ref _waitingProducers.Value);
+    }
+}

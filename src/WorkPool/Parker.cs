@@ -1,0 +1,60 @@
+namespace WorkPool;
+
+/// <summary>
+/// A binary permit on which exactly one thread, its owner, blocks; any thread may release it.
+/// Every thread that waits on the pool owns one for its whole life, so blocking never creates
+/// a new event, mutex or condition variable (the allocation trap that rayon's cold path fell into).
+/// </summary>
+/// <remarks>
+/// Contract: <see cref="Park"/> returns after at least one <see cref="Unpark"/> that happened
+/// since the previous <see cref="Park"/> returned, and it may also return spuriously (for
+/// example for a permit left over from an earlier wake-up). Callers therefore always re-check
+/// their own condition in a loop. Both operations are cold paths: the engine parks only after
+/// its spin budget, and unparks only a thread that announced it is parking.
+/// </remarks>
+internal sealed class Parker
+{
+    // A plain object, not System.Threading.Lock: Monitor.Wait/Pulse need a Monitor-owned lock.
+    private readonly object _gate = new();
+
+    // 1 when a permit is available. Consumed only by the owner with an atomic exchange, so a
+    // concurrent Unpark is never overwritten by a plain store; the exchange also orders the
+    // owner's later reads after the waker's writes (Interlocked is a full fence).
+    private int _permit;
+
+    /// <summary>Blocks the owner until a permit is available, then consumes it.</summary>
+    public void Park()
+    {
+        if (Interlocked.Exchange(ref _permit, 0) != 0)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            // Checked under the lock: an Unpark that sets the permit after this check must take
+            // the lock to pulse, which it can only do once Wait has released it, so the pulse
+            // cannot fall between the check and the wait.
+            while (Interlocked.Exchange(ref _permit, 0) == 0)
+            {
+                Monitor.Wait(_gate);
+            }
+        }
+    }
+
+    /// <summary>Makes a permit available and wakes the owner if it is blocked.</summary>
+    public void Unpark()
+    {
+        if (Interlocked.Exchange(ref _permit, 1) != 0)
+        {
+            // A permit was already pending: the owner will consume it without blocking, or it
+            // is blocked and the earlier Unpark's pulse is on its way.
+            return;
+        }
+
+        lock (_gate)
+        {
+            Monitor.Pulse(_gate);
+        }
+    }
+}

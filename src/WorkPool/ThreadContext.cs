@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
+namespace WorkPool;
+
+/// <summary>
+/// What the engine keeps for one thread that uses a pool: whether it is a worker (and of which
+/// pool), its nesting depth for the job slots, and the one <see cref="Parker"/> it blocks on.
+/// Created once per thread (a worker's by its pool, an outside thread's on its first call) and
+/// found through a thread-static field that every public entry point reads first.
+/// </summary>
+internal sealed class ThreadContext
+{
+    [ThreadStatic]
+    private static ThreadContext? t_current;
+
+    internal ThreadContext(Worker? worker) => Worker = worker;
+
+    /// <summary>The worker this thread is, or null for a thread outside every pool.</summary>
+    internal Worker? Worker { get; }
+
+    /// <summary>The thread's own blocking primitive, reused for every wait (never re-created).</summary>
+    internal Parker Parker { get; } = new();
+
+    /// <summary>Nesting depth of Joins and Installs in progress on this thread; indexes <see cref="JobSlots{TWork}"/>.</summary>
+    internal int Depth;
+
+    /// <summary>Link in an <see cref="InjectorRing"/>'s list of blocked producers (guarded by its lock).</summary>
+    internal ThreadContext? NextRingWaiter;
+
+    /// <summary>Whether this thread is in an <see cref="InjectorRing"/>'s list of blocked producers (guarded by its lock).</summary>
+    internal bool IsRingWaiter;
+
+    /// <summary>The calling thread's context, or null if it never used a pool.</summary>
+    internal static ThreadContext? CurrentOrNull
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => t_current;
+    }
+
+    /// <summary>The calling thread's context, created on first use (the only allocation of an outside thread).</summary>
+    internal static ThreadContext Current
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => t_current ?? CreateForOutsideThread();
+    }
+
+    /// <summary>Called by a worker thread before its loop starts: registers it as the current worker.</summary>
+    internal void AttachToCurrentThread()
+    {
+        Debug.Assert(t_current is null, "A worker thread is registered once.");
+        t_current = this;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static ThreadContext CreateForOutsideThread() => t_current = new ThreadContext(worker: null);
+
+    /// <summary>
+    /// Outside thread: wait until <paramref name="condition"/> is met, spinning for
+    /// <paramref name="spinBudget"/> rounds, then parking. (Workers use <see cref="Worker.WaitUntil"/>,
+    /// which runs the pool's jobs while it waits.)
+    /// </summary>
+    internal void WaitUntil<TCondition>(ref TCondition condition, int spinBudget)
+        where TCondition : struct, IWakeCondition
+    {
+        Debug.Assert(Worker is null);
+        for (int round = 0; !condition.IsMet(); round++)
+        {
+            if (round < spinBudget)
+            {
+                SpinPolicy.Pause(round);
+                continue;
+            }
+
+            if (condition.TryRegister(this))
+            {
+                Parker.Park();
+                condition.Unregister(this);
+            }
+        }
+    }
+}

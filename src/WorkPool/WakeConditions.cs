@@ -1,0 +1,66 @@
+namespace WorkPool;
+
+/// <summary>
+/// Something a thread waits for. The waiter spins on <see cref="IsMet"/>, then registers
+/// itself so that whoever makes the condition true unparks it, re-checks, and parks.
+/// </summary>
+/// <remarks>
+/// Registration and the event that meets the condition must form a Dekker pair (each side
+/// writes, fences, then reads the other's variable) so that either the waker sees the
+/// registration or <see cref="TryRegister"/> sees the condition met; that is what makes a lost
+/// wake-up impossible.
+/// </remarks>
+internal interface IWakeCondition
+{
+    /// <summary>True when the wait is over. May act (e.g. enqueue) to make itself true.</summary>
+    bool IsMet();
+
+    /// <summary>Register <paramref name="waiter"/> to be unparked; false if the condition was met meanwhile (do not park).</summary>
+    bool TryRegister(ThreadContext waiter);
+
+    /// <summary>Undo <see cref="TryRegister"/> after waking (a no-op if the waker already did).</summary>
+    void Unregister(ThreadContext waiter);
+}
+
+/// <summary>Wait until an awaited job is done.</summary>
+internal readonly struct JobDone(AwaitedJob job) : IWakeCondition
+{
+    public bool IsMet() => job.IsDone;
+
+    public bool TryRegister(ThreadContext waiter) => job.TryAnnounceParking();
+
+    public void Unregister(ThreadContext waiter) => job.WithdrawParking();
+}
+
+/// <summary>Wait until a full injector ring accepts <c>job</c>; met once the job is in.</summary>
+internal struct RingAccepts(InjectorRing ring, Job job) : IWakeCondition
+{
+    private bool _enqueued;
+
+    public bool IsMet() => _enqueued || (_enqueued = ring.TryEnqueue(job));
+
+    public bool TryRegister(ThreadContext waiter)
+    {
+        if (ring.RegisterWaiterOrEnqueue(waiter, job))
+        {
+            _enqueued = true;
+            return false;
+        }
+
+        return true;
+    }
+
+    public readonly void Unregister(ThreadContext waiter) => ring.UnregisterWaiter(waiter);
+}
+
+/// <summary>A worker's main loop: runs until the pool shuts down (Dispose unparks every worker).</summary>
+internal readonly struct ShutdownRequested(WorkStealingPool pool) : IWakeCondition
+{
+    public bool IsMet() => pool.IsShuttingDown;
+
+    public bool TryRegister(ThreadContext waiter) => !pool.IsShuttingDown;
+
+    public void Unregister(ThreadContext waiter)
+    {
+    }
+}

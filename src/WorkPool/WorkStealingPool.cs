@@ -1,0 +1,259 @@
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+
+namespace WorkPool;
+
+/// <summary>
+/// A work-stealing thread pool whose steady state allocates nothing, on the calling thread or
+/// on its workers: an allocation-free replacement for <c>Task.Run(...).Wait()</c>,
+/// <c>Parallel.Invoke</c> and friends in latency-critical code.
+/// </summary>
+/// <remarks>
+/// <para>Workers are dedicated, named background threads started by the constructor. Each has
+/// a bounded work-stealing deque; threads outside the pool hand it work through a bounded ring
+/// of preallocated slots. Idle workers spin for <see cref="WorkStealingPoolOptions.SpinCount"/>
+/// rounds, then sleep until new work arrives.</para>
+/// <para>Allocation-free forms: every <c>Install</c> and <c>Join</c> overload allocates nothing
+/// after a thread's first call, as long as the caller passes no capturing lambda (a capturing
+/// lambda's closure is allocated by the C# compiler in the caller, not by the pool). Use the
+/// state + <c>static</c> lambda forms or the struct-body forms (<see cref="IWork"/>,
+/// <see cref="IWork{TResult}"/>) to stay at zero bytes.</para>
+/// <para>Exceptions thrown by user code are rethrown on the waiting thread with their original
+/// stack trace; the pool keeps working after any user exception.</para>
+/// </remarks>
+public sealed partial class WorkStealingPool : IDisposable
+{
+    private const int GateClosed = int.MinValue;
+
+    private readonly WorkStealingPoolOptions _options;
+    private readonly Worker[] _workers;
+    private readonly Thread[] _threads;
+    private readonly InjectorRing _injector;
+    private readonly Sleepers _sleepers;
+    private readonly bool _isDefault;
+
+    // Sign bit: closed by Dispose. Low bits: outside callers between their disposed-check and
+    // the publication of their job. Dispose closes the gate and waits for the count to drain,
+    // so once workers see _shutdown, no outside job can still arrive.
+    private PaddedInt32 _gate;
+    private volatile bool _shutdown;
+    private int _disposeStarted;
+
+    /// <summary>Creates a pool with default options (one worker per processor).</summary>
+    public WorkStealingPool()
+        : this(new WorkStealingPoolOptions())
+    {
+    }
+
+    /// <summary>Creates a pool and starts its worker threads.</summary>
+    /// <param name="options">The settings; copied, so later changes do not affect this pool.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    public WorkStealingPool(WorkStealingPoolOptions options)
+        : this(options, isDefault: false)
+    {
+    }
+
+    private WorkStealingPool(WorkStealingPoolOptions options, bool isDefault)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Clone();
+        _isDefault = isDefault;
+        _injector = new InjectorRing(_options.InjectorCapacity);
+        _workers = new Worker[_options.ThreadCount];
+        for (int i = 0; i < _workers.Length; i++)
+        {
+            _workers[i] = new Worker(this, i, _options.DequeCapacity, _options.SpinCount);
+        }
+
+        _sleepers = new Sleepers(_workers);
+        _threads = new Thread[_workers.Length];
+        for (int i = 0; i < _workers.Length; i++)
+        {
+            _threads[i] = new Thread(_workers[i].Run, _options.StackSize)
+            {
+                IsBackground = true,
+                Name = $"{_options.ThreadNamePrefix}-{i}",
+            };
+        }
+
+        foreach (Thread thread in _threads)
+        {
+            // No ExecutionContext flows into workers: they belong to the pool, not to the creator.
+            thread.UnsafeStart();
+        }
+    }
+
+    /// <summary>
+    /// The shared pool used by <see cref="ForkJoin"/> outside any worker: created on first use
+    /// with default options (one worker per processor, threads named <c>WorkPool.Default-i</c>),
+    /// alive for the rest of the process. It cannot be disposed.
+    /// </summary>
+    public static WorkStealingPool Default => DefaultPool.Instance;
+
+    /// <summary>The pool whose worker is the calling thread, or null on a thread outside every pool.</summary>
+    public static WorkStealingPool? Current => ThreadContext.CurrentOrNull?.Worker?.Pool;
+
+    /// <summary>The index (0 to <see cref="ThreadCount"/> − 1) of the calling worker in its pool, or −1 on a thread outside every pool.</summary>
+    public static int CurrentWorkerIndex => ThreadContext.CurrentOrNull?.Worker?.Index ?? -1;
+
+    /// <summary>Number of worker threads.</summary>
+    public int ThreadCount => _workers.Length;
+
+    /// <summary>True once <see cref="Dispose"/> has started; every entry point then throws <see cref="ObjectDisposedException"/>.</summary>
+    public bool IsDisposed => Volatile.Read(ref _disposeStarted) != 0;
+
+    internal WorkStealingPoolOptions Options => _options;
+
+    internal Worker[] Workers => _workers;
+
+    internal InjectorRing Injector => _injector;
+
+    internal Sleepers Sleepers => _sleepers;
+
+    internal bool IsShuttingDown => _shutdown;
+
+    /// <summary>
+    /// Finishes all queued work, stops and joins every worker thread. Idempotent: later and
+    /// concurrent calls return once the workers have exited. Afterwards every entry point throws
+    /// <see cref="ObjectDisposedException"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">
+    /// Called from one of this pool's own workers (it would wait for itself), or on <see cref="Default"/>.
+    /// </exception>
+    public void Dispose()
+    {
+        if (IsWorkerOfThisPool(ThreadContext.CurrentOrNull))
+        {
+            throw new InvalidOperationException("A WorkStealingPool cannot be disposed from one of its own worker threads: Dispose waits for those threads to exit.");
+        }
+
+        if (_isDefault)
+        {
+            throw new InvalidOperationException("WorkStealingPool.Default lives as long as the process and cannot be disposed.");
+        }
+
+        if (Interlocked.Exchange(ref _disposeStarted, 1) == 0)
+        {
+            Interlocked.Or(ref _gate.Value, GateClosed);
+            SpinWait spinner = default;
+            while ((Volatile.Read(ref _gate.Value) & ~GateClosed) != 0)
+            {
+                spinner.SpinOnce();
+            }
+
+            _shutdown = true;
+            // Full fence: workers that park after this see _shutdown in their last look, and
+            // the unconditional unpark below reaches those already parked.
+            Interlocked.MemoryBarrier();
+            _sleepers.WakeAll();
+        }
+
+        foreach (Thread thread in _threads)
+        {
+            thread.Join();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsWorkerOfThisPool(ThreadContext? context) => context?.Worker?.Pool == this;
+
+    /// <summary>Any job visible to a worker's last look before sleeping (see <see cref="Sleepers"/>).</summary>
+    internal bool HasVisibleWork()
+    {
+        if (!_injector.LooksEmpty)
+        {
+            return true;
+        }
+
+        foreach (Worker worker in _workers)
+        {
+            if (!worker.Deque.LooksEmpty)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The cold path of Install and of Join from outside: publish <paramref name="work"/> into
+    /// the injector ring in the calling thread's job slot and wait for a worker to run it. A
+    /// worker of another pool keeps running its own pool's jobs while it waits.
+    /// </summary>
+    private void InstallFromOutside<TWork>(ref TWork work, ThreadContext? context)
+        where TWork : struct, IWork
+    {
+        Debug.Assert(!IsWorkerOfThisPool(context));
+        context ??= ThreadContext.Current;
+        EnterGate();
+        int depth = context.Depth++;
+        WorkJob<TWork> job = JobSlots<TWork>.At(context, depth);
+        job.Work = work;
+        job.Arm();
+        try
+        {
+            Inject(context, job);
+        }
+        finally
+        {
+            ExitGate();
+        }
+
+        var done = new JobDone(job);
+        if (context.Worker is { } otherPoolWorker)
+        {
+            otherPoolWorker.WaitUntil(ref done);
+        }
+        else
+        {
+            context.WaitUntil(ref done, _options.SpinCount);
+        }
+
+        work = job.Work;
+        job.ClearWork();
+        context.Depth = depth;
+        job.TakeError()?.Throw();
+    }
+
+    private void Inject(ThreadContext context, Job job)
+    {
+        if (!_injector.TryEnqueue(job))
+        {
+            var accepted = new RingAccepts(_injector, job);
+            if (context.Worker is { } otherPoolWorker)
+            {
+                otherPoolWorker.WaitUntil(ref accepted);
+            }
+            else
+            {
+                context.WaitUntil(ref accepted, _options.SpinCount);
+            }
+        }
+
+        // Full fence between publishing the job and reading the sleeper count (see Sleepers).
+        Interlocked.MemoryBarrier();
+        _sleepers.WakeOne();
+    }
+
+    private void EnterGate()
+    {
+        if (Interlocked.Increment(ref _gate.Value) < 0)
+        {
+            Interlocked.Decrement(ref _gate.Value);
+            ThrowDisposed();
+        }
+    }
+
+    private void ExitGate() => Interlocked.Decrement(ref _gate.Value);
+
+    [DoesNotReturn]
+    private static void ThrowDisposed() => throw new ObjectDisposedException(nameof(WorkStealingPool));
+
+    private static class DefaultPool
+    {
+        internal static readonly WorkStealingPool Instance =
+            new(new WorkStealingPoolOptions { ThreadNamePrefix = "WorkPool.Default" }, isDefault: true);
+    }
+}

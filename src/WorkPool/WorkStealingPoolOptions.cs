@@ -1,0 +1,138 @@
+namespace WorkPool;
+
+/// <summary>
+/// Settings for a <see cref="WorkStealingPool"/>. Each setter validates its value and throws
+/// <see cref="ArgumentOutOfRangeException"/> naming the option; the pool copies the options when
+/// it is constructed, so changing them afterwards does not affect a running pool.
+/// </summary>
+public sealed class WorkStealingPoolOptions
+{
+    /// <summary>The largest accepted <see cref="ThreadCount"/>.</summary>
+    public const int MaxThreadCount = 512;
+
+    /// <summary>The largest accepted <see cref="InjectorCapacity"/> and <see cref="DequeCapacity"/>.</summary>
+    public const int MaxCapacity = 1 << 24;
+
+    private int _threadCount = Environment.ProcessorCount;
+    private string _threadNamePrefix = "WorkPool";
+    private int _stackSize;
+    private int _injectorCapacity = 1024;
+    private int _dequeCapacity = 1024;
+    private int _spinCount = 512;
+
+    /// <summary>
+    /// Number of worker threads, from 1 to <see cref="MaxThreadCount"/>. Default:
+    /// <see cref="Environment.ProcessorCount"/>.
+    /// </summary>
+    public int ThreadCount
+    {
+        get => _threadCount;
+        set
+        {
+            if (value < 1 || value > MaxThreadCount)
+            {
+                throw new ArgumentOutOfRangeException(nameof(ThreadCount), value, $"ThreadCount must be between 1 and {MaxThreadCount}.");
+            }
+
+            _threadCount = value;
+        }
+    }
+
+    /// <summary>
+    /// Prefix of the worker threads' names; worker <c>i</c> is named <c>"{prefix}-{i}"</c>.
+    /// Default: <c>"WorkPool"</c>. Must not be null or empty.
+    /// </summary>
+    public string ThreadNamePrefix
+    {
+        get => _threadNamePrefix;
+        set
+        {
+            ArgumentException.ThrowIfNullOrEmpty(value, nameof(ThreadNamePrefix));
+            _threadNamePrefix = value;
+        }
+    }
+
+    /// <summary>
+    /// Maximum stack size of each worker thread in bytes, or 0 (the default) for the runtime's
+    /// default. Deeply recursive Joins need stack; negative values are rejected.
+    /// </summary>
+    public int StackSize
+    {
+        get => _stackSize;
+        set
+        {
+            if (value < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(StackSize), value, "StackSize must be 0 (runtime default) or a positive number of bytes.");
+            }
+
+            _stackSize = value;
+        }
+    }
+
+    /// <summary>
+    /// Slots in the injector ring that carries work from threads outside the pool: a power of
+    /// two from 1 to <see cref="MaxCapacity"/>. Default: 1024. When the ring is full, callers
+    /// wait for a slot; nothing is allocated or dropped.
+    /// </summary>
+    public int InjectorCapacity
+    {
+        get => _injectorCapacity;
+        set => _injectorCapacity = ValidateCapacity(value, nameof(InjectorCapacity));
+    }
+
+    /// <summary>
+    /// Slots in each worker's deque: a power of two from 1 to <see cref="MaxCapacity"/>.
+    /// Default: 1024. When a deque is full, Join runs both halves on the calling worker.
+    /// </summary>
+    public int DequeCapacity
+    {
+        get => _dequeCapacity;
+        set => _dequeCapacity = ValidateCapacity(value, nameof(DequeCapacity));
+    }
+
+    /// <summary>
+    /// How many rounds an idle thread (a worker without work, or a caller waiting for its work)
+    /// spins looking for work before it blocks; each round is a short CPU pause, with a yield
+    /// every eighth round. 0 blocks at once. Default: 512 (tens of microseconds). Higher values
+    /// lower the latency of bursts; lower values give idle CPU back sooner.
+    /// </summary>
+    public int SpinCount
+    {
+        get => _spinCount;
+        set
+        {
+            if (value < 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(SpinCount), value, "SpinCount must not be negative.");
+            }
+
+            _spinCount = value;
+        }
+    }
+
+    /// <summary>
+    /// Called on each worker thread, with its index, before it takes any work (for example to
+    /// set thread affinity or per-thread state). An exception thrown here is unhandled on that
+    /// thread and ends the process, as for any thread start routine.
+    /// </summary>
+    public Action<int>? OnWorkerStart { get; set; }
+
+    /// <summary>
+    /// Called on each worker thread, with its index, after it finished its last job during
+    /// <see cref="WorkStealingPool.Dispose"/>. An exception thrown here ends the process.
+    /// </summary>
+    public Action<int>? OnWorkerExit { get; set; }
+
+    internal WorkStealingPoolOptions Clone() => (WorkStealingPoolOptions)MemberwiseClone();
+
+    private static int ValidateCapacity(int value, string option)
+    {
+        if (value < 1 || value > MaxCapacity || (value & (value - 1)) != 0)
+        {
+            throw new ArgumentOutOfRangeException(option, value, $"{option} must be a power of two between 1 and {MaxCapacity}.");
+        }
+
+        return value;
+    }
+}

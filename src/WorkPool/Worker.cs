@@ -1,0 +1,256 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+
+namespace WorkPool;
+
+/// <summary>
+/// One worker thread of a <see cref="WorkStealingPool"/>: its deque, its thread context, its
+/// sleep state, and the loops it runs (the main loop, and the wait loop of a Join whose second
+/// half was stolen or of an Install into another pool).
+/// </summary>
+internal sealed class Worker
+{
+    private readonly WorkStealingPool _pool;
+    private readonly int _spinBudget;
+    private uint _victimSeed;
+
+    /// <summary>Sleeping/awake flag, claimed by CAS (see <see cref="Sleepers"/>); padded because wakers write it.</summary>
+    internal PaddedInt32 SleepState;
+
+    internal Worker(WorkStealingPool pool, int index, int dequeCapacity, int spinBudget)
+    {
+        _pool = pool;
+        Index = index;
+        Deque = new WorkDeque(dequeCapacity);
+        Context = new ThreadContext(this);
+        _spinBudget = spinBudget;
+        _victimSeed = (uint)index * 0x9E3779B9u + 1;
+    }
+
+    internal WorkStealingPool Pool => _pool;
+
+    internal int Index { get; }
+
+    internal WorkDeque Deque { get; }
+
+    internal ThreadContext Context { get; }
+
+    /// <summary>The worker's thread entry point.</summary>
+    internal void Run()
+    {
+        Context.AttachToCurrentThread();
+        _pool.Options.OnWorkerStart?.Invoke(Index);
+
+        var shutdown = new ShutdownRequested(_pool);
+        WaitUntil(ref shutdown);
+
+        // Shutdown was observed before this scan, and Dispose set it only after every outside
+        // caller had finished publishing, so this sees every injected job. Jobs that running
+        // jobs push later land on their own worker's deque, which that worker drains itself.
+        while (FindWork() is { } job)
+        {
+            job.Execute();
+        }
+
+        _pool.Options.OnWorkerExit?.Invoke(Index);
+    }
+
+    /// <summary>
+    /// Join on this worker: push <paramref name="b"/>, run <paramref name="a"/>, pop
+    /// <paramref name="b"/> back and run it inline, or, if it was stolen, run other work until
+    /// the thief finishes it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal void Join<TA, TB>(ref TA a, ref TB b)
+        where TA : struct, IWork
+        where TB : struct, IWork
+    {
+        Debug.Assert(ThreadContext.CurrentOrNull == Context, "Join runs on the worker's own thread.");
+        ThreadContext context = Context;
+        int depth = context.Depth++;
+        WorkJob<TB> jobB = JobSlots<TB>.At(context, depth);
+        jobB.Work = b;
+        jobB.Arm();
+
+        if (!Deque.TryPush(jobB))
+        {
+            jobB.Disarm();
+            jobB.ClearWork();
+            context.Depth = depth;
+            RunBothInline(ref a, ref b);
+            return;
+        }
+
+        _pool.Sleepers.WakeOne();
+
+        ExceptionDispatchInfo? errorA = null;
+        try
+        {
+            a.Run();
+        }
+#pragma warning disable CA1031 // Join's contract: B is still awaited, then A's exception is rethrown.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            errorA = ExceptionDispatchInfo.Capture(e);
+        }
+
+        ExceptionDispatchInfo? errorB = null;
+        while (true)
+        {
+            Job? popped = Deque.TryPop();
+            if (popped == jobB)
+            {
+                // Nobody stole B: run the caller's own copy, no latch involved.
+                jobB.Disarm();
+                errorB = RunCaptured(ref b);
+                break;
+            }
+
+            if (popped is null)
+            {
+                // B was stolen (thieves take the oldest job first, so everything pushed before
+                // it is gone too). Help with other work until the thief is done.
+                var done = new JobDone(jobB);
+                WaitUntil(ref done);
+                b = jobB.Work;
+                errorB = jobB.TakeError();
+                break;
+            }
+
+            // A job pushed after B and not popped by its pusher (a fire-and-forget spawn).
+            popped.Execute();
+        }
+
+        jobB.ClearWork();
+        context.Depth = depth;
+        if (errorA is not null || errorB is not null)
+        {
+            ThrowJoinFailure(errorA, errorB);
+        }
+    }
+
+    /// <summary>
+    /// Runs this pool's work until <paramref name="condition"/> is met: own deque first, then
+    /// stealing, then the injector ring; spins for the pool's budget when there is nothing to
+    /// do, then sleeps where both the condition and new work can wake it.
+    /// </summary>
+    internal void WaitUntil<TCondition>(ref TCondition condition)
+        where TCondition : struct, IWakeCondition
+    {
+        int idleRounds = 0;
+        while (!condition.IsMet())
+        {
+            if (FindWork() is { } job)
+            {
+                job.Execute();
+                idleRounds = 0;
+            }
+            else if (idleRounds < _spinBudget)
+            {
+                SpinPolicy.Pause(idleRounds++);
+            }
+            else
+            {
+                Sleep(ref condition);
+                idleRounds = 0;
+            }
+        }
+    }
+
+    private void Sleep<TCondition>(ref TCondition condition)
+        where TCondition : struct, IWakeCondition
+    {
+        Sleepers sleepers = _pool.Sleepers;
+        sleepers.Announce(this);
+        if (condition.TryRegister(Context))
+        {
+            // The last look, after the announcement's fence (see Sleepers).
+            if (!_pool.HasVisibleWork())
+            {
+                Context.Parker.Park();
+            }
+
+            condition.Unregister(Context);
+        }
+
+        sleepers.Withdraw(this);
+    }
+
+    /// <summary>Own deque, then the other workers' deques, then the injector ring.</summary>
+    internal Job? FindWork()
+    {
+        if (Deque.TryPop() is { } own)
+        {
+            return own;
+        }
+
+        Worker[] workers = _pool.Workers;
+        if (workers.Length > 1)
+        {
+            // A random first victim spreads thieves over the pool instead of all hitting worker 0.
+            uint seed = _victimSeed;
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            _victimSeed = seed;
+            int start = (int)(seed % (uint)workers.Length);
+            for (int i = 0; i < workers.Length; i++)
+            {
+                Worker victim = workers[(start + i) % workers.Length];
+                if (victim != this && !victim.Deque.LooksEmpty && victim.Deque.TrySteal() is { } stolen)
+                {
+                    return stolen;
+                }
+            }
+        }
+
+        return _pool.Injector.TryDequeue();
+    }
+
+    private static void RunBothInline<TA, TB>(ref TA a, ref TB b)
+        where TA : struct, IWork
+        where TB : struct, IWork
+    {
+        ExceptionDispatchInfo? errorA = RunCaptured(ref a);
+        ExceptionDispatchInfo? errorB = RunCaptured(ref b);
+        if (errorA is not null || errorB is not null)
+        {
+            ThrowJoinFailure(errorA, errorB);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ExceptionDispatchInfo? RunCaptured<T>(ref T work)
+        where T : struct, IWork
+    {
+        try
+        {
+            work.Run();
+            return null;
+        }
+#pragma warning disable CA1031 // Captured for the waiting thread; see Join.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return ExceptionDispatchInfo.Capture(e);
+        }
+    }
+
+    /// <summary>
+    /// One failed half: rethrow its exception with its original stack trace. Both failed: an
+    /// <see cref="AggregateException"/> holding A's exception, then B's.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    [StackTraceHidden]
+    internal static void ThrowJoinFailure(ExceptionDispatchInfo? errorA, ExceptionDispatchInfo? errorB)
+    {
+        if (errorA is not null && errorB is not null)
+        {
+            throw new AggregateException(errorA.SourceException, errorB.SourceException);
+        }
+
+        (errorA ?? errorB)!.Throw();
+    }
+}
