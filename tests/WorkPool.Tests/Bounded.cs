@@ -13,6 +13,9 @@ internal static class Bounded
     /// <summary>How long a whole test body may run before it counts as hung.</summary>
     public static readonly TimeSpan TestLimit = TimeSpan.FromSeconds(90);
 
+    /// <summary>How long a group of threads may run before it counts as hung (shorter than <see cref="TestLimit"/>, so a hung thread group is reported as such).</summary>
+    public static readonly TimeSpan ThreadsLimit = TimeSpan.FromSeconds(60);
+
     /// <summary>How long one wait inside a test may block before it counts as hung (shorter than <see cref="TestLimit"/>, so the inner failure is the one reported).</summary>
     public static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(30);
 
@@ -45,7 +48,7 @@ internal static class Bounded
 
     /// <summary>
     /// Runs <paramref name="body"/>(i) on <paramref name="count"/> dedicated threads released
-    /// together; fails if any has not finished within <see cref="TestLimit"/>, rethrows the
+    /// together; fails if any has not finished within <see cref="ThreadsLimit"/>, rethrows the
     /// first exception (all exceptions in an <see cref="AggregateException"/> when several threw).
     /// </summary>
     public static void Threads(int count, Action<int> body, [CallerMemberName] string test = "")
@@ -78,12 +81,12 @@ internal static class Bounded
         }
 
         start.Set();
-        DateTime deadline = DateTime.UtcNow + TestLimit;
+        DateTime deadline = DateTime.UtcNow + ThreadsLimit;
         for (int i = 0; i < count; i++)
         {
             TimeSpan left = deadline - DateTime.UtcNow;
             bool finished = threads[i].Join(left > TimeSpan.Zero ? left : TimeSpan.Zero);
-            Assert.True(finished, $"{test} hung: thread #{i} of {count} did not finish within {TestLimit.TotalSeconds} s (deadlock or lost wake-up).");
+            Assert.True(finished, $"{test} hung: thread #{i} of {count} did not finish within {ThreadsLimit.TotalSeconds} s (deadlock or lost wake-up).");
         }
 
         List<Exception> failures = [.. errors.Where(e => e is not null).Select(e => e!.SourceException)];
