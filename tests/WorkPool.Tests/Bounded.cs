@@ -113,11 +113,20 @@ internal static class Bounded
         Assert.True(countdown.Wait(WaitLimit), $"Hung waiting for {what} ({WaitLimit.TotalSeconds} s; {countdown.CurrentCount} signals missing).");
     }
 
-    /// <summary>Spins (with yields) until <paramref name="condition"/> holds; fails with a message if it does not within <see cref="WaitLimit"/>.</summary>
+    /// <summary>Spins (with yields, never sleeps) until <paramref name="condition"/> holds; fails with a message if it does not within <see cref="WaitLimit"/>.</summary>
     public static void Until(Func<bool> condition, string what)
     {
-        Assert.True(SpinWait.SpinUntil(condition, WaitLimit), $"Hung waiting until {what} ({WaitLimit.TotalSeconds} s).");
+        long deadline = Environment.TickCount64 + (long)WaitLimit.TotalMilliseconds;
+        SpinWait spinner = default;
+        while (!condition())
+        {
+            Assert.True(Environment.TickCount64 < deadline, $"Hung waiting until {what} ({WaitLimit.TotalSeconds} s).");
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
     }
+
+    /// <summary>One round of a busy-wait loop: spin, then yield; never sleeps.</summary>
+    public static void Pause(ref SpinWait spinner) => spinner.SpinOnce(sleep1Threshold: -1);
 
     /// <summary>Barrier rendezvous bounded by <see cref="WaitLimit"/>.</summary>
     public static void Meet(Barrier barrier, string what)
