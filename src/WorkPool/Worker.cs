@@ -61,7 +61,6 @@ internal sealed class Worker
     /// <paramref name="b"/> back and run it inline, or, if it was stolen, run other work until
     /// the thief finishes it.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Join<TA, TB>(ref TA a, ref TB b)
         where TA : struct, IWork
         where TB : struct, IWork
