@@ -61,12 +61,11 @@ public sealed partial class WorkStealingPool : IDisposable
         _isDefault = isDefault;
         _injector = new InjectorRing(_options.InjectorCapacity);
         _workers = new Worker[_options.ThreadCount];
+        _sleepers = new Sleepers(_workers); // sees the array filled below
         for (int i = 0; i < _workers.Length; i++)
         {
-            _workers[i] = new Worker(this, i, _options.DequeCapacity, _options.SpinCount);
+            _workers[i] = new Worker(this, _sleepers, i, _options.DequeCapacity, _options.SpinCount);
         }
-
-        _sleepers = new Sleepers(_workers);
         _threads = new Thread[_workers.Length];
         for (int i = 0; i < _workers.Length; i++)
         {

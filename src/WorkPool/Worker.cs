@@ -12,15 +12,17 @@ namespace WorkPool;
 internal sealed class Worker
 {
     private readonly WorkStealingPool _pool;
+    private readonly Sleepers _sleepers;
     private readonly int _spinBudget;
     private uint _victimSeed;
 
     /// <summary>Sleeping/awake flag, claimed by CAS (see <see cref="Sleepers"/>); padded because wakers write it.</summary>
     internal PaddedInt32 SleepState;
 
-    internal Worker(WorkStealingPool pool, int index, int dequeCapacity, int spinBudget)
+    internal Worker(WorkStealingPool pool, Sleepers sleepers, int index, int dequeCapacity, int spinBudget)
     {
         _pool = pool;
+        _sleepers = sleepers;
         Index = index;
         Deque = new WorkDeque(dequeCapacity);
         Context = new ThreadContext(this);
@@ -81,7 +83,7 @@ internal sealed class Worker
             return;
         }
 
-        _pool.Sleepers.WakeOne();
+        _sleepers.WakeOne();
 
         ExceptionDispatchInfo? errorA = null;
         try
@@ -96,30 +98,25 @@ internal sealed class Worker
         }
 
         ExceptionDispatchInfo? errorB = null;
-        while (true)
+        Job? popped = Deque.TryPop();
+        if (popped == jobB)
         {
-            Job? popped = Deque.TryPop();
-            if (popped == jobB)
+            // Nobody stole B: run the caller's own copy, no latch involved.
+            jobB.Disarm();
+            try
             {
-                // Nobody stole B: run the caller's own copy, no latch involved.
-                jobB.Disarm();
-                errorB = RunCaptured(ref b);
-                break;
+                b.Run();
             }
-
-            if (popped is null)
+#pragma warning disable CA1031 // See above: captured, rethrown after both halves finished.
+            catch (Exception e)
+#pragma warning restore CA1031
             {
-                // B was stolen (thieves take the oldest job first, so everything pushed before
-                // it is gone too). Help with other work until the thief is done.
-                var done = new JobDone(jobB);
-                WaitUntil(ref done);
-                b = jobB.Work;
-                errorB = jobB.TakeError();
-                break;
+                errorB = ExceptionDispatchInfo.Capture(e);
             }
-
-            // A job pushed after B and not popped by its pusher (a fire-and-forget spawn).
-            popped.Execute();
+        }
+        else
+        {
+            errorB = TakeBack(jobB, popped, ref b);
         }
 
         jobB.ClearWork();
@@ -128,6 +125,34 @@ internal sealed class Worker
         {
             ThrowJoinFailure(errorA, errorB);
         }
+    }
+
+    /// <summary>
+    /// Join's slow path: B is not at the bottom of the deque. Either jobs pushed after it are
+    /// there (fire-and-forget spawns not popped by their pusher: run them), or B was stolen
+    /// (thieves take the oldest job first, so everything pushed before it is gone too): help
+    /// with other work until the thief finished it, then copy its result back.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ExceptionDispatchInfo? TakeBack<TB>(WorkJob<TB> jobB, Job? popped, ref TB b)
+        where TB : struct, IWork
+    {
+        while (popped is not null)
+        {
+            if (popped == jobB)
+            {
+                jobB.Disarm();
+                return RunCaptured(ref b);
+            }
+
+            popped.Execute();
+            popped = Deque.TryPop();
+        }
+
+        var done = new JobDone(jobB);
+        WaitUntil(ref done);
+        b = jobB.Work;
+        return jobB.TakeError();
     }
 
     /// <summary>
@@ -161,7 +186,7 @@ internal sealed class Worker
     private void Sleep<TCondition>(ref TCondition condition)
         where TCondition : struct, IWakeCondition
     {
-        Sleepers sleepers = _pool.Sleepers;
+        Sleepers sleepers = _sleepers;
         sleepers.Announce(this);
         if (condition.TryRegister(Context))
         {
