@@ -233,7 +233,7 @@ public sealed partial class WorkStealingPool : IDisposable
 
         // Full fence between publishing the job and reading the sleeper count (see Sleepers).
         Interlocked.MemoryBarrier();
-        _sleepers.WakeOne();
+        _sleepers.NotifyWork();
     }
 
     private void EnterGate()

@@ -16,7 +16,7 @@ internal sealed class Worker
     private readonly int _spinBudget;
     private uint _victimSeed;
 
-    /// <summary>Sleeping/awake flag, claimed by CAS (see <see cref="Sleepers"/>); padded because wakers write it.</summary>
+    /// <summary>Awake, Sleeping or Woken (see <see cref="Sleepers"/>); padded because wakers write it.</summary>
     internal PaddedInt32 SleepState;
 
     internal Worker(WorkStealingPool pool, Sleepers sleepers, int index, int dequeCapacity, int spinBudget)
@@ -83,7 +83,7 @@ internal sealed class Worker
             return;
         }
 
-        _sleepers.WakeOne();
+        _sleepers.NotifyWork();
 
         ExceptionDispatchInfo? errorA = null;
         try
@@ -164,12 +164,24 @@ internal sealed class Worker
         where TCondition : struct, IWakeCondition
     {
         int idleRounds = 0;
+        bool spinning = false;
         while (!condition.IsMet())
         {
             if (FindWork() is { } job)
             {
+                if (spinning)
+                {
+                    spinning = false;
+                    StopSpinningToRun();
+                }
+
                 job.Execute();
                 idleRounds = 0;
+            }
+            else if (!spinning)
+            {
+                spinning = true;
+                _sleepers.StartSpinning();
             }
             else if (idleRounds < _spinBudget)
             {
@@ -177,21 +189,40 @@ internal sealed class Worker
             }
             else
             {
-                Sleep(ref condition);
+                _sleepers.StopSpinning();
+                spinning = Sleep(ref condition);
                 idleRounds = 0;
             }
         }
+
+        if (spinning)
+        {
+            StopSpinningToRun();
+        }
     }
 
-    private void Sleep<TCondition>(ref TCondition condition)
+    /// <summary>
+    /// A searcher found something to run. If it was the last searcher and more work is visible,
+    /// wake a sleeper to search in its place (the decrement's fence orders the look after it;
+    /// see <see cref="Sleepers"/>).
+    /// </summary>
+    private void StopSpinningToRun()
+    {
+        if (_sleepers.StopSpinning() && _pool.HasVisibleWork())
+        {
+            _sleepers.NotifyWork();
+        }
+    }
+
+    /// <summary>Sleeps until new work, the condition or shutdown wakes it. True when woken with a searching token.</summary>
+    private bool Sleep<TCondition>(ref TCondition condition)
         where TCondition : struct, IWakeCondition
     {
-        Sleepers sleepers = _sleepers;
-        sleepers.Announce(this);
+        _sleepers.Announce(this);
         if (condition.TryRegister(Context))
         {
-            // The last look, after the announcement's fence (see Sleepers).
-            if (!_pool.HasVisibleWork())
+            // The last look, after the announcement's fences (see Sleepers).
+            if (!_pool.HasVisibleWork() && !_pool.IsShuttingDown)
             {
                 Context.Parker.Park();
             }
@@ -199,7 +230,7 @@ internal sealed class Worker
             condition.Unregister(Context);
         }
 
-        sleepers.Withdraw(this);
+        return _sleepers.Withdraw(this);
     }
 
     /// <summary>Own deque, then the other workers' deques, then the injector ring.</summary>
