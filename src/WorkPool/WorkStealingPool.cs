@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 
 namespace WorkPool;
 
@@ -181,7 +182,11 @@ public sealed partial class WorkStealingPool : IDisposable
     /// the injector ring in the calling thread's job slot and wait for a worker to run it. A
     /// worker of another pool keeps running its own pool's jobs while it waits.
     /// </summary>
-    private void InstallFromOutside<TWork>(ref TWork work, ThreadContext? context)
+    /// <returns>
+    /// The exception the work threw, for the caller to rethrow after it copied results out of
+    /// <paramref name="work"/> (which holds the body's final state either way).
+    /// </returns>
+    private ExceptionDispatchInfo? InstallFromOutside<TWork>(ref TWork work, ThreadContext? context)
         where TWork : struct, IWork
     {
         Debug.Assert(!IsWorkerOfThisPool(context));
@@ -213,7 +218,7 @@ public sealed partial class WorkStealingPool : IDisposable
         work = job.Work;
         job.ClearWork();
         context.Depth = depth;
-        job.TakeError()?.Throw();
+        return job.TakeError();
     }
 
     private void Inject(ThreadContext context, Job job)
