@@ -72,13 +72,14 @@ public sealed class WorkStealingPoolOptions
 
     /// <summary>
     /// Slots in the injector ring that carries work from threads outside the pool: a power of
-    /// two from 1 to <see cref="MaxCapacity"/>. Default: 1024. When the ring is full, callers
+    /// two from 2 to <see cref="MaxCapacity"/> (the ring's per-slot sequence numbers cannot tell
+    /// a full one-slot ring from an empty one). Default: 1024. When the ring is full, callers
     /// wait for a slot; nothing is allocated or dropped.
     /// </summary>
     public int InjectorCapacity
     {
         get => _injectorCapacity;
-        set => _injectorCapacity = ValidateCapacity(value, nameof(InjectorCapacity));
+        set => _injectorCapacity = ValidateCapacity(value, minimum: 2, nameof(InjectorCapacity));
     }
 
     /// <summary>
@@ -88,7 +89,7 @@ public sealed class WorkStealingPoolOptions
     public int DequeCapacity
     {
         get => _dequeCapacity;
-        set => _dequeCapacity = ValidateCapacity(value, nameof(DequeCapacity));
+        set => _dequeCapacity = ValidateCapacity(value, minimum: 1, nameof(DequeCapacity));
     }
 
     /// <summary>
@@ -126,11 +127,11 @@ public sealed class WorkStealingPoolOptions
 
     internal WorkStealingPoolOptions Clone() => (WorkStealingPoolOptions)MemberwiseClone();
 
-    private static int ValidateCapacity(int value, string option)
+    private static int ValidateCapacity(int value, int minimum, string option)
     {
-        if (value < 1 || value > MaxCapacity || (value & (value - 1)) != 0)
+        if (value < minimum || value > MaxCapacity || (value & (value - 1)) != 0)
         {
-            throw new ArgumentOutOfRangeException(option, value, $"{option} must be a power of two between 1 and {MaxCapacity}.");
+            throw new ArgumentOutOfRangeException(option, value, $"{option} must be a power of two between {minimum} and {MaxCapacity}.");
         }
 
         return value;
