@@ -117,8 +117,20 @@ public class ValidationTests
         Assert.Equal(1024, options.DequeCapacity);
     }
 
+    [Fact]
+    public void InjectorCapacity_One_Throws_DequeCapacity_One_Accepted()
+    {
+        // A one-slot injector ring cannot tell full from empty; a one-slot deque is fine.
+        var options = new WorkStealingPoolOptions();
+        ArgumentOutOfRangeException e = Assert.Throws<ArgumentOutOfRangeException>(() => options.InjectorCapacity = 1);
+        Assert.Equal("InjectorCapacity", e.ParamName);
+        Assert.Equal(1, e.ActualValue);
+        Assert.Equal(1024, options.InjectorCapacity);
+        options.DequeCapacity = 1;
+        Assert.Equal(1, options.DequeCapacity);
+    }
+
     [Theory]
-    [InlineData(1)]
     [InlineData(2)]
     [InlineData(64)]
     [InlineData(WorkStealingPoolOptions.MaxCapacity)]
