@@ -46,6 +46,14 @@ internal static class Bounded
         error?.Throw();
     }
 
+    /// <summary>Like <see cref="Run"/>, for a body that returns a value.</summary>
+    public static T RunFunc<T>(Func<T> body, [CallerMemberName] string test = "")
+    {
+        T result = default!;
+        Run(() => result = body(), test);
+        return result;
+    }
+
     /// <summary>
     /// Runs <paramref name="body"/>(i) on <paramref name="count"/> dedicated threads released
     /// together; fails if any has not finished within <see cref="ThreadsLimit"/>, rethrows the
