@@ -119,6 +119,8 @@ public class WakeupTests
                         pool.Install(static () => { });
                         break;
                     default:
+                        // B may start before A does (an awake worker steals it at once).
+                        Bounded.Wait(aRunning, "A to run");
                         Bounded.Wait(bStarted, "B to start");
                         int j = Volatile.Read(ref joiner);
                         Bounded.Until(() => Volatile.Read(ref pool.Workers[j].SleepState.Value) == Sleepers.Sleeping, "the joiner to park while B runs");
