@@ -20,11 +20,12 @@ public sealed class AllocationTestsDefinition
 /// <remarks>
 /// Each test measures in a child process (this test assembly started with <c>alloc-probe
 /// TestName</c>, see <see cref="Program"/>; TieredCompilation is off there too) that holds only
-/// the pool and the calling thread. The test host's own threads allocate a few hundred bytes every
-/// few hundred milliseconds while tests run (measured with a loop that never touches a pool:
-/// 1,344 to 2,896 bytes per second, none on the caller or the workers), which hit all three
-/// rounds of a form now and then; the child process has no such threads, so the assertion can stay
-/// exact.
+/// the pool and the calling thread. Inside the test host, the host's own threads allocate about
+/// 500 bytes every few hundred milliseconds (a loop that never touches a pool measured 1,000 to
+/// 2,900 bytes per one-second round, none of it on the caller or the workers), and that hit all
+/// three rounds of a form now and then (e.g. 168 B in each round of Join(Action, Action)); the
+/// child process has no such threads, so the assertion stays exact. The failure message splits
+/// each round's bytes into caller, workers and other threads.
 /// </remarks>
 [Collection("Allocation")]
 public class AllocationTests
