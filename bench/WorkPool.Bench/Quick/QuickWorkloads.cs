@@ -13,7 +13,6 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
 {
     private const int InstallsPerRound = 20_000;
     private const int NestedInstallsPerRound = 5_000_000;
-    private const int ContendedCallers = 4;
     private const int ContendedInstallsPerCaller = 4_000;
     private const int SmallTreeSumsPerRound = 1_000;
     private const int LargeTreeTplRounds = 3;
@@ -42,7 +41,13 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
             outputs[i] = new ulong[WorkFunction.LoopLength];
         }
 
-        Action<int> loops = Repeat<int>(CapacityLoopsPerThread, i => WorkFunction.SequentialLoop(outputs[i]));
+        Action<int> loops = i =>
+        {
+            for (int r = 0; r < CapacityLoopsPerThread; r++)
+            {
+                WorkFunction.SequentialLoop(outputs[i]);
+            }
+        };
         Measurement alone = MeasureGang(1, CapacityLoopsPerThread, loops);
         Measurement together = MeasureGang(threads, CapacityLoopsPerThread, loops);
         report.AddCapacity(threads, alone.NsPerOp / together.NsPerOp);
@@ -50,8 +55,8 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
 
     private void InstallEmpty()
     {
-        Record("install_empty", Contender.WorkPool, InstallsPerRound, Repeat(InstallsPerRound, () => pool.Install(static () => { })));
-        Record("install_empty", Contender.Tpl, InstallsPerRound, Repeat(InstallsPerRound, static () => Task.Run(static () => { }).Wait()));
+        Record("install_empty", Contender.WorkPool, InstallsPerRound, Repeat(InstallsPerRound, () => Installs.WorkPool(pool)));
+        Record("install_empty", Contender.Tpl, InstallsPerRound, Repeat(InstallsPerRound, Installs.Tpl));
     }
 
     private void InstallNested()
@@ -61,18 +66,23 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
         {
             for (int i = 0; i < NestedInstallsPerRound; i++)
             {
-                p.Install(static () => { });
+                Installs.WorkPool(p);
             }
         }));
     }
 
     private void InstallContended()
     {
-        const long opsPerCaller = ContendedInstallsPerCaller;
-        Action<int> workPool = Repeat<int>(ContendedInstallsPerCaller, _ => pool.Install(static () => { }));
-        Action<int> tpl = Repeat<int>(ContendedInstallsPerCaller, static _ => Task.Run(static () => { }).Wait());
-        report.Add("install_contended", Contender.WorkPool, pool.ThreadCount, MeasureGang(ContendedCallers, opsPerCaller, workPool));
-        report.Add("install_contended", Contender.Tpl, TplThreads, MeasureGang(ContendedCallers, opsPerCaller, tpl));
+        const long opsPerRound = Installs.ContendedCallers * ContendedInstallsPerCaller;
+        using (ThreadGang callers = Installs.ContendedWorkPool(pool, ContendedInstallsPerCaller))
+        {
+            Record("install_contended", Contender.WorkPool, opsPerRound, callers.RunOnce);
+        }
+
+        using (ThreadGang callers = Installs.ContendedTpl(ContendedInstallsPerCaller))
+        {
+            Record("install_contended", Contender.Tpl, opsPerRound, callers.RunOnce);
+        }
     }
 
     private void JoinFib()
@@ -80,12 +90,7 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
         long expected = Fib.Sequential(Fib.N);
         long expectedTpl = Fib.Sequential(Fib.TplN);
         long joins = Fib.JoinCount(Fib.N);
-        Record("join_fib", Contender.WorkPool, joins, () =>
-        {
-            var root = new Fib.Body(Fib.N);
-            pool.Install(ref root);
-            Expect(root.Result, expected);
-        });
+        Record("join_fib", Contender.WorkPool, joins, () => Expect(Fib.InstallWorkPool(pool, Fib.N), expected));
         Record("join_fib", Contender.Tpl, Fib.JoinCount(Fib.TplN), () => Expect(Fib.Tpl(Fib.TplN), expectedTpl));
         Record("join_fib", Contender.Sequential, joins, () => Expect(Fib.Sequential(Fib.N), expected));
     }
@@ -96,12 +101,7 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
         long nodes = BinaryTree.NodeCount(depth);
         long expected = nodes * (nodes + 1) / 2;
         long opsPerRound = nodes * sumsPerRound;
-        Record(workload, Contender.WorkPool, opsPerRound, Repeat(sumsPerRound, () =>
-        {
-            var root = new BinaryTree.SumBody(tree);
-            pool.Install(ref root);
-            Expect(root.Result, expected);
-        }));
+        Record(workload, Contender.WorkPool, opsPerRound, Repeat(sumsPerRound, () => Expect(BinaryTree.InstallWorkPool(pool, tree), expected)));
         Record(workload, Contender.Tpl, opsPerRound, Repeat(sumsPerRound, () => Expect(BinaryTree.Tpl(tree), expected)), tplRounds);
         Record(workload, Contender.Sequential, opsPerRound, Repeat(sumsPerRound, () => Expect(BinaryTree.Sequential(tree), expected)));
     }
@@ -110,10 +110,10 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
     {
         using (var idlePool = new WorkStealingPool(poolOptions))
         {
-            report.AddIdleCpu(Contender.WorkPool, idlePool.ThreadCount, IdleCpuPercent(() => idlePool.Install(static () => { })));
+            report.AddIdleCpu(Contender.WorkPool, idlePool.ThreadCount, IdleCpuPercent(() => Installs.WorkPool(idlePool)));
         }
 
-        report.AddIdleCpu(Contender.Tpl, TplThreads, IdleCpuPercent(static () => Task.Run(static () => { }).Wait()));
+        report.AddIdleCpu(Contender.Tpl, TplThreads, IdleCpuPercent(Installs.Tpl));
     }
 
     /// <summary>Runs <paramref name="once"/>, then sleeps 1 s: the process CPU time of that second, in percent of one core.</summary>
@@ -145,14 +145,6 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
         for (int i = 0; i < count; i++)
         {
             operation();
-        }
-    };
-
-    private static Action<T> Repeat<T>(int count, Action<T> operation) => argument =>
-    {
-        for (int i = 0; i < count; i++)
-        {
-            operation(argument);
         }
     };
 

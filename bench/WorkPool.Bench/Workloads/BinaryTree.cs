@@ -37,6 +37,14 @@ internal static class BinaryTree
     internal static long Sequential(TreeNode node) =>
         node.Left is null ? node.Value : node.Value + Sequential(node.Left) + Sequential(node.Right!);
 
+    /// <summary>The sum with WorkPool Joins, installed into <paramref name="pool"/> from an outside thread.</summary>
+    internal static long InstallWorkPool(WorkStealingPool pool, TreeNode root)
+    {
+        var body = new SumBody(root);
+        pool.Install(ref body);
+        return body.Result;
+    }
+
     /// <summary>The sum with one WorkPool Join per inner node (struct bodies: no allocation). Runs on a worker.</summary>
     internal static long WorkPool(TreeNode node)
     {

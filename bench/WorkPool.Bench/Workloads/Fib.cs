@@ -18,6 +18,14 @@ internal static class Fib
     /// <summary>The plain recursive Fib.</summary>
     internal static long Sequential(int n) => n < 2 ? n : Sequential(n - 1) + Sequential(n - 2);
 
+    /// <summary>Fib(<paramref name="n"/>) with WorkPool Joins, installed into <paramref name="pool"/> from an outside thread.</summary>
+    internal static long InstallWorkPool(WorkStealingPool pool, int n)
+    {
+        var root = new Body(n);
+        pool.Install(ref root);
+        return root.Result;
+    }
+
     /// <summary>Fib with one WorkPool Join per call with n ≥ 2 (struct bodies: no delegate, no allocation). Runs on a worker.</summary>
     internal static long WorkPool(int n)
     {
