@@ -8,15 +8,15 @@ namespace WorkPool.Bench.Quick;
 /// whole process allocated over the timed rounds per operation.
 /// </summary>
 /// <remarks>
-/// The warm-up is at least one round (1/rounds ≥ 10% of the timed calls) and lasts at least
+/// The warm-up is at least one round (1/7 ≥ 10% of the timed calls) and lasts at least
 /// <see cref="MinimumWarmUp"/>: tiered JIT promotes a method only after a 100 ms quiet period
 /// and then compiles it in the background (through an instrumented tier with dynamic PGO), so
 /// a short first round would leave the timed rounds running unoptimized code.
 /// </remarks>
 internal static class QuickHarness
 {
-    /// <summary>Timed rounds per measurement, unless a workload asks for fewer.</summary>
-    internal const int DefaultRounds = 7;
+    /// <summary>Timed rounds per measurement.</summary>
+    internal const int Rounds = 7;
 
     /// <summary>The shortest warm-up; measured on a 2-core VM, tier-up of the hot loops ends after about 250 ms.</summary>
     internal static readonly TimeSpan MinimumWarmUp = TimeSpan.FromMilliseconds(500);
@@ -25,11 +25,9 @@ internal static class QuickHarness
     /// Measures <paramref name="round"/>, which performs <paramref name="opsPerRound"/> operations
     /// each time it is called.
     /// </summary>
-    internal static Measurement Measure(long opsPerRound, Action round, int rounds = DefaultRounds)
+    internal static Measurement Measure(long opsPerRound, Action round)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(opsPerRound, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(rounds, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(rounds, 10);
         ArgumentNullException.ThrowIfNull(round);
 
         long warmUpStart = Stopwatch.GetTimestamp();
@@ -39,9 +37,9 @@ internal static class QuickHarness
         }
         while (Stopwatch.GetElapsedTime(warmUpStart) < MinimumWarmUp);
 
-        Span<double> nsPerOp = stackalloc double[rounds];
+        Span<double> nsPerOp = stackalloc double[Rounds];
         long bytes = 0;
-        for (int r = 0; r < rounds; r++)
+        for (int r = 0; r < Rounds; r++)
         {
             long bytesBefore = GC.GetTotalAllocatedBytes(precise: true);
             long start = Stopwatch.GetTimestamp();
@@ -51,7 +49,7 @@ internal static class QuickHarness
             nsPerOp[r] = elapsed.TotalNanoseconds / opsPerRound;
         }
 
-        return new Measurement(Median(nsPerOp), (double)bytes / (opsPerRound * rounds));
+        return new Measurement(Median(nsPerOp), (double)bytes / (opsPerRound * Rounds));
     }
 
     private static double Median(Span<double> values)

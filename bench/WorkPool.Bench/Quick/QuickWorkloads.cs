@@ -15,7 +15,6 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
     private const int NestedInstallsPerRound = 5_000_000;
     private const int ContendedInstallsPerCaller = 4_000;
     private const int SmallTreeSumsPerRound = 1_000;
-    private const int LargeTreeTplRounds = 3;
     private const int CapacityLoopsPerThread = 150;
 
     private static int TplThreads => Environment.ProcessorCount;
@@ -27,8 +26,8 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
         InstallNested();
         InstallContended();
         JoinFib();
-        TreeSum("tree_sum", BinaryTree.LargeDepth, sumsPerRound: 1, tplRounds: LargeTreeTplRounds);
-        TreeSum("tree_sum_small", BinaryTree.SmallDepth, SmallTreeSumsPerRound, QuickHarness.DefaultRounds);
+        TreeSum("tree_sum", BinaryTree.LargeDepth, sumsPerRound: 1);
+        TreeSum("tree_sum_small", BinaryTree.SmallDepth, SmallTreeSumsPerRound);
         IdleCpu();
     }
 
@@ -95,14 +94,14 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
         Record("join_fib", Contender.Sequential, joins, () => Expect(Fib.Sequential(Fib.N), expected));
     }
 
-    private void TreeSum(string workload, int depth, int sumsPerRound, int tplRounds)
+    private void TreeSum(string workload, int depth, int sumsPerRound)
     {
         TreeNode tree = BinaryTree.Build(depth);
         long nodes = BinaryTree.NodeCount(depth);
         long expected = nodes * (nodes + 1) / 2;
         long opsPerRound = nodes * sumsPerRound;
         Record(workload, Contender.WorkPool, opsPerRound, Repeat(sumsPerRound, () => Expect(BinaryTree.InstallWorkPool(pool, tree), expected)));
-        Record(workload, Contender.Tpl, opsPerRound, Repeat(sumsPerRound, () => Expect(BinaryTree.Tpl(tree), expected)), tplRounds);
+        Record(workload, Contender.Tpl, opsPerRound, Repeat(sumsPerRound, () => Expect(BinaryTree.Tpl(tree), expected)));
         Record(workload, Contender.Sequential, opsPerRound, Repeat(sumsPerRound, () => Expect(BinaryTree.Sequential(tree), expected)));
     }
 
@@ -156,7 +155,7 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
         }
     }
 
-    private void Record(string workload, Contender contender, long opsPerRound, Action round, int rounds = QuickHarness.DefaultRounds)
+    private void Record(string workload, Contender contender, long opsPerRound, Action round)
     {
         int threads = contender switch
         {
@@ -164,6 +163,6 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
             Contender.Tpl => TplThreads,
             _ => 1,
         };
-        report.Add(workload, contender, threads, QuickHarness.Measure(opsPerRound, round, rounds));
+        report.Add(workload, contender, threads, QuickHarness.Measure(opsPerRound, round));
     }
 }
