@@ -236,7 +236,9 @@ internal sealed class Worker
     /// <summary>Own deque, then the other workers' deques, then the injector ring.</summary>
     internal Job? FindWork()
     {
-        if (Deque.TryPop() is { } own)
+        // The owner is the only pusher, so a deque that looks empty to it is empty: skip the
+        // pop's fence on every idle poll.
+        if (!Deque.LooksEmpty && Deque.TryPop() is { } own)
         {
             return own;
         }
