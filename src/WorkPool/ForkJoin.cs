@@ -46,7 +46,18 @@ public static class ForkJoin
     /// <inheritdoc cref="WorkStealingPool.Join{TA, TB}(ref TA, ref TB)"/>
     public static void Join<TA, TB>(ref TA a, ref TB b)
         where TA : struct, IWork
-        where TB : struct, IWork => CurrentPool.Join(ref a, ref b);
+        where TB : struct, IWork
+    {
+        // The hot path of recursive fork-join: straight to the calling worker, one TLS read.
+        if (ThreadContext.CurrentOrNull?.Worker is { } worker)
+        {
+            worker.Join(ref a, ref b);
+        }
+        else
+        {
+            WorkStealingPool.Default.Join(ref a, ref b);
+        }
+    }
 
     /// <inheritdoc cref="WorkStealingPool.Join{TA, TB, TResultA, TResultB}(TA, TB)"/>
     public static (TResultA A, TResultB B) Join<TA, TB, TResultA, TResultB>(TA a, TB b)

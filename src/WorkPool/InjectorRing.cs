@@ -40,7 +40,9 @@ internal sealed class InjectorRing
 
     internal InjectorRing(int capacity)
     {
-        Debug.Assert(capacity > 0 && (capacity & (capacity - 1)) == 0, "Capacity must be a power of two.");
+        // With one slot, "freed for position p + 1" and "published at position p" would be the
+        // same sequence number, and a producer could overwrite a job nobody has taken yet.
+        Debug.Assert(capacity >= 2 && (capacity & (capacity - 1)) == 0, "Capacity must be a power of two of at least 2.");
         _slots = new Slot[capacity];
         for (int i = 0; i < _slots.Length; i++)
         {

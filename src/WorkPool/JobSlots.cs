@@ -12,24 +12,33 @@ namespace WorkPool;
 /// publishes a job and restores it only after that job is done, so the slot at a given depth is
 /// never in use twice at once, and it is free again as soon as its Join or Install returns. A
 /// stack grows only the first time a thread reaches a new depth with a body type (warm-up); in
-/// steady state no job is ever allocated. The field is generic per body type so a struct body's
-/// lookup is specialized code (no boxing, no dictionary lookup).
+/// steady state no job is ever allocated.
+/// <para>The stacks hang off the <see cref="ThreadContext"/> the caller already holds, at an index
+/// that is a per-type constant (<see cref="Index"/>), rather than in a generic thread-static
+/// field: thread statics of generic classes are reached through the runtime's slow TLS path,
+/// which measurably cost more than the rest of a Join.</para>
 /// </remarks>
 internal static class JobSlots<TWork>
     where TWork : struct, IWork
 {
-    [ThreadStatic]
-    private static WorkJob<TWork>?[]? t_slots;
+    /// <summary>This body type's index into <see cref="ThreadContext.SlotStacks"/>; a JIT-time constant in optimized code.</summary>
+    private static readonly int Index = ThreadContext.NewSlotStackIndex();
 
     /// <summary>The calling thread's job for <paramref name="depth"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static WorkJob<TWork> At(ThreadContext context, int depth)
     {
         Debug.Assert(context == ThreadContext.CurrentOrNull, "Slots belong to the calling thread.");
-        WorkJob<TWork>?[]? slots = t_slots;
-        if (slots is not null && (uint)depth < (uint)slots.Length && slots[depth] is { } job)
+        object?[] stacks = context.SlotStacks;
+        int index = Index;
+        if ((uint)index < (uint)stacks.Length && stacks[index] is { } stack)
         {
-            return job;
+            // Only Create stores at this index, always an array of this exact type.
+            WorkJob<TWork>?[] slots = Unsafe.As<WorkJob<TWork>?[]>(stack);
+            if ((uint)depth < (uint)slots.Length && slots[depth] is { } job)
+            {
+                return job;
+            }
         }
 
         return Create(context, depth);
@@ -38,11 +47,17 @@ internal static class JobSlots<TWork>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static WorkJob<TWork> Create(ThreadContext context, int depth)
     {
-        WorkJob<TWork>?[]? slots = t_slots;
+        int index = Index;
+        if (index >= context.SlotStacks.Length)
+        {
+            Array.Resize(ref context.SlotStacks, Math.Max(index + 1, context.SlotStacks.Length * 2));
+        }
+
+        var slots = (WorkJob<TWork>?[]?)context.SlotStacks[index];
         if (slots is null || depth >= slots.Length)
         {
             Array.Resize(ref slots, Math.Max(depth + 1, Math.Max(8, (slots?.Length ?? 0) * 2)));
-            t_slots = slots;
+            context.SlotStacks[index] = slots;
         }
 
         var job = new WorkJob<TWork>(context.Parker);

@@ -1,82 +1,139 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace WorkPool;
 
 /// <summary>
-/// Which workers of a pool are asleep, so that new work wakes one of them, and only when one
-/// exists: a busy pool's push does one plain read here and no syscall.
+/// Which workers of a pool are searching for work (spinning) and which are asleep, so that new
+/// work wakes a sleeper only when nobody is already searching. A busy pool's push does one read
+/// of one cache line here and no syscall; a pool fed by one producer keeps one worker spinning
+/// and lets the others sleep, instead of waking one per job.
 /// </summary>
 /// <remarks>
-/// <para>Protocol (no lost wake-ups). A worker going to sleep sets its state to Sleeping and
-/// increments the count (both full fences), then looks for work once more, then parks. A
-/// producer publishes its job, fences, then reads the count and, if it is not zero, claims a
-/// sleeping worker with a CAS Sleeping→Awake, decrements the count and unparks it. Either the
-/// producer's read sees the sleeper, or the sleeper's last look sees the job.</para>
-/// <para>The count is a hint that can be briefly off by one while a claim and an announcement
-/// cross; it is exact whenever no transition is in flight, and only decides whether to scan.</para>
-/// <para>Jobs pushed on a worker's own deque (Join's second half) are read with a release store
-/// and no fence, so the sleeper's last look may miss one. That costs parallelism for one job,
+/// <para>States of a worker: running jobs, searching (counted in <c>Spinning</c>), asleep (counted
+/// in <c>Sleeping</c>, <c>SleepState</c> = Sleeping), or woken (<c>SleepState</c> = Woken: a waker
+/// took it out of <c>Sleeping</c> and handed it a searching token).</para>
+/// <para>No lost wake-ups. Every step below is an interlocked operation (a full fence).
+/// A producer publishes its job, fences, then calls <see cref="NotifyWork"/>, which reads
+/// <c>Spinning</c> and <c>Sleeping</c>, claims the single waking token (CAS <c>Spinning</c> 0→1)
+/// and scans for a Sleeping state. A worker that stops searching to sleep decrements
+/// <c>Spinning</c>, increments <c>Sleeping</c>, sets its state to Sleeping, then takes a last look
+/// for work before it parks. Whichever of the producer's reads comes first, the write it missed
+/// comes after it, and so does the worker's last look, which then sees the job. A searcher that
+/// finds work decrements <c>Spinning</c> and, if it was the last searcher and more work is
+/// visible, calls <see cref="NotifyWork"/> itself, so two jobs published while one worker
+/// searched still get two workers.</para>
+/// <para>Jobs pushed on a worker's own deque (Join's second half) are published with a release
+/// store and no fence, so a sleeper's last look may miss one. That costs parallelism for one job,
 /// never correctness: the pushing worker pops it back itself if nobody takes it, and its next
 /// push sees the sleeper.</para>
 /// </remarks>
 internal sealed class Sleepers
 {
-    private const int Awake = 0;
-    private const int Sleeping = 1;
+    internal const int Awake = 0;
+    internal const int Sleeping = 1;
+    internal const int Woken = 2;
+
+    // Both counters on one padded line: producers read them together on every push, and they
+    // change only when workers go idle or wake.
+    [StructLayout(LayoutKind.Explicit, Size = CacheLine.Size * 2)]
+    private struct Counters
+    {
+        [FieldOffset(CacheLine.Size)]
+        public int Spinning;
+
+        [FieldOffset(CacheLine.Size + sizeof(int))]
+        public int Sleeping;
+    }
 
     private readonly Worker[] _workers;
-    private PaddedInt32 _count;
+    private Counters _counters;
 
     internal Sleepers(Worker[] workers) => _workers = workers;
 
-    /// <summary>Number of workers asleep (a hint).</summary>
-    internal int Count => Math.Max(0, Volatile.Read(ref _count.Value));
+    /// <summary>Number of workers asleep.</summary>
+    internal int SleepingCount => Volatile.Read(ref _counters.Sleeping);
 
-    /// <summary>Worker: announce that it is about to sleep. Must be followed by a last look for work.</summary>
-    internal void Announce(Worker worker)
+    /// <summary>Number of workers searching for work.</summary>
+    internal int SpinningCount => Volatile.Read(ref _counters.Spinning);
+
+    /// <summary>Worker: it found nothing to do and starts searching.</summary>
+    internal void StartSpinning() => Interlocked.Increment(ref _counters.Spinning);
+
+    /// <summary>Worker: it stops searching. True when it was the last searcher.</summary>
+    internal bool StopSpinning()
     {
-        int previous = Interlocked.Exchange(ref worker.SleepState.Value, Sleeping);
-        Debug.Assert(previous == Awake, "A worker announces sleep once.");
-        Interlocked.Increment(ref _count.Value);
+        int spinning = Interlocked.Decrement(ref _counters.Spinning);
+        Debug.Assert(spinning >= 0, "More searchers stopped than started.");
+        return spinning == 0;
     }
 
-    /// <summary>Worker, after its last look or after waking: leave the sleeping set if nobody claimed it.</summary>
-    internal void Withdraw(Worker worker)
+    /// <summary>
+    /// Producer, after publishing a job (and, for the injector, a full fence): wake one sleeper
+    /// if there is one and no worker is searching.
+    /// </summary>
+    internal void NotifyWork()
     {
-        if (Interlocked.CompareExchange(ref worker.SleepState.Value, Awake, Sleeping) == Sleeping)
+        if (Volatile.Read(ref _counters.Spinning) == 0 && Volatile.Read(ref _counters.Sleeping) > 0)
         {
-            Interlocked.Decrement(ref _count.Value);
+            WakeOne();
         }
     }
 
-    /// <summary>Producer, after publishing a job and a full fence: wake one sleeper if any.</summary>
-    internal void WakeOne()
+    private void WakeOne()
     {
-        if (Volatile.Read(ref _count.Value) != 0)
+        // One waker at a time: the token it claims becomes the woken worker's searching token.
+        if (Interlocked.CompareExchange(ref _counters.Spinning, 1, 0) != 0)
         {
-            WakeOneSlow();
+            return;
         }
-    }
 
-    private void WakeOneSlow()
-    {
         foreach (Worker worker in _workers)
         {
-            if (Interlocked.CompareExchange(ref worker.SleepState.Value, Awake, Sleeping) == Sleeping)
+            if (Interlocked.CompareExchange(ref worker.SleepState.Value, Woken, Sleeping) == Sleeping)
             {
-                Interlocked.Decrement(ref _count.Value);
+                Interlocked.Decrement(ref _counters.Sleeping);
                 worker.Context.Parker.Unpark();
                 return;
             }
         }
+
+        // Nobody asleep after all (all awake workers will reach the job): give the token back.
+        Interlocked.Decrement(ref _counters.Spinning);
     }
 
-    /// <summary>Shutdown: unpark every worker, asleep or not (stale permits are harmless).</summary>
+    /// <summary>Worker, after it stopped searching: announce that it is about to sleep. Must be followed by a last look for work.</summary>
+    internal void Announce(Worker worker)
+    {
+        // Count first, state second: a waker that sees the count but not yet the state finds no
+        // one to wake, and then this worker's last look (after the state write) sees the job.
+        Interlocked.Increment(ref _counters.Sleeping);
+        int previous = Interlocked.Exchange(ref worker.SleepState.Value, Sleeping);
+        Debug.Assert(previous == Awake, "A worker announces sleep once.");
+    }
+
+    /// <summary>
+    /// Worker, after its last look or after waking: leave the sleeping set. True when a waker
+    /// already took it out and handed it a searching token (it must search, then stop spinning).
+    /// </summary>
+    internal bool Withdraw(Worker worker)
+    {
+        int state = Interlocked.Exchange(ref worker.SleepState.Value, Awake);
+        if (state == Sleeping)
+        {
+            Interlocked.Decrement(ref _counters.Sleeping);
+            return false;
+        }
+
+        Debug.Assert(state == Woken, "Only a waker changes a Sleeping state.");
+        return true;
+    }
+
+    /// <summary>Shutdown: unpark every worker, asleep or not (each withdraws itself; stale permits are harmless).</summary>
     internal void WakeAll()
     {
         foreach (Worker worker in _workers)
         {
-            Withdraw(worker);
             worker.Context.Parker.Unpark();
         }
     }

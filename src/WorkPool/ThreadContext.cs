@@ -25,6 +25,11 @@ internal sealed class ThreadContext
     /// <summary>Nesting depth of Joins and Installs in progress on this thread; indexes <see cref="JobSlots{TWork}"/>.</summary>
     internal int Depth;
 
+    /// <summary>Job slot stacks by body type (see <see cref="JobSlots{TWork}"/>); grows only during warm-up.</summary>
+    internal object?[] SlotStacks = new object?[8];
+
+    private static int s_slotStackCount;
+
     /// <summary>Link in an <see cref="InjectorRing"/>'s list of blocked producers (guarded by its lock).</summary>
     internal ThreadContext? NextRingWaiter;
 
@@ -51,6 +56,9 @@ internal sealed class ThreadContext
         Debug.Assert(t_current is null, "A worker thread is registered once.");
         t_current = this;
     }
+
+    /// <summary>A new index into <see cref="SlotStacks"/>, once per body type.</summary>
+    internal static int NewSlotStackIndex() => Interlocked.Increment(ref s_slotStackCount) - 1;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static ThreadContext CreateForOutsideThread() => t_current = new ThreadContext(worker: null);

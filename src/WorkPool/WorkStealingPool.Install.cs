@@ -112,6 +112,6 @@ public sealed partial class WorkStealingPool
             return;
         }
 
-        InstallFromOutside(ref work, context);
+        InstallFromOutside(ref work, context)?.Throw();
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.ExceptionServices;
+
 namespace WorkPool;
 
 public sealed partial class WorkStealingPool
@@ -141,8 +143,9 @@ public sealed partial class WorkStealingPool
         }
 
         var body = new JoinBody<TA, TB>(a, b);
-        InstallFromOutside(ref body, context);
+        ExceptionDispatchInfo? error = InstallFromOutside(ref body, context);
         a = body.A;
         b = body.B;
+        error?.Throw();
     }
 }

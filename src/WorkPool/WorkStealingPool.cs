@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 
 namespace WorkPool;
 
@@ -61,12 +62,11 @@ public sealed partial class WorkStealingPool : IDisposable
         _isDefault = isDefault;
         _injector = new InjectorRing(_options.InjectorCapacity);
         _workers = new Worker[_options.ThreadCount];
+        _sleepers = new Sleepers(_workers); // sees the array filled below
         for (int i = 0; i < _workers.Length; i++)
         {
-            _workers[i] = new Worker(this, i, _options.DequeCapacity, _options.SpinCount);
+            _workers[i] = new Worker(this, _sleepers, i, _options.DequeCapacity, _options.SpinCount);
         }
-
-        _sleepers = new Sleepers(_workers);
         _threads = new Thread[_workers.Length];
         for (int i = 0; i < _workers.Length; i++)
         {
@@ -182,7 +182,11 @@ public sealed partial class WorkStealingPool : IDisposable
     /// the injector ring in the calling thread's job slot and wait for a worker to run it. A
     /// worker of another pool keeps running its own pool's jobs while it waits.
     /// </summary>
-    private void InstallFromOutside<TWork>(ref TWork work, ThreadContext? context)
+    /// <returns>
+    /// The exception the work threw, for the caller to rethrow after it copied results out of
+    /// <paramref name="work"/> (which holds the body's final state either way).
+    /// </returns>
+    private ExceptionDispatchInfo? InstallFromOutside<TWork>(ref TWork work, ThreadContext? context)
         where TWork : struct, IWork
     {
         Debug.Assert(!IsWorkerOfThisPool(context));
@@ -214,7 +218,7 @@ public sealed partial class WorkStealingPool : IDisposable
         work = job.Work;
         job.ClearWork();
         context.Depth = depth;
-        job.TakeError()?.Throw();
+        return job.TakeError();
     }
 
     private void Inject(ThreadContext context, Job job)
@@ -234,7 +238,7 @@ public sealed partial class WorkStealingPool : IDisposable
 
         // Full fence between publishing the job and reading the sleeper count (see Sleepers).
         Interlocked.MemoryBarrier();
-        _sleepers.WakeOne();
+        _sleepers.NotifyWork();
     }
 
     private void EnterGate()

@@ -59,26 +59,19 @@ public sealed class WorkStealingPoolOptions
     public int StackSize
     {
         get => _stackSize;
-        set
-        {
-            if (value < 0)
-            {
-                throw new ArgumentOutOfRangeException(nameof(StackSize), value, "StackSize must be 0 (runtime default) or a positive number of bytes.");
-            }
-
-            _stackSize = value;
-        }
+        set => _stackSize = ValidateNonNegative(value, nameof(StackSize));
     }
 
     /// <summary>
     /// Slots in the injector ring that carries work from threads outside the pool: a power of
-    /// two from 1 to <see cref="MaxCapacity"/>. Default: 1024. When the ring is full, callers
+    /// two from 2 to <see cref="MaxCapacity"/> (the ring's per-slot sequence numbers cannot tell
+    /// a full one-slot ring from an empty one). Default: 1024. When the ring is full, callers
     /// wait for a slot; nothing is allocated or dropped.
     /// </summary>
     public int InjectorCapacity
     {
         get => _injectorCapacity;
-        set => _injectorCapacity = ValidateCapacity(value, nameof(InjectorCapacity));
+        set => _injectorCapacity = ValidateCapacity(value, minimum: 2, nameof(InjectorCapacity));
     }
 
     /// <summary>
@@ -88,7 +81,7 @@ public sealed class WorkStealingPoolOptions
     public int DequeCapacity
     {
         get => _dequeCapacity;
-        set => _dequeCapacity = ValidateCapacity(value, nameof(DequeCapacity));
+        set => _dequeCapacity = ValidateCapacity(value, minimum: 1, nameof(DequeCapacity));
     }
 
     /// <summary>
@@ -100,15 +93,7 @@ public sealed class WorkStealingPoolOptions
     public int SpinCount
     {
         get => _spinCount;
-        set
-        {
-            if (value < 0)
-            {
-                throw new ArgumentOutOfRangeException(nameof(SpinCount), value, "SpinCount must not be negative.");
-            }
-
-            _spinCount = value;
-        }
+        set => _spinCount = ValidateNonNegative(value, nameof(SpinCount));
     }
 
     /// <summary>
@@ -126,11 +111,21 @@ public sealed class WorkStealingPoolOptions
 
     internal WorkStealingPoolOptions Clone() => (WorkStealingPoolOptions)MemberwiseClone();
 
-    private static int ValidateCapacity(int value, string option)
+    private static int ValidateNonNegative(int value, string option)
     {
-        if (value < 1 || value > MaxCapacity || (value & (value - 1)) != 0)
+        if (value < 0)
         {
-            throw new ArgumentOutOfRangeException(option, value, $"{option} must be a power of two between 1 and {MaxCapacity}.");
+            throw new ArgumentOutOfRangeException(option, value, $"{option} must not be negative.");
+        }
+
+        return value;
+    }
+
+    private static int ValidateCapacity(int value, int minimum, string option)
+    {
+        if (value < minimum || value > MaxCapacity || (value & (value - 1)) != 0)
+        {
+            throw new ArgumentOutOfRangeException(option, value, $"{option} must be a power of two between {minimum} and {MaxCapacity}.");
         }
 
         return value;

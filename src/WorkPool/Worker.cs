@@ -12,15 +12,17 @@ namespace WorkPool;
 internal sealed class Worker
 {
     private readonly WorkStealingPool _pool;
+    private readonly Sleepers _sleepers;
     private readonly int _spinBudget;
     private uint _victimSeed;
 
-    /// <summary>Sleeping/awake flag, claimed by CAS (see <see cref="Sleepers"/>); padded because wakers write it.</summary>
+    /// <summary>Awake, Sleeping or Woken (see <see cref="Sleepers"/>); padded because wakers write it.</summary>
     internal PaddedInt32 SleepState;
 
-    internal Worker(WorkStealingPool pool, int index, int dequeCapacity, int spinBudget)
+    internal Worker(WorkStealingPool pool, Sleepers sleepers, int index, int dequeCapacity, int spinBudget)
     {
         _pool = pool;
+        _sleepers = sleepers;
         Index = index;
         Deque = new WorkDeque(dequeCapacity);
         Context = new ThreadContext(this);
@@ -61,7 +63,6 @@ internal sealed class Worker
     /// <paramref name="b"/> back and run it inline, or, if it was stolen, run other work until
     /// the thief finishes it.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Join<TA, TB>(ref TA a, ref TB b)
         where TA : struct, IWork
         where TB : struct, IWork
@@ -82,7 +83,7 @@ internal sealed class Worker
             return;
         }
 
-        _pool.Sleepers.WakeOne();
+        _sleepers.NotifyWork();
 
         ExceptionDispatchInfo? errorA = null;
         try
@@ -97,30 +98,25 @@ internal sealed class Worker
         }
 
         ExceptionDispatchInfo? errorB = null;
-        while (true)
+        Job? popped = Deque.TryPop();
+        if (popped == jobB)
         {
-            Job? popped = Deque.TryPop();
-            if (popped == jobB)
+            // Nobody stole B: run the caller's own copy, no latch involved.
+            jobB.Disarm();
+            try
             {
-                // Nobody stole B: run the caller's own copy, no latch involved.
-                jobB.Disarm();
-                errorB = RunCaptured(ref b);
-                break;
+                b.Run();
             }
-
-            if (popped is null)
+#pragma warning disable CA1031 // See above: captured, rethrown after both halves finished.
+            catch (Exception e)
+#pragma warning restore CA1031
             {
-                // B was stolen (thieves take the oldest job first, so everything pushed before
-                // it is gone too). Help with other work until the thief is done.
-                var done = new JobDone(jobB);
-                WaitUntil(ref done);
-                b = jobB.Work;
-                errorB = jobB.TakeError();
-                break;
+                errorB = ExceptionDispatchInfo.Capture(e);
             }
-
-            // A job pushed after B and not popped by its pusher (a fire-and-forget spawn).
-            popped.Execute();
+        }
+        else
+        {
+            errorB = TakeBack(jobB, popped, ref b);
         }
 
         jobB.ClearWork();
@@ -132,6 +128,34 @@ internal sealed class Worker
     }
 
     /// <summary>
+    /// Join's slow path: B is not at the bottom of the deque. Either jobs pushed after it are
+    /// there (fire-and-forget spawns not popped by their pusher: run them), or B was stolen
+    /// (thieves take the oldest job first, so everything pushed before it is gone too): help
+    /// with other work until the thief finished it, then copy its result back.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ExceptionDispatchInfo? TakeBack<TB>(WorkJob<TB> jobB, Job? popped, ref TB b)
+        where TB : struct, IWork
+    {
+        while (popped is not null)
+        {
+            if (popped == jobB)
+            {
+                jobB.Disarm();
+                return RunCaptured(ref b);
+            }
+
+            popped.Execute();
+            popped = Deque.TryPop();
+        }
+
+        var done = new JobDone(jobB);
+        WaitUntil(ref done);
+        b = jobB.Work;
+        return jobB.TakeError();
+    }
+
+    /// <summary>
     /// Runs this pool's work until <paramref name="condition"/> is met: own deque first, then
     /// stealing, then the injector ring; spins for the pool's budget when there is nothing to
     /// do, then sleeps where both the condition and new work can wake it.
@@ -140,12 +164,24 @@ internal sealed class Worker
         where TCondition : struct, IWakeCondition
     {
         int idleRounds = 0;
+        bool spinning = false;
         while (!condition.IsMet())
         {
             if (FindWork() is { } job)
             {
+                if (spinning)
+                {
+                    spinning = false;
+                    StopSpinningToRun();
+                }
+
                 job.Execute();
                 idleRounds = 0;
+            }
+            else if (!spinning)
+            {
+                spinning = true;
+                _sleepers.StartSpinning();
             }
             else if (idleRounds < _spinBudget)
             {
@@ -153,21 +189,40 @@ internal sealed class Worker
             }
             else
             {
-                Sleep(ref condition);
+                _sleepers.StopSpinning();
+                spinning = Sleep(ref condition);
                 idleRounds = 0;
             }
         }
+
+        if (spinning)
+        {
+            StopSpinningToRun();
+        }
     }
 
-    private void Sleep<TCondition>(ref TCondition condition)
+    /// <summary>
+    /// A searcher found something to run. If it was the last searcher and more work is visible,
+    /// wake a sleeper to search in its place (the decrement's fence orders the look after it;
+    /// see <see cref="Sleepers"/>).
+    /// </summary>
+    private void StopSpinningToRun()
+    {
+        if (_sleepers.StopSpinning() && _pool.HasVisibleWork())
+        {
+            _sleepers.NotifyWork();
+        }
+    }
+
+    /// <summary>Sleeps until new work, the condition or shutdown wakes it. True when woken with a searching token.</summary>
+    private bool Sleep<TCondition>(ref TCondition condition)
         where TCondition : struct, IWakeCondition
     {
-        Sleepers sleepers = _pool.Sleepers;
-        sleepers.Announce(this);
+        _sleepers.Announce(this);
         if (condition.TryRegister(Context))
         {
-            // The last look, after the announcement's fence (see Sleepers).
-            if (!_pool.HasVisibleWork())
+            // The last look, after the announcement's fences (see Sleepers).
+            if (!_pool.HasVisibleWork() && !_pool.IsShuttingDown)
             {
                 Context.Parker.Park();
             }
@@ -175,13 +230,15 @@ internal sealed class Worker
             condition.Unregister(Context);
         }
 
-        sleepers.Withdraw(this);
+        return _sleepers.Withdraw(this);
     }
 
     /// <summary>Own deque, then the other workers' deques, then the injector ring.</summary>
     internal Job? FindWork()
     {
-        if (Deque.TryPop() is { } own)
+        // The owner is the only pusher, so a deque that looks empty to it is empty: skip the
+        // pop's fence on every idle poll.
+        if (!Deque.LooksEmpty && Deque.TryPop() is { } own)
         {
             return own;
         }
