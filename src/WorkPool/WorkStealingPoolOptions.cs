@@ -87,7 +87,7 @@ public sealed class WorkStealingPoolOptions
     /// <summary>
     /// How many rounds an idle thread (a worker without work, or a caller waiting for its work)
     /// spins looking for work before it blocks; each round is a short CPU pause, with a yield
-    /// every eighth round. 0 blocks at once. Default: 512 (tens of microseconds). Higher values
+    /// every 32nd round. 0 blocks at once. Default: 512 (tens of microseconds). Higher values
     /// lower the latency of bursts; lower values give idle CPU back sooner.
     /// </summary>
     public int SpinCount
