@@ -1,0 +1,509 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace WorkPool.Tests;
+
+/// <summary>Allocation tests count bytes process-wide, so nothing else may run beside them.</summary>
+[CollectionDefinition("Allocation", DisableParallelization = true)]
+public sealed class AllocationTestsDefinition
+{
+}
+
+/// <summary>
+/// After warm-up, every allocation-free form allocates exactly 0 bytes process-wide (callers and
+/// workers together): <see cref="GC.GetTotalAllocatedBytes(bool)"/> delta around 10,000 calls,
+/// minimum over 3 rounds, must be 0. Never loosened to "small".
+/// </summary>
+/// <remarks>
+/// Each test measures in a child process (this test assembly started with <c>alloc-probe
+/// TestName</c>, see <see cref="Program"/>; TieredCompilation is off there too) that holds only
+/// the pool and the calling thread. Inside the test host, the host's own threads allocate about
+/// 500 bytes every few hundred milliseconds (a loop that never touches a pool measured 1,000 to
+/// 2,900 bytes per one-second round, none of it on the caller or the workers), and that hit all
+/// three rounds of a form now and then (e.g. 168 B in each round of Join(Action, Action)); the
+/// child process has no such threads, so the assertion stays exact. The failure message splits
+/// each round's bytes into caller, workers and other threads.
+/// </remarks>
+[Collection("Allocation")]
+public class AllocationTests
+{
+    private const int Calls = 10_000;
+    private const int Rounds = 3;
+
+    private const string ResultMarker = "ALLOC-RESULT";
+
+    /// <summary>True in the child process started by <see cref="MeasureIsolated"/>.</summary>
+    internal static bool InProbe { get; set; }
+
+    /// <summary>Measures <paramref name="loop"/> (see <see cref="MeasureIsolated"/>) and asserts that its best round allocated exactly 0 bytes.</summary>
+    private static void AssertZeroBytes(string form, int calls, Func<WorkStealingPool, long> loop, long expectedChecksum, int threads = 2, int spinCount = 512, [CallerMemberName] string test = "")
+    {
+        (long min, string rounds) = MeasureIsolated(loop, expectedChecksum, threads, spinCount, test);
+        Assert.True(
+            min == 0,
+            $"{form}: allocated {min} bytes in the best of {Rounds} rounds of {calls} calls ({(double)min / calls:0.###} B/call). Rounds: {rounds}. Expected exactly 0.");
+    }
+
+    /// <summary>
+    /// In the test host: runs the test method <paramref name="test"/> in a child process and
+    /// returns what it measured there. In that child: measures <paramref name="loop"/> with
+    /// <see cref="Measure"/>, prints the result for the parent and returns it.
+    /// </summary>
+    private static (long Min, string Rounds) MeasureIsolated(Func<WorkStealingPool, long> loop, long expectedChecksum, int threads, int spinCount, string test)
+    {
+        if (InProbe)
+        {
+            (long min, string rounds) = Bounded.RunFunc(() => Measure(loop, expectedChecksum, threads, spinCount), test);
+            Console.WriteLine($"{ResultMarker}\t{min.ToString(CultureInfo.InvariantCulture)}\t{rounds}");
+            return (min, rounds);
+        }
+
+        string output = RunProbe(test);
+        string? line = output.Split('\n').Select(l => l.TrimEnd('\r')).FirstOrDefault(l => l.StartsWith(ResultMarker + "\t", StringComparison.Ordinal));
+        Assert.True(line is not null, $"The allocation probe for {test} printed no result:\n{output}");
+        string[] parts = line.Split('\t', 3);
+        return (long.Parse(parts[1], CultureInfo.InvariantCulture), parts[2]);
+    }
+
+    /// <summary>Starts this test assembly as <c>dotnet WorkPool.Tests.dll alloc-probe test</c>; fails if it does not exit within the hang bound.</summary>
+    private static string RunProbe(string test)
+    {
+        var start = new ProcessStartInfo(DotnetHost())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(typeof(AllocationTests).Assembly.Location);
+        start.ArgumentList.Add(Program.ProbeCommand);
+        start.ArgumentList.Add(test);
+        using Process process = Process.Start(start) ?? throw new InvalidOperationException("could not start the allocation probe");
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(Bounded.TestLimit))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"The allocation probe for {test} hung: it did not exit within {Bounded.TestLimit.TotalSeconds} s.");
+        }
+
+        process.WaitForExit();
+        return $"{stdout.GetAwaiter().GetResult()}\n{stderr.GetAwaiter().GetResult()}\n(exit code {process.ExitCode})";
+    }
+
+    /// <summary>The <c>dotnet</c> host that runs this process (the SDK exports its path to test runs).</summary>
+    private static string DotnetHost()
+    {
+        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath && File.Exists(hostPath))
+        {
+            return hostPath;
+        }
+
+        if (Environment.ProcessPath is { } processPath && Path.GetFileNameWithoutExtension(processPath) == "dotnet")
+        {
+            return processPath;
+        }
+
+        // <root>/shared/Microsoft.NETCore.App/<version>/ → <root>/dotnet
+        string root = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
+        string candidate = Path.Combine(root, OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet");
+        return File.Exists(candidate) ? candidate : "dotnet";
+    }
+
+    /// <summary>The fewest bytes allocated process-wide in <see cref="Rounds"/> measured rounds after two warm-up rounds, and a per-round breakdown.</summary>
+    private static (long Min, string Rounds) Measure(Func<WorkStealingPool, long> loop, long expectedChecksum, int threads, int spinCount)
+    {
+        using WorkStealingPool pool = Pools.Create(threads, o => o.SpinCount = spinCount, test: "alloc");
+
+        // Warm-up: the calling thread twice, then every worker once on its own. Job slots are
+        // per thread and created the first time a thread reaches a depth, so a worker that
+        // happened to sleep through the caller's warm-up runs would otherwise create its slots
+        // in a measured round (seen: 1,736 B, one WorkJob per depth plus its slot arrays).
+        Assert.Equal(expectedChecksum, loop(pool));
+        Assert.Equal(expectedChecksum, loop(pool));
+        RunOnEachWorker(pool, loop, expectedChecksum);
+
+        long min = long.MaxValue;
+        var rounds = new string[Rounds];
+        for (int round = 0; round < Rounds; round++)
+        {
+            long[] workersBefore = WorkerAllocatedBytes(pool, afterRendezvous: true);
+            long callerBefore = GC.GetAllocatedBytesForCurrentThread();
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            long checksum = loop(pool);
+            long after = GC.GetTotalAllocatedBytes(precise: true);
+            long callerAfter = GC.GetAllocatedBytesForCurrentThread();
+            long[] workersAfter = WorkerAllocatedBytes(pool, afterRendezvous: false);
+            Assert.Equal(expectedChecksum, checksum);
+            min = Math.Min(min, after - before);
+
+            // Who allocated: the calling thread, the pool's workers, or some other thread of the
+            // process (diagnostics for the failure message only; the assertion is on the total).
+            long caller = callerAfter - callerBefore;
+            long workers = workersAfter.Sum() - workersBefore.Sum();
+            rounds[round] = $"{after - before} B (caller {caller}, workers {workers}, other threads {after - before - caller - workers})";
+        }
+
+        return (min, string.Join("; ", rounds));
+    }
+
+    [Fact]
+    public void Control_TheMeasurementSeesAllocationsOnWorkers()
+    {
+        // A body that allocates one object per call on the worker: the measurement must see at
+        // least Calls × 24 bytes (the smallest object on 64-bit), or the zero results above mean nothing.
+        (long min, string rounds) = MeasureIsolated(static pool =>
+        {
+            long sum = 0;
+            for (int i = 0; i < Calls; i++)
+            {
+                sum += pool.Install(static () =>
+                {
+                    // Stored in a static field, so the JIT cannot stack-allocate it.
+                    Volatile.Write(ref s_sink, new object());
+                    return 1L;
+                });
+            }
+
+            return sum;
+        }, Calls, threads: 2, spinCount: 512, nameof(Control_TheMeasurementSeesAllocationsOnWorkers));
+        Assert.True(min >= Calls * 24L, $"the measurement missed allocations on worker threads: {rounds}");
+    }
+
+    /// <summary>
+    /// Runs <paramref name="loop"/> once on each worker in turn, from inside a job on that worker,
+    /// while the other workers are held in jobs of their own (so the loop's Installs run inline
+    /// and its Joins use that worker's own job slots).
+    /// </summary>
+    private static void RunOnEachWorker(WorkStealingPool pool, Func<WorkStealingPool, long> loop, long expectedChecksum)
+    {
+        int n = pool.ThreadCount;
+        for (int w = 0; w < n; w++)
+        {
+            using var arrived = new Barrier(n);
+            using var done = new ManualResetEventSlim();
+            long checksum = 0;
+            int target = w;
+            Bounded.Threads(n, _ => pool.Install(() =>
+            {
+                Bounded.Meet(arrived, "one warm-up job per worker");
+                if (WorkStealingPool.CurrentWorkerIndex == target)
+                {
+                    try
+                    {
+                        checksum = loop(pool);
+                    }
+                    finally
+                    {
+                        done.Set();
+                    }
+                }
+                else
+                {
+                    Bounded.Wait(done, "the warm-up run on another worker");
+                }
+            }));
+            Assert.Equal(expectedChecksum, checksum);
+        }
+    }
+
+    /// <summary>
+    /// Each worker's own allocation counter, read on that worker: one job per worker, held at a
+    /// barrier so that every worker takes exactly one. The rendezvous itself may allocate on the
+    /// worker, so the counter is read after it for the snapshot before the measured window, and
+    /// before it for the snapshot after the window: the difference covers exactly the window.
+    /// </summary>
+    private static long[] WorkerAllocatedBytes(WorkStealingPool pool, bool afterRendezvous)
+    {
+        int n = pool.ThreadCount;
+        var bytes = new long[n];
+        using var barrier = new Barrier(n);
+        Bounded.Threads(n, _ => pool.Install((bytes, barrier, afterRendezvous), static s =>
+        {
+            long beforeMeeting = GC.GetAllocatedBytesForCurrentThread();
+            Bounded.Meet(s.barrier, "one counter-reading job per worker");
+            s.bytes[WorkStealingPool.CurrentWorkerIndex] = s.afterRendezvous ? GC.GetAllocatedBytesForCurrentThread() : beforeMeeting;
+        }));
+        return bytes;
+    }
+
+    // Preallocated result cells for the state forms whose bodies return nothing (the measured
+    // loops must not allocate anything themselves). The Allocation collection runs alone.
+    private static readonly long[] Cells = new long[2];
+
+    private static object? s_sink;
+
+    private static long Sum(int n) => (long)n * (n - 1) / 2;
+
+    // ---- Install from outside, every form ----
+
+    [Fact]
+    public void ExternalInstall_Action_StaticLambda_ZeroBytes() => AssertZeroBytes("Install(Action)", Calls, static pool =>
+    {
+        for (int i = 0; i < Calls; i++)
+        {
+            pool.Install(static () => { });
+        }
+
+        return Calls;
+    }, Calls);
+
+    [Fact]
+    public void ExternalInstall_Func_StaticLambda_ZeroBytes() => AssertZeroBytes("Install(Func<T>)", Calls, static pool =>
+    {
+        long sum = 0;
+        for (int i = 0; i < Calls; i++)
+        {
+            sum += pool.Install(static () => 1L);
+        }
+
+        return sum;
+    }, Calls);
+
+    [Fact]
+    public void ExternalInstall_StateAction_StaticLambda_ZeroBytes() => AssertZeroBytes("Install(state, Action<TState>)", Calls, static pool =>
+    {
+        long[] cells = Cells;
+        cells[0] = 0;
+        for (int i = 0; i < Calls; i++)
+        {
+            pool.Install((cells, i), static s => s.cells[0] += s.i);
+        }
+
+        return cells[0];
+    }, Sum(Calls));
+
+    [Fact]
+    public void ExternalInstall_StateFunc_StaticLambda_ZeroBytes() => AssertZeroBytes("Install(state, Func<TState, TResult>)", Calls, static pool =>
+    {
+        long sum = 0;
+        for (int i = 0; i < Calls; i++)
+        {
+            sum += pool.Install(i, static s => (long)s);
+        }
+
+        return sum;
+    }, Sum(Calls));
+
+    [Fact]
+    public void ExternalInstall_RefStruct_ZeroBytes() => AssertZeroBytes("Install(ref TWork)", Calls, static pool =>
+    {
+        long sum = 0;
+        for (int i = 0; i < Calls; i++)
+        {
+            var work = new AddWork(i, 0);
+            pool.Install(ref work);
+            sum += work.Sum;
+        }
+
+        return sum;
+    }, Sum(Calls));
+
+    [Fact]
+    public void ExternalInstall_ResultStruct_ZeroBytes() => AssertZeroBytes("Install<TWork, TResult>(TWork)", Calls, static pool =>
+    {
+        long sum = 0;
+        for (int i = 0; i < Calls; i++)
+        {
+            sum += pool.Install<TripleWork, long>(new TripleWork(i));
+        }
+
+        return sum;
+    }, 3 * Sum(Calls));
+
+    // Every call parks both sides (~30 µs a call on the 2-core CI machine), so this form runs
+    // 2,000 calls a round: rounds as short as the other forms' keep the test host's own background
+    // allocations (about 500 bytes every few hundred ms, seen with a loop that never touches a
+    // pool) out of at least one round.
+    private const int ParkedCalls = 2_000;
+
+    [Fact]
+    public void ExternalInstall_StateFunc_WorkersAndCallerPark_ZeroBytes() => AssertZeroBytes("Install(state, Func) with SpinCount = 0 (every wait parks)", ParkedCalls, static pool =>
+    {
+        long sum = 0;
+        for (int i = 0; i < ParkedCalls; i++)
+        {
+            sum += pool.Install(i, static s => (long)s);
+        }
+
+        return sum;
+    }, Sum(ParkedCalls), spinCount: 0);
+
+    // ---- Install from inside a worker (inline) and from a worker of another pool ----
+
+    [Fact]
+    public void NestedInstalls_InsideAWorker_ZeroBytes() => AssertZeroBytes("10,000 nested installs inside one external Install", Calls, static pool =>
+        pool.Install(pool, static p =>
+        {
+            long sum = 0;
+            for (int i = 0; i < Calls; i++)
+            {
+                p.Install(static () => { });
+                sum += p.Install(static () => 1L) - 1;
+                p.Install(i, static _ => { });
+                sum += p.Install(i, static s => (long)s);
+                var work = new AddWork(0, 0);
+                p.Install(ref work);
+                sum += p.Install<TripleWork, long>(new TripleWork(0));
+            }
+
+            return sum;
+        }), Sum(Calls));
+
+    [Fact]
+    public void CrossPoolInstalls_FromAWorkerOfAnotherPool_ZeroBytes()
+    {
+        using WorkStealingPool other = Pools.Create(2, test: "alloc-other");
+        AssertZeroBytes("10,000 installs into another pool from one worker", Calls, pool =>
+            pool.Install((pool, other), static s =>
+            {
+                long sum = 0;
+                for (int i = 0; i < Calls; i++)
+                {
+                    sum += s.other.Install(i, static v => (long)v);
+                }
+
+                return sum;
+            }), Sum(Calls));
+    }
+
+    // ---- Join-based recursion inside Install ----
+
+    [Fact]
+    public void JoinFib20_StateForm_InsideInstall_ZeroBytes() => AssertZeroBytes("Fib(20) via Join(state, Func, Func) inside Install", 10_945, static pool =>
+        pool.Install(pool, static p => Fib.State(p, 20)), Fib.Sequential(20));
+
+    [Fact]
+    public void JoinFib20_RefStructForm_InsideInstall_ZeroBytes() => AssertZeroBytes("Fib(20) via Join(ref, ref) inside Install", 10_945, static pool =>
+    {
+        var work = new FibWork(pool, 20);
+        pool.Install(ref work);
+        return work.Result;
+    }, Fib.Sequential(20));
+
+    [Fact]
+    public void JoinFib20_ResultStructForm_InsideInstall_ZeroBytes() => AssertZeroBytes("Fib(20) via Join<TA, TB, TResultA, TResultB> inside Install", 10_945, static pool =>
+        pool.Install<FibResultWork, long>(new FibResultWork(pool, 20)), Fib.Sequential(20));
+
+    // ---- Join from outside, every form ----
+
+    [Fact]
+    public void ExternalJoin_Actions_StaticLambdas_ZeroBytes() => AssertZeroBytes("Join(Action, Action)", Calls, static pool =>
+    {
+        for (int i = 0; i < Calls; i++)
+        {
+            pool.Join(static () => { }, static () => { });
+        }
+
+        return Calls;
+    }, Calls);
+
+    [Fact]
+    public void ExternalJoin_Funcs_StaticLambdas_ZeroBytes() => AssertZeroBytes("Join(Func, Func)", Calls, static pool =>
+    {
+        long sum = 0;
+        for (int i = 0; i < Calls; i++)
+        {
+            (long a, int b) = pool.Join(static () => 1L, static () => 2);
+            sum += a + b;
+        }
+
+        return sum;
+    }, 3L * Calls);
+
+    [Fact]
+    public void ExternalJoin_StateActions_StaticLambdas_ZeroBytes() => AssertZeroBytes("Join(state, Action, Action)", Calls, static pool =>
+    {
+        long[] cells = Cells;
+        cells[0] = cells[1] = 0;
+        for (int i = 0; i < Calls; i++)
+        {
+            pool.Join((cells, i), static s => s.cells[0] += s.i, static s => s.cells[1] += 1);
+        }
+
+        return cells[0] + cells[1];
+    }, Sum(Calls) + Calls);
+
+    [Fact]
+    public void ExternalJoin_StateFuncs_StaticLambdas_ZeroBytes() => AssertZeroBytes("Join(state, Func, Func)", Calls, static pool =>
+    {
+        long sum = 0;
+        for (int i = 0; i < Calls; i++)
+        {
+            (long a, long b) = pool.Join(i, static s => (long)s, static s => 1L);
+            sum += a + b;
+        }
+
+        return sum;
+    }, Sum(Calls) + Calls);
+
+    [Fact]
+    public void ExternalJoin_RefStructs_ZeroBytes() => AssertZeroBytes("Join(ref TA, ref TB)", Calls, static pool =>
+    {
+        long sum = 0;
+        for (int i = 0; i < Calls; i++)
+        {
+            var a = new AddWork(i, 0);
+            var b = new AddWork(0, 1);
+            pool.Join(ref a, ref b);
+            sum += a.Sum + b.Sum;
+        }
+
+        return sum;
+    }, Sum(Calls) + Calls);
+
+    [Fact]
+    public void ExternalJoin_ResultStructs_ZeroBytes() => AssertZeroBytes("Join<TA, TB, TResultA, TResultB>(TA, TB)", Calls, static pool =>
+    {
+        long sum = 0;
+        for (int i = 0; i < Calls; i++)
+        {
+            (long a, long b) = pool.Join<TripleWork, TripleWork, long, long>(new TripleWork(i), new TripleWork(1));
+            sum += a + b;
+        }
+
+        return sum;
+    }, (3 * Sum(Calls)) + (3L * Calls));
+}
+
+/// <summary>
+/// The entry point of this assembly (the test SDK's generated one is turned off): <c>alloc-probe
+/// TestName</c> runs one <see cref="AllocationTests"/> test in this fresh process, where it
+/// measures instead of starting another child. Test runners load the assembly as a library and
+/// never call this.
+/// </summary>
+internal static class Program
+{
+    internal const string ProbeCommand = "alloc-probe";
+
+    public static int Main(string[] args)
+    {
+        if (args.Length != 2 || args[0] != ProbeCommand)
+        {
+            Console.Error.WriteLine($"usage: dotnet WorkPool.Tests.dll {ProbeCommand} <AllocationTests method>  (run the tests with dotnet test)");
+            return 2;
+        }
+
+        MethodInfo? test = typeof(AllocationTests).GetMethod(args[1], BindingFlags.Public | BindingFlags.Instance, Type.EmptyTypes);
+        if (test is null)
+        {
+            Console.Error.WriteLine($"no test method AllocationTests.{args[1]}");
+            return 2;
+        }
+
+        AllocationTests.InProbe = true;
+        try
+        {
+            test.Invoke(new AllocationTests(), null);
+            return 0;
+        }
+        catch (TargetInvocationException e)
+        {
+            // The result line, if any, was printed before the assertion failed; the parent reports it.
+            Console.Error.WriteLine(e.InnerException);
+            return 1;
+        }
+    }
+}

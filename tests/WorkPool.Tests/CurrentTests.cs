@@ -1,0 +1,80 @@
+namespace WorkPool.Tests;
+
+/// <summary><see cref="WorkStealingPool.Current"/> and <see cref="WorkStealingPool.CurrentWorkerIndex"/>.</summary>
+public class CurrentTests
+{
+    [Fact]
+    public void Outside_NullAndMinusOne_BeforeAndAfterUsingAPool() => Bounded.Run(() =>
+    {
+        Assert.Null(WorkStealingPool.Current);
+        Assert.Equal(-1, WorkStealingPool.CurrentWorkerIndex);
+        Assert.Same(WorkStealingPool.Default, ForkJoin.CurrentPool);
+
+        using WorkStealingPool pool = Pools.Create(2);
+        pool.Install(static () => { });
+        pool.Join(static () => { }, static () => { });
+
+        // This thread now has its own context for waiting, but it is still not a worker.
+        Assert.Null(WorkStealingPool.Current);
+        Assert.Equal(-1, WorkStealingPool.CurrentWorkerIndex);
+        Assert.Same(WorkStealingPool.Default, ForkJoin.CurrentPool);
+    });
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void InsideAJob_ThePoolAndAValidIndexMatchingTheThreadName(int threads) => Bounded.Run(() =>
+    {
+        using WorkStealingPool pool = Pools.Create(threads, o => o.ThreadNamePrefix = "cur");
+        for (int i = 0; i < 200; i++)
+        {
+            (WorkStealingPool? current, int index, string? name, WorkStealingPool forkJoinPool) = pool.Install(static () =>
+                (WorkStealingPool.Current, WorkStealingPool.CurrentWorkerIndex, Thread.CurrentThread.Name, ForkJoin.CurrentPool));
+            Assert.Same(pool, current);
+            Assert.Same(pool, forkJoinPool);
+            Assert.InRange(index, 0, threads - 1);
+            Assert.Equal($"cur-{index}", name);
+        }
+    });
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    [InlineData(8)]
+    public void BlockingJobsOnEveryWorker_SeeEveryIndexOnce(int threads) => Bounded.Run(() =>
+    {
+        // One job per worker, each blocking at a barrier until all have arrived: a worker in a
+        // job cannot take a second one, so all of them must be taken by distinct workers. This
+        // also proves that queued work wakes every sleeping worker it needs.
+        using WorkStealingPool pool = Pools.Create(threads, o => o.SpinCount = 0);
+        for (int round = 0; round < 3; round++)
+        {
+            using var barrier = new Barrier(threads);
+            var indices = new int[threads];
+            Bounded.Threads(threads, t => indices[t] = pool.Install(barrier, static barrier =>
+            {
+                Bounded.Meet(barrier, "one job on every worker");
+                return WorkStealingPool.CurrentWorkerIndex;
+            }));
+            Array.Sort(indices);
+            Assert.Equal(Enumerable.Range(0, threads), indices);
+        }
+    });
+
+    [Fact]
+    public void CrossPool_CurrentFollowsTheThread() => Bounded.Run(() =>
+    {
+        using WorkStealingPool a = Pools.Create(1);
+        using WorkStealingPool b = Pools.Create(1);
+        a.Install(() =>
+        {
+            Assert.Same(a, WorkStealingPool.Current);
+            Assert.Equal(0, WorkStealingPool.CurrentWorkerIndex);
+            Assert.Same(b, b.Install(static () => WorkStealingPool.Current));
+            Assert.Same(b, b.Install(static () => ForkJoin.CurrentPool));
+            Assert.Same(a, WorkStealingPool.Current);
+            Assert.Same(a, ForkJoin.CurrentPool);
+        });
+        Assert.Null(WorkStealingPool.Current);
+    });
+}

@@ -1,0 +1,225 @@
+using System.Runtime.CompilerServices;
+
+namespace WorkPool.Tests;
+
+/// <summary>Creates small, uniquely named pools for tests.</summary>
+internal static class Pools
+{
+    public static WorkStealingPool Create(int threads, Action<WorkStealingPoolOptions>? configure = null, [CallerMemberName] string test = "")
+    {
+        var options = new WorkStealingPoolOptions { ThreadCount = threads, ThreadNamePrefix = "wp." + test };
+        configure?.Invoke(options);
+        return new WorkStealingPool(options);
+    }
+}
+
+/// <summary>Where a test calls the API from.</summary>
+internal static class Sides
+{
+    /// <summary>
+    /// Runs <paramref name="body"/> on the calling thread, which must be outside every pool, or,
+    /// when <paramref name="fromWorker"/>, inside a job on a worker of <paramref name="pool"/>.
+    /// </summary>
+    public static void On(WorkStealingPool pool, bool fromWorker, Action body)
+    {
+        if (fromWorker)
+        {
+            bool ran = false;
+            pool.Install(() =>
+            {
+                Assert.Same(pool, WorkStealingPool.Current);
+                body();
+                ran = true;
+            });
+            Assert.True(ran);
+        }
+        else
+        {
+            Assert.Null(WorkStealingPool.Current);
+            Assert.Equal(-1, WorkStealingPool.CurrentWorkerIndex);
+            body();
+        }
+    }
+
+    /// <summary>
+    /// Asserts where a job ran: on a worker of <paramref name="pool"/>, and, when the caller was a
+    /// worker of that pool (<paramref name="callerIndex"/> ≥ 0), inline on the caller's worker.
+    /// </summary>
+    public static void AssertRanOn(WorkStealingPool pool, int callerIndex, WorkStealingPool? seenPool, int seenIndex)
+    {
+        Assert.Same(pool, seenPool);
+        Assert.InRange(seenIndex, 0, pool.ThreadCount - 1);
+        if (callerIndex >= 0)
+        {
+            Assert.Equal(callerIndex, seenIndex);
+        }
+    }
+}
+
+/// <summary>Where a job ran, recorded from inside it.</summary>
+internal struct Seen
+{
+    public WorkStealingPool? Pool;
+    public int Index;
+    public int Runs;
+
+    public static Seen None => new() { Index = -2 };
+
+    public void Record()
+    {
+        Pool = WorkStealingPool.Current;
+        Index = WorkStealingPool.CurrentWorkerIndex;
+        Runs++;
+    }
+}
+
+/// <summary>A struct body whose fields carry its result back (the <see cref="IWork"/> forms).</summary>
+internal struct AddWork : IWork
+{
+    public int X;
+    public int Y;
+    public int Sum;
+    public int Runs;
+    public int WorkerIndex;
+    public WorkStealingPool? Pool;
+
+    public AddWork(int x, int y)
+    {
+        X = x;
+        Y = y;
+        WorkerIndex = -2;
+    }
+
+    public void Run()
+    {
+        Sum = X + Y;
+        Runs++;
+        WorkerIndex = WorkStealingPool.CurrentWorkerIndex;
+        Pool = WorkStealingPool.Current;
+    }
+}
+
+/// <summary>A result-returning struct body (the <see cref="IWork{TResult}"/> forms).</summary>
+internal readonly struct TripleWork(long x) : IWork<long>
+{
+    public long Run() => x * 3;
+}
+
+/// <summary>A result-returning struct body with a reference-type result.</summary>
+internal readonly struct WhereWork(string tag) : IWork<string>
+{
+    public string Run() => $"{tag}@{WorkStealingPool.CurrentWorkerIndex}";
+}
+
+/// <summary>Fibonacci, sequentially and through every Join form.</summary>
+internal static class Fib
+{
+    public static long Sequential(int n) => n < 2 ? n : Sequential(n - 1) + Sequential(n - 2);
+
+    /// <summary>Join(Func, Func) with capturing lambdas.</summary>
+    public static long Funcs(WorkStealingPool pool, int n)
+    {
+        if (n < 2)
+        {
+            return n;
+        }
+
+        (long a, long b) = pool.Join(() => Funcs(pool, n - 1), () => Funcs(pool, n - 2));
+        return a + b;
+    }
+
+    /// <summary>Join(state, Func, Func) with static lambdas (allocation-free).</summary>
+    public static long State(WorkStealingPool pool, int n)
+    {
+        if (n < 2)
+        {
+            return n;
+        }
+
+        (long a, long b) = pool.Join((pool, n), static s => State(s.pool, s.n - 1), static s => State(s.pool, s.n - 2));
+        return a + b;
+    }
+
+    /// <summary>The static ForkJoin.Join(state, Func, Func) (acts on the current pool).</summary>
+    public static long Static(int n)
+    {
+        if (n < 2)
+        {
+            return n;
+        }
+
+        (long a, long b) = ForkJoin.Join(n, static n => Static(n - 1), static n => Static(n - 2));
+        return a + b;
+    }
+}
+
+/// <summary>Fibonacci as a struct body through Join(ref, ref) (allocation-free).</summary>
+internal struct FibWork(WorkStealingPool pool, int n) : IWork
+{
+    public long Result;
+
+    public void Run()
+    {
+        if (n < 2)
+        {
+            Result = n;
+            return;
+        }
+
+        var a = new FibWork(pool, n - 1);
+        var b = new FibWork(pool, n - 2);
+        pool.Join(ref a, ref b);
+        Result = a.Result + b.Result;
+    }
+}
+
+/// <summary>Fibonacci as a result-returning struct body through Join&lt;TA, TB, TResultA, TResultB&gt;.</summary>
+internal readonly struct FibResultWork(WorkStealingPool pool, int n) : IWork<long>
+{
+    public long Run()
+    {
+        if (n < 2)
+        {
+            return n;
+        }
+
+        (long a, long b) = pool.Join<FibResultWork, FibResultWork, long, long>(new FibResultWork(pool, n - 1), new FibResultWork(pool, n - 2));
+        return a + b;
+    }
+}
+
+/// <summary>A binary tree for Join-based reductions.</summary>
+internal sealed class TreeNode
+{
+    public long Value;
+    public TreeNode? Left;
+    public TreeNode? Right;
+
+    /// <summary>A complete tree of the given depth with deterministic pseudo-random values.</summary>
+    public static TreeNode Build(int depth, ref uint seed)
+    {
+        seed = (seed * 1664525u) + 1013904223u;
+        var node = new TreeNode { Value = seed % 1000 };
+        if (depth > 1)
+        {
+            node.Left = Build(depth - 1, ref seed);
+            node.Right = Build(depth - 1, ref seed);
+        }
+
+        return node;
+    }
+
+    public static long SumSequential(TreeNode? node) =>
+        node is null ? 0 : node.Value + SumSequential(node.Left) + SumSequential(node.Right);
+
+    public static long SumJoin(WorkStealingPool pool, TreeNode? node)
+    {
+        if (node is null)
+        {
+            return 0;
+        }
+
+        (long left, long right) = pool.Join((pool, node), static s => SumJoin(s.pool, s.node.Left), static s => SumJoin(s.pool, s.node.Right));
+        return node.Value + left + right;
+    }
+}

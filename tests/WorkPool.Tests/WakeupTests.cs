@@ -1,0 +1,135 @@
+namespace WorkPool.Tests;
+
+/// <summary>
+/// The sleep protocol under stress: with no spinning (SpinCount = 0) every idle worker and every
+/// waiting caller parks, so a lost wake-up shows up as a hang (caught by the time bound).
+/// </summary>
+public class WakeupTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public void SequentialInstalls_WorkersAsleepBetweenCalls_NoneLost(int threads) => Bounded.Run(() =>
+    {
+        using WorkStealingPool pool = Pools.Create(threads, o => o.SpinCount = 0);
+        long sum = 0;
+        for (int i = 0; i < 20_000; i++)
+        {
+            sum += pool.Install(i, static i => (long)i);
+        }
+
+        Assert.Equal(20_000L * 19_999 / 2, sum);
+    });
+
+    [Theory]
+    [InlineData(16, 0)]
+    [InlineData(8, 4)]
+    [InlineData(3, 0)]
+    public void ManyProducers_OversubscribedPool_EveryJobExactlyOnce(int threads, int spinCount) => Bounded.Run(() =>
+    {
+        const int Producers = 12;
+        const int PerProducer = 400;
+        using WorkStealingPool pool = Pools.Create(threads, o => o.SpinCount = spinCount);
+        var runs = new int[Producers * PerProducer];
+        long expectedFib = Fib.Sequential(10);
+        Bounded.Threads(Producers, p =>
+        {
+            for (int i = 0; i < PerProducer; i++)
+            {
+                int id = (p * PerProducer) + i;
+                if (i % 4 == 0)
+                {
+                    Assert.Equal(expectedFib, Fib.State(pool, 10));
+                }
+
+                pool.Install((runs, id), static s => Interlocked.Increment(ref s.runs[s.id]));
+            }
+        });
+        for (int id = 0; id < runs.Length; id++)
+        {
+            Assert.True(runs[id] == 1, $"job {id} ran {runs[id]} times");
+        }
+    });
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(512)]
+    public void BurstsOfBlockingJobs_WakeAsManyWorkersAsNeeded(int spinCount) => Bounded.Run(() =>
+    {
+        // k jobs that can only finish together need k workers awake at once: one searching
+        // worker woken per burst is not enough, every job in the ring must get a worker.
+        const int Threads = 8;
+        using WorkStealingPool pool = Pools.Create(Threads, o => o.SpinCount = spinCount);
+        for (int round = 0; round < 40; round++)
+        {
+            int k = 2 + (round % (Threads - 1));
+            using var barrier = new Barrier(k);
+            var indices = new int[k];
+            Bounded.Threads(k, t => indices[t] = pool.Install(barrier, static b =>
+            {
+                Bounded.Meet(b, "a burst of jobs that must all run at once");
+                return WorkStealingPool.CurrentWorkerIndex;
+            }));
+            Assert.Equal(k, indices.Distinct().Count());
+        }
+    });
+
+    [Fact]
+    public void StolenHalf_JoinerParks_ThiefWakesIt() => Bounded.Run(() =>
+    {
+        // The joiner runs out of work while the thief still runs B, parks on B's latch, and
+        // must be unparked by the thief when B completes.
+        using WorkStealingPool pool = Pools.Create(2, o => o.SpinCount = 0);
+        for (int round = 0; round < 20; round++)
+        {
+            using var aRunning = new ManualResetEventSlim();
+            using var bStarted = new ManualResetEventSlim();
+            using var releaseB = new ManualResetEventSlim();
+            int joiner = -1, thief = -1;
+            long bResult = 0;
+            Bounded.Threads(3, t =>
+            {
+                switch (t)
+                {
+                    case 0:
+                        pool.Install(() =>
+                        {
+                            (int a, long b) = pool.Join(
+                                () =>
+                                {
+                                    Volatile.Write(ref joiner, WorkStealingPool.CurrentWorkerIndex);
+                                    aRunning.Set();
+                                    Bounded.Wait(bStarted, "B to start on the other worker");
+                                    return 1;
+                                },
+                                () =>
+                                {
+                                    thief = WorkStealingPool.CurrentWorkerIndex;
+                                    bStarted.Set();
+                                    Bounded.Wait(releaseB, "the test to release B");
+                                    return 42L;
+                                });
+                            Assert.Equal(1, a);
+                            bResult = b;
+                        });
+                        break;
+                    case 1:
+                        // Nudge: wakes the other worker, which steals B before it looks at the ring.
+                        Bounded.Wait(aRunning, "A to run");
+                        pool.Install(static () => { });
+                        break;
+                    default:
+                        // B may start before A does (an awake worker steals it at once).
+                        Bounded.Wait(aRunning, "A to run");
+                        Bounded.Wait(bStarted, "B to start");
+                        int j = Volatile.Read(ref joiner);
+                        Bounded.Until(() => Volatile.Read(ref pool.Workers[j].SleepState.Value) == Sleepers.Sleeping, "the joiner to park while B runs");
+                        releaseB.Set();
+                        break;
+                }
+            });
+            Assert.Equal(42L, bResult);
+            Assert.NotEqual(joiner, thief);
+        }
+    });
+}
