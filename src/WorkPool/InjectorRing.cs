@@ -15,9 +15,11 @@ namespace WorkPool;
 /// <c>tail</c> and <c>head</c> only grow; a CAS on them claims a position, and only the claimer
 /// touches that slot until it publishes the new sequence with a release store.</para>
 /// <para>Blocked producers register in a list guarded by a lock (a cold path: the ring is full).
-/// A producer registers (full fence), then retries; a consumer frees a slot, fences, then reads
-/// the number of registered producers. One of the two sees the other's write, so a freed slot
-/// is never missed by every waiting producer.</para>
+/// A producer links itself and increments the waiter count under the lock (the increment is a
+/// full fence), then retries; a consumer frees a slot with a fenced exchange, then reads the
+/// count and, if it is not zero, unlinks and unparks the first waiter. One of the two sees the
+/// other's write, so a freed slot is never missed by every waiting producer; each unparked
+/// producer retries and re-registers if another producer took the slot first.</para>
 /// </remarks>
 internal sealed class InjectorRing
 {
@@ -133,8 +135,9 @@ internal sealed class InjectorRing
             }
             else if (lag < 0)
             {
-                // Empty, or the producer that claimed this position has not published yet;
-                // it wakes a sleeper after publishing, so nothing is stranded.
+                // Empty, or the producer that claimed this position has not published yet. No
+                // worker parks meanwhile: LooksEmpty compares head with tail, so the claimed
+                // position counts as visible work and idle workers keep searching until it lands.
                 return null;
             }
             else
@@ -166,10 +169,13 @@ internal sealed class InjectorRing
             }
 
             _lastWaiter = waiter;
+
+            // Counted together with the link (Unlink uncounts under the same lock), so the count
+            // never falls below the list length and a consumer never skips a listed waiter.
+            Interlocked.Increment(ref _waitingProducers.Value);
         }
 
-        // Full fence, then retry: the producer side of the Dekker pair described above.
-        Interlocked.Increment(ref _waitingProducers.Value);
+        // The increment was a full fence; now retry: the producer side of the Dekker pair.
         if (TryEnqueue(job))
         {
             UnregisterWaiter(waiter);

@@ -21,8 +21,9 @@ internal abstract class Job
 /// <remarks>
 /// <para>States: <c>Pending</c> (published, not finished), <c>WaiterParked</c> (the owner ran out
 /// of spinning and is about to block on its <see cref="Parker"/>), <c>Done</c>.</para>
-/// <para>Invariants: only the owner moves Pending→WaiterParked and back; only the executor moves
-/// to Done, exactly once per publication, with an atomic exchange so that it learns whether the
+/// <para>Invariants: only the owner moves Pending→WaiterParked and back; the executor moves to
+/// Done exactly once per publication (or the owner does, with <see cref="Disarm"/>, when it takes
+/// its own unexecuted job back), with an atomic exchange so that it learns whether the
 /// owner parked and must be unparked. After that exchange the executor never touches the job
 /// again, because the owner may immediately reuse it for its next Join or Install. The owner's
 /// parker is fixed for the job's life (slots are per thread), so the executor reads it before

@@ -10,7 +10,8 @@ namespace WorkPool;
 /// since the previous <see cref="Park"/> returned, and it may also return spuriously (for
 /// example for a permit left over from an earlier wake-up). Callers therefore always re-check
 /// their own condition in a loop. Both operations are cold paths: the engine parks only after
-/// its spin budget, and unparks only a thread that announced it is parking.
+/// its spin budget, and unparks a thread that announced it is parking, or every worker at
+/// shutdown; wake-ups that arrive after the thread already left are what leave stale permits.
 /// </remarks>
 internal sealed class Parker
 {

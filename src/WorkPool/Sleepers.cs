@@ -13,16 +13,21 @@ namespace WorkPool;
 /// <para>States of a worker: running jobs, searching (counted in <c>Spinning</c>), asleep (counted
 /// in <c>Sleeping</c>, <c>SleepState</c> = Sleeping), or woken (<c>SleepState</c> = Woken: a waker
 /// took it out of <c>Sleeping</c> and handed it a searching token).</para>
-/// <para>No lost wake-ups. Every step below is an interlocked operation (a full fence).
-/// A producer publishes its job, fences, then calls <see cref="NotifyWork"/>, which reads
-/// <c>Spinning</c> and <c>Sleeping</c>, claims the single waking token (CAS <c>Spinning</c> 0→1)
-/// and scans for a Sleeping state. A worker that stops searching to sleep decrements
-/// <c>Spinning</c>, increments <c>Sleeping</c>, sets its state to Sleeping, then takes a last look
-/// for work before it parks. Whichever of the producer's reads comes first, the write it missed
-/// comes after it, and so does the worker's last look, which then sees the job. A searcher that
-/// finds work decrements <c>Spinning</c> and, if it was the last searcher and more work is
-/// visible, calls <see cref="NotifyWork"/> itself, so two jobs published while one worker
-/// searched still get two workers.</para>
+/// <para>No lost wake-ups. A producer publishes its job, fences, then calls
+/// <see cref="NotifyWork"/>, which reads (volatile) <c>Spinning</c> and <c>Sleeping</c>, claims the
+/// single waking token (CAS <c>Spinning</c> 0→1) and scans for a Sleeping state. A worker that
+/// stops searching to sleep decrements <c>Spinning</c>, increments <c>Sleeping</c>, sets its state
+/// to Sleeping (each an interlocked operation, a full fence), then takes a last look for work
+/// before it parks. Whichever of the producer's reads comes first, the write it missed comes
+/// after it, and so does the worker's last look, which then sees the job.</para>
+/// <para>Every way of leaving the searching state re-checks, because producers that saw the
+/// searcher counted skipped their own wake: a searcher that finds work, if it was the last one
+/// and more work is visible, calls <see cref="NotifyWork"/> (two jobs published while one worker
+/// searched get two workers); a worker whose wait ends while it was giving up its search does the
+/// same (<see cref="Worker.WaitUntil"/>); and a waker whose scan finds nobody in the Sleeping
+/// state (a sleeper between its count and its state write) hands the token back and looks
+/// again (<see cref="WakeOne"/>). Each re-check comes after a decrement of <c>Spinning</c>, whose
+/// fence pairs with the producer's publish-fence-read.</para>
 /// <para>Jobs pushed on a worker's own deque (Join's second half) are published with a release
 /// store and no fence, so a sleeper's last look may miss one. That costs parallelism for one job,
 /// never correctness: the pushing worker pops it back itself if nobody takes it, and its next
@@ -46,10 +51,15 @@ internal sealed class Sleepers
         public int Sleeping;
     }
 
+    private readonly WorkStealingPool _pool;
     private readonly Worker[] _workers;
     private Counters _counters;
 
-    internal Sleepers(Worker[] workers) => _workers = workers;
+    internal Sleepers(WorkStealingPool pool, Worker[] workers)
+    {
+        _pool = pool;
+        _workers = workers;
+    }
 
     /// <summary>Number of workers asleep.</summary>
     internal int SleepingCount => Volatile.Read(ref _counters.Sleeping);
@@ -83,23 +93,28 @@ internal sealed class Sleepers
     private void WakeOne()
     {
         // One waker at a time: the token it claims becomes the woken worker's searching token.
-        if (Interlocked.CompareExchange(ref _counters.Spinning, 1, 0) != 0)
+        while (Interlocked.CompareExchange(ref _counters.Spinning, 1, 0) == 0)
         {
-            return;
-        }
-
-        foreach (Worker worker in _workers)
-        {
-            if (Interlocked.CompareExchange(ref worker.SleepState.Value, Woken, Sleeping) == Sleeping)
+            foreach (Worker worker in _workers)
             {
-                Interlocked.Decrement(ref _counters.Sleeping);
-                worker.Context.Parker.Unpark();
+                if (Interlocked.CompareExchange(ref worker.SleepState.Value, Woken, Sleeping) == Sleeping)
+                {
+                    Interlocked.Decrement(ref _counters.Sleeping);
+                    worker.Context.Parker.Unpark();
+                    return;
+                }
+            }
+
+            // Nobody in the Sleeping state: hand the token back. Producers that published while
+            // we held it skipped their wake, and a worker may have gone to sleep after our scan
+            // passed it with its last look before their publish: look again after the decrement.
+            if (Interlocked.Decrement(ref _counters.Spinning) != 0
+                || Volatile.Read(ref _counters.Sleeping) <= 0
+                || !_pool.HasVisibleWork())
+            {
                 return;
             }
         }
-
-        // Nobody asleep after all (all awake workers will reach the job): give the token back.
-        Interlocked.Decrement(ref _counters.Spinning);
     }
 
     /// <summary>Worker, after it stopped searching: announce that it is about to sleep. Must be followed by a last look for work.</summary>

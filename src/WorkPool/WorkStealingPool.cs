@@ -62,7 +62,7 @@ public sealed partial class WorkStealingPool : IDisposable
         _isDefault = isDefault;
         _injector = new InjectorRing(_options.InjectorCapacity);
         _workers = new Worker[_options.ThreadCount];
-        _sleepers = new Sleepers(_workers); // sees the array filled below
+        _sleepers = new Sleepers(this, _workers); // sees the array filled below
         for (int i = 0; i < _workers.Length; i++)
         {
             _workers[i] = new Worker(this, _sleepers, i, _options.DequeCapacity, _options.SpinCount);
@@ -121,6 +121,11 @@ public sealed partial class WorkStealingPool : IDisposable
     /// <exception cref="InvalidOperationException">
     /// Called from one of this pool's own workers (it would wait for itself), or on <see cref="Default"/>.
     /// </exception>
+    /// <remarks>
+    /// Do not dispose a pool from work that one of its own workers is waiting for (for example
+    /// from a job in another pool that a job of this pool installed): Dispose waits for that
+    /// worker, which waits for the job that called Dispose.
+    /// </remarks>
     public void Dispose()
     {
         if (IsWorkerOfThisPool(ThreadContext.CurrentOrNull))
@@ -191,13 +196,17 @@ public sealed partial class WorkStealingPool : IDisposable
     {
         Debug.Assert(!IsWorkerOfThisPool(context));
         context ??= ThreadContext.Current;
+        int depth = context.Depth;
+        WorkJob<TWork> job;
         EnterGate();
-        int depth = context.Depth++;
-        WorkJob<TWork> job = JobSlots<TWork>.At(context, depth);
-        job.Work = work;
-        job.Arm();
         try
         {
+            // Inside the gate's try: the first call at a depth allocates the slot, and a failure
+            // there must not leave the gate counted (Dispose would wait for it forever).
+            job = JobSlots<TWork>.At(context, depth);
+            job.Work = work;
+            job.Arm();
+            context.Depth = depth + 1;
             Inject(context, job);
         }
         finally

@@ -59,15 +59,7 @@ public sealed class WorkStealingPoolOptions
     public int StackSize
     {
         get => _stackSize;
-        set
-        {
-            if (value < 0)
-            {
-                throw new ArgumentOutOfRangeException(nameof(StackSize), value, "StackSize must be 0 (runtime default) or a positive number of bytes.");
-            }
-
-            _stackSize = value;
-        }
+        set => _stackSize = ValidateNonNegative(value, nameof(StackSize));
     }
 
     /// <summary>
@@ -95,21 +87,13 @@ public sealed class WorkStealingPoolOptions
     /// <summary>
     /// How many rounds an idle thread (a worker without work, or a caller waiting for its work)
     /// spins looking for work before it blocks; each round is a short CPU pause, with a yield
-    /// every eighth round. 0 blocks at once. Default: 512 (tens of microseconds). Higher values
+    /// every 32nd round. 0 blocks at once. Default: 512 (tens of microseconds). Higher values
     /// lower the latency of bursts; lower values give idle CPU back sooner.
     /// </summary>
     public int SpinCount
     {
         get => _spinCount;
-        set
-        {
-            if (value < 0)
-            {
-                throw new ArgumentOutOfRangeException(nameof(SpinCount), value, "SpinCount must not be negative.");
-            }
-
-            _spinCount = value;
-        }
+        set => _spinCount = ValidateNonNegative(value, nameof(SpinCount));
     }
 
     /// <summary>
@@ -126,6 +110,16 @@ public sealed class WorkStealingPoolOptions
     public Action<int>? OnWorkerExit { get; set; }
 
     internal WorkStealingPoolOptions Clone() => (WorkStealingPoolOptions)MemberwiseClone();
+
+    private static int ValidateNonNegative(int value, string option)
+    {
+        if (value < 0)
+        {
+            throw new ArgumentOutOfRangeException(option, value, $"{option} must not be negative.");
+        }
+
+        return value;
+    }
 
     private static int ValidateCapacity(int value, int minimum, string option)
     {

@@ -128,10 +128,11 @@ internal sealed class Worker
     }
 
     /// <summary>
-    /// Join's slow path: B is not at the bottom of the deque. Either jobs pushed after it are
-    /// there (fire-and-forget spawns not popped by their pusher: run them), or B was stolen
-    /// (thieves take the oldest job first, so everything pushed before it is gone too): help
-    /// with other work until the thief finished it, then copy its result back.
+    /// Join's slow path: B is not at the bottom of the deque. Either other jobs are there (jobs
+    /// pushed after B and left by their pusher, or, when B itself was already taken, older jobs
+    /// of outer Joins): run them until B comes back or the deque is empty. Or B was taken, by a
+    /// thief or by this worker itself while it waited for something else: help with other work
+    /// until B is done, then copy its result back.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private ExceptionDispatchInfo? TakeBack<TB>(WorkJob<TB> jobB, Job? popped, ref TB b)
@@ -165,6 +166,7 @@ internal sealed class Worker
     {
         int idleRounds = 0;
         bool spinning = false;
+        bool gaveUpSearch = false;
         while (!condition.IsMet())
         {
             if (FindWork() is { } job)
@@ -175,6 +177,7 @@ internal sealed class Worker
                     StopSpinningToRun();
                 }
 
+                gaveUpSearch = false;
                 job.Execute();
                 idleRounds = 0;
             }
@@ -191,6 +194,7 @@ internal sealed class Worker
             {
                 _sleepers.StopSpinning();
                 spinning = Sleep(ref condition);
+                gaveUpSearch = !spinning;
                 idleRounds = 0;
             }
         }
@@ -198,6 +202,12 @@ internal sealed class Worker
         if (spinning)
         {
             StopSpinningToRun();
+        }
+        else if (gaveUpSearch && _pool.HasVisibleWork())
+        {
+            // We stopped searching and then left without parking (the condition was met):
+            // producers that saw us counted as a searcher skipped their wake (see Sleepers).
+            _sleepers.NotifyWork();
         }
     }
 
@@ -221,8 +231,10 @@ internal sealed class Worker
         _sleepers.Announce(this);
         if (condition.TryRegister(Context))
         {
-            // The last look, after the announcement's fences (see Sleepers).
-            if (!_pool.HasVisibleWork() && !_pool.IsShuttingDown)
+            // The last look, after the announcement's fences (see Sleepers). Shutdown needs no
+            // check here: the main loop's condition refuses to register once it is set, and
+            // Dispose unparks every worker after setting it.
+            if (!_pool.HasVisibleWork())
             {
                 Context.Parker.Park();
             }
@@ -236,7 +248,9 @@ internal sealed class Worker
     /// <summary>Own deque, then the other workers' deques, then the injector ring.</summary>
     internal Job? FindWork()
     {
-        if (Deque.TryPop() is { } own)
+        // The owner is the only pusher, so a deque that looks empty to it is empty: skip the
+        // pop's fence on every idle poll.
+        if (!Deque.LooksEmpty && Deque.TryPop() is { } own)
         {
             return own;
         }

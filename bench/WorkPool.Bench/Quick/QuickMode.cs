@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace WorkPool.Bench.Quick;
+
+/// <summary>
+/// <c>quick [--threads N]</c>: the side-by-side run of WORKLOADS.md — allocation table, one
+/// result line per workload and contender, ratio table — in well under a minute.
+/// </summary>
+internal static class QuickMode
+{
+    internal static int Run(ReadOnlySpan<string> args)
+    {
+        if (QuickOptions.Parse(args, Console.Error) is not { } options)
+        {
+            return 2;
+        }
+
+        long start = Stopwatch.GetTimestamp();
+        WorkStealingPoolOptions poolOptions = options.PoolOptions();
+        TextWriter output = Console.Out;
+        output.WriteLine(string.Create(
+            CultureInfo.InvariantCulture,
+            $"WorkPool quick bench: {RuntimeInformation.FrameworkDescription}, {Environment.ProcessorCount} processors, WorkPool ThreadCount={poolOptions.ThreadCount}, TPL as configured"));
+        output.WriteLine();
+
+        AllocationTable.Print(output, poolOptions);
+
+        var report = new QuickReport(output);
+        using (var pool = new WorkStealingPool(poolOptions))
+        {
+            new QuickWorkloads(pool, poolOptions, report).RunAll();
+        }
+
+        report.PrintRatioTable();
+        output.WriteLine();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"quick mode took {Stopwatch.GetElapsedTime(start).TotalSeconds:F1} s"));
+        return 0;
+    }
+}

@@ -1,0 +1,83 @@
+using System.Globalization;
+
+namespace WorkPool.Bench.Quick;
+
+/// <summary>
+/// Prints the machine-readable result lines of quick mode as they arrive (one per workload and
+/// contender, exactly as WORKLOADS.md spells them) and, at the end, the ratio table.
+/// </summary>
+internal sealed class QuickReport(TextWriter output)
+{
+    private readonly List<string> _workloads = [];
+    private readonly Dictionary<(string Workload, Contender Pool), Measurement> _results = [];
+    private readonly List<string> _notes = [];
+
+    /// <summary>Records and prints <c>pool=… workload=… threads=… ns_per_op=… bytes_per_op=…</c>.</summary>
+    internal void Add(string workload, Contender pool, int threads, Measurement measurement)
+    {
+        if (!_workloads.Contains(workload))
+        {
+            _workloads.Add(workload);
+        }
+
+        _results[(workload, pool)] = measurement;
+        WriteLine(pool, workload, threads, $"ns_per_op={Number(measurement.NsPerOp)} bytes_per_op={measurement.BytesPerOp.ToString("F2", CultureInfo.InvariantCulture)}");
+    }
+
+    /// <summary>Prints <c>pool=hardware workload=capacity threads=N speedup=X</c>.</summary>
+    internal void AddCapacity(int threads, double speedup)
+    {
+        string value = speedup.ToString("F2", CultureInfo.InvariantCulture);
+        _notes.Add($"capacity: {threads} plain threads run {value}x the work of one");
+        WriteLine(Contender.Hardware, "capacity", threads, $"speedup={value}");
+    }
+
+    /// <summary>Prints <c>pool=… workload=idle_cpu threads=… cpu_percent=…</c>.</summary>
+    internal void AddIdleCpu(Contender pool, int threads, double percent)
+    {
+        string value = percent.ToString("F1", CultureInfo.InvariantCulture);
+        _notes.Add($"idle_cpu ({pool.Label()}): {value}% of one core");
+        WriteLine(pool, "idle_cpu", threads, $"cpu_percent={value}");
+    }
+
+    /// <summary>Prints the markdown table of ratios (WorkPool/TPL, WorkPool/sequential) and the other figures.</summary>
+    internal void PrintRatioTable()
+    {
+        output.WriteLine();
+        output.WriteLine("| workload | WorkPool ns/op | TPL ns/op | WorkPool/TPL | sequential ns/op | WorkPool/sequential | WorkPool B/op | TPL B/op |");
+        output.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (string workload in _workloads)
+        {
+            Measurement? workPool = Find(workload, Contender.WorkPool);
+            Measurement? tpl = Find(workload, Contender.Tpl);
+            Measurement? sequential = Find(workload, Contender.Sequential);
+            output.WriteLine(
+                $"| {workload} | {Ns(workPool)} | {Ns(tpl)} | {Ratio(workPool, tpl)} | {Ns(sequential)} | {Ratio(workPool, sequential)} | {Bytes(workPool)} | {Bytes(tpl)} |");
+        }
+
+        output.WriteLine();
+        foreach (string note in _notes)
+        {
+            output.WriteLine(note);
+        }
+    }
+
+    private static string Number(double value) =>
+        value.ToString(value < 10 ? "F2" : "F1", CultureInfo.InvariantCulture);
+
+    private static string Ns(Measurement? m) => m is { } value ? Number(value.NsPerOp) : "—";
+
+    private static string Bytes(Measurement? m) =>
+        m is { } value ? value.BytesPerOp.ToString("F2", CultureInfo.InvariantCulture) : "—";
+
+    private static string Ratio(Measurement? numerator, Measurement? denominator) =>
+        numerator is { } n && denominator is { } d && d.NsPerOp > 0
+            ? (n.NsPerOp / d.NsPerOp).ToString("F2", CultureInfo.InvariantCulture) + "x"
+            : "—";
+
+    private Measurement? Find(string workload, Contender pool) =>
+        _results.TryGetValue((workload, pool), out Measurement m) ? m : null;
+
+    private void WriteLine(Contender pool, string workload, int threads, string figures) =>
+        output.WriteLine($"pool={pool.Label()} workload={workload} threads={threads.ToString(CultureInfo.InvariantCulture)} {figures}");
+}

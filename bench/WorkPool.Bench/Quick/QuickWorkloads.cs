@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using WorkPool.Bench.Workloads;
+
+namespace WorkPool.Bench.Quick;
+
+/// <summary>
+/// The workloads of WORKLOADS.md in quick mode, each measured for WorkPool, TPL and (where it
+/// has one) the sequential version, in the same process. WorkPool is called only through its
+/// allocation-free forms (static lambdas, state + static lambda, struct bodies). Operation
+/// counts are sized so the whole run takes well under a minute on a 2-core machine.
+/// </summary>
+internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOptions poolOptions, QuickReport report)
+{
+    private const int InstallsPerRound = 20_000;
+    private const int NestedInstallsPerRound = 5_000_000;
+    private const int ContendedInstallsPerCaller = 4_000;
+    private const int SmallTreeSumsPerRound = 1_000;
+    private const int CapacityLoopsPerThread = 150;
+
+    private static int TplThreads => Environment.ProcessorCount;
+
+    internal void RunAll()
+    {
+        Capacity();
+        InstallEmpty();
+        InstallNested();
+        InstallContended();
+        JoinFib();
+        TreeSum("tree_sum", BinaryTree.LargeDepth, sumsPerRound: 1);
+        TreeSum("tree_sum_small", BinaryTree.SmallDepth, SmallTreeSumsPerRound);
+        IdleCpu();
+    }
+
+    private void Capacity()
+    {
+        int threads = pool.ThreadCount;
+        ulong[][] outputs = new ulong[threads][];
+        for (int i = 0; i < threads; i++)
+        {
+            outputs[i] = new ulong[WorkFunction.LoopLength];
+        }
+
+        Action<int> loops = i =>
+        {
+            for (int r = 0; r < CapacityLoopsPerThread; r++)
+            {
+                WorkFunction.SequentialLoop(outputs[i]);
+            }
+        };
+        Measurement alone = MeasureGang(1, CapacityLoopsPerThread, loops);
+        Measurement together = MeasureGang(threads, CapacityLoopsPerThread, loops);
+        report.AddCapacity(threads, alone.NsPerOp / together.NsPerOp);
+    }
+
+    private void InstallEmpty()
+    {
+        Record("install_empty", Contender.WorkPool, InstallsPerRound, Repeat(InstallsPerRound, () => Installs.WorkPool(pool)));
+        Record("install_empty", Contender.Tpl, InstallsPerRound, Repeat(InstallsPerRound, Installs.Tpl));
+    }
+
+    private void InstallNested()
+    {
+        // One outer Install per round; inside it, on a worker, every Install is a plain call.
+        Record("install_nested", Contender.WorkPool, NestedInstallsPerRound, () => pool.Install(pool, static p =>
+        {
+            for (int i = 0; i < NestedInstallsPerRound; i++)
+            {
+                Installs.WorkPool(p);
+            }
+        }));
+    }
+
+    private void InstallContended()
+    {
+        const long opsPerRound = Installs.ContendedCallers * ContendedInstallsPerCaller;
+        using (ThreadGang callers = Installs.ContendedWorkPool(pool, ContendedInstallsPerCaller))
+        {
+            Record("install_contended", Contender.WorkPool, opsPerRound, callers.RunOnce);
+        }
+
+        using (ThreadGang callers = Installs.ContendedTpl(ContendedInstallsPerCaller))
+        {
+            Record("install_contended", Contender.Tpl, opsPerRound, callers.RunOnce);
+        }
+    }
+
+    private void JoinFib()
+    {
+        long expected = Fib.Sequential(Fib.N);
+        long expectedTpl = Fib.Sequential(Fib.TplN);
+        long joins = Fib.JoinCount(Fib.N);
+        Record("join_fib", Contender.WorkPool, joins, () => Expect(Fib.InstallWorkPool(pool, Fib.N), expected));
+        Record("join_fib", Contender.Tpl, Fib.JoinCount(Fib.TplN), () => Expect(Fib.Tpl(Fib.TplN), expectedTpl));
+        Record("join_fib", Contender.Sequential, joins, () => Expect(Fib.Sequential(Fib.N), expected));
+    }
+
+    private void TreeSum(string workload, int depth, int sumsPerRound)
+    {
+        TreeNode tree = BinaryTree.Build(depth);
+        long nodes = BinaryTree.NodeCount(depth);
+        long expected = nodes * (nodes + 1) / 2;
+        long opsPerRound = nodes * sumsPerRound;
+        Record(workload, Contender.WorkPool, opsPerRound, Repeat(sumsPerRound, () => Expect(BinaryTree.InstallWorkPool(pool, tree), expected)));
+        Record(workload, Contender.Tpl, opsPerRound, Repeat(sumsPerRound, () => Expect(BinaryTree.Tpl(tree), expected)));
+        Record(workload, Contender.Sequential, opsPerRound, Repeat(sumsPerRound, () => Expect(BinaryTree.Sequential(tree), expected)));
+    }
+
+    private void IdleCpu()
+    {
+        using (var idlePool = new WorkStealingPool(poolOptions))
+        {
+            report.AddIdleCpu(Contender.WorkPool, idlePool.ThreadCount, IdleCpuPercent(() => Installs.WorkPool(idlePool)));
+        }
+
+        report.AddIdleCpu(Contender.Tpl, TplThreads, IdleCpuPercent(Installs.Tpl));
+    }
+
+    /// <summary>Runs <paramref name="once"/>, then sleeps 1 s: the process CPU time of that second, in percent of one core.</summary>
+    private static double IdleCpuPercent(Action once)
+    {
+        once();
+        TimeSpan cpuBefore = ProcessCpuTime();
+        long start = Stopwatch.GetTimestamp();
+        Thread.Sleep(TimeSpan.FromSeconds(1));
+        TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
+        return (ProcessCpuTime() - cpuBefore) / elapsed * 100;
+    }
+
+    private static TimeSpan ProcessCpuTime()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime;
+    }
+
+    /// <summary>Measures <paramref name="threads"/> plain threads running <paramref name="body"/> at once; one round is <paramref name="opsPerThread"/> operations per thread.</summary>
+    private static Measurement MeasureGang(int threads, long opsPerThread, Action<int> body)
+    {
+        using var gang = new ThreadGang(threads, body);
+        return QuickHarness.Measure(threads * opsPerThread, gang.RunOnce);
+    }
+
+    private static Action Repeat(int count, Action operation) => () =>
+    {
+        for (int i = 0; i < count; i++)
+        {
+            operation();
+        }
+    };
+
+    private static void Expect(long actual, long expected)
+    {
+        if (actual != expected)
+        {
+            throw new InvalidOperationException($"Wrong result: {actual}, expected {expected}.");
+        }
+    }
+
+    private void Record(string workload, Contender contender, long opsPerRound, Action round)
+    {
+        int threads = contender switch
+        {
+            Contender.WorkPool => pool.ThreadCount,
+            Contender.Tpl => TplThreads,
+            _ => 1,
+        };
+        report.Add(workload, contender, threads, QuickHarness.Measure(opsPerRound, round));
+    }
+}
