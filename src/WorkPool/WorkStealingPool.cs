@@ -16,7 +16,10 @@ namespace WorkPool;
 /// of preallocated slots. Idle workers spin for <see cref="WorkStealingPoolOptions.SpinCount"/>
 /// rounds, then sleep until new work arrives.</para>
 /// <para>Allocation-free forms: every <c>Install</c> and <c>Join</c> overload allocates nothing
-/// after a thread's first call, as long as the caller passes no capturing lambda (a capturing
+/// after warm-up, as long as the caller passes no capturing lambda. Warm-up is per thread: a
+/// thread allocates its context on its first call, and one reusable job the first time it
+/// reaches a new Join/Install nesting depth with a body type (so run a recursive workload once
+/// to its full depth before measuring) (a capturing
 /// lambda's closure is allocated by the C# compiler in the caller, not by the pool). Use the
 /// state + <c>static</c> lambda forms or the struct-body forms (<see cref="IWork"/>,
 /// <see cref="IWork{TResult}"/>) to stay at zero bytes.</para>
