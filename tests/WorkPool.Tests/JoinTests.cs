@@ -170,25 +170,7 @@ public class JoinTests
             Sides.AssertRanOn(pool, caller, a.Pool, a.Index);
             Sides.AssertRanOn(pool, -1, b.Pool, b.Index);
 
-            (WorkStealingPool? A, WorkStealingPool? B) pools = ForkJoin.Join(static () => WorkStealingPool.Current, static () => WorkStealingPool.Current);
-            Assert.Same(pool, pools.A);
-            Assert.Same(pool, pools.B);
-
-            var cells = new int[2];
-            ForkJoin.Join(cells, static c => c[0]++, static c => c[1]++);
-            Assert.Equal([1, 1], cells);
-
-            Assert.Equal((10, 11), ForkJoin.Join(10, static s => s, static s => s + 1));
-
-            var x = new AddWork(2, 3);
-            var y = new AddWork(4, 5);
-            ForkJoin.Join(ref x, ref y);
-            Assert.Equal((5, 9), (x.Sum, y.Sum));
-            Assert.Same(pool, x.Pool);
-            Assert.Same(pool, y.Pool);
-            Assert.Equal(caller, x.WorkerIndex);
-
-            Assert.Equal((3L, 6L), ForkJoin.Join<TripleWork, TripleWork, long, long>(new TripleWork(1), new TripleWork(2)));
+            AssertEveryForkJoinFormRunsOn(pool, caller);
             Assert.Equal(Fib.Sequential(18), Fib.Static(18));
         });
     });
@@ -203,9 +185,22 @@ public class JoinTests
         Sides.AssertRanOn(d, -1, a.Pool, a.Index);
         Sides.AssertRanOn(d, -1, b.Pool, b.Index);
 
+        AssertEveryForkJoinFormRunsOn(d, callerIndex: null);
+
+        // A recursive static Join started outside: the top level goes to Default, the rest nests there.
+        Assert.Equal(Fib.Sequential(20), Fib.Static(20));
+    });
+
+    /// <summary>
+    /// Every remaining static ForkJoin.Join form runs its halves on <paramref name="expected"/>
+    /// with the right results; when called on a worker, the first half of a struct Join runs on
+    /// the calling worker (<paramref name="callerIndex"/>).
+    /// </summary>
+    private static void AssertEveryForkJoinFormRunsOn(WorkStealingPool expected, int? callerIndex)
+    {
         (WorkStealingPool? A, WorkStealingPool? B) pools = ForkJoin.Join(static () => WorkStealingPool.Current, static () => WorkStealingPool.Current);
-        Assert.Same(d, pools.A);
-        Assert.Same(d, pools.B);
+        Assert.Same(expected, pools.A);
+        Assert.Same(expected, pools.B);
 
         var cells = new int[2];
         ForkJoin.Join(cells, static c => c[0] += 7, static c => c[1] += 8);
@@ -217,14 +212,15 @@ public class JoinTests
         var y = new AddWork(4, 5);
         ForkJoin.Join(ref x, ref y);
         Assert.Equal((5, 9), (x.Sum, y.Sum));
-        Assert.Same(d, x.Pool);
-        Assert.Same(d, y.Pool);
+        Assert.Same(expected, x.Pool);
+        Assert.Same(expected, y.Pool);
+        if (callerIndex is { } caller)
+        {
+            Assert.Equal(caller, x.WorkerIndex);
+        }
 
         Assert.Equal((3L, 6L), ForkJoin.Join<TripleWork, TripleWork, long, long>(new TripleWork(1), new TripleWork(2)));
-
-        // A recursive static Join started outside: the top level goes to Default, the rest nests there.
-        Assert.Equal(Fib.Sequential(20), Fib.Static(20));
-    });
+    }
 
     [Theory]
     [InlineData(1)]
