@@ -1,15 +1,13 @@
-using System.Diagnostics;
-
 namespace WorkPool;
 
 // Adapters that turn every public form (delegate, state + delegate, struct with a result) into
 // a struct body, so the engine has one code path: WorkJob<TWork> over TWork : struct, IWork.
-// Results travel back in the body's fields (the engine copies a body back after it ran).
+// Results travel back in the body's fields.
 
 /// <summary>Body for <see cref="Action"/>.</summary>
 internal readonly struct ActionBody(Action action) : IWork
 {
-    public void Run() => action();
+    public void Run(ForkContext context) => action();
 }
 
 /// <summary>Body for <see cref="Func{TResult}"/>.</summary>
@@ -17,13 +15,13 @@ internal struct FuncBody<TResult>(Func<TResult> function) : IWork
 {
     public TResult Result = default!;
 
-    public void Run() => Result = function();
+    public void Run(ForkContext context) => Result = function();
 }
 
 /// <summary>Body for <see cref="Action{TState}"/> with its state (no closure needed).</summary>
 internal readonly struct StateActionBody<TState>(TState state, Action<TState> action) : IWork
 {
-    public void Run() => action(state);
+    public void Run(ForkContext context) => action(state);
 }
 
 /// <summary>Body for <see cref="Func{TState, TResult}"/> with its state (no closure needed).</summary>
@@ -31,7 +29,7 @@ internal struct StateFuncBody<TState, TResult>(TState state, Func<TState, TResul
 {
     public TResult Result = default!;
 
-    public void Run() => Result = function(state);
+    public void Run(ForkContext context) => Result = function(state);
 }
 
 /// <summary>Body for a result-returning struct body.</summary>
@@ -42,7 +40,7 @@ internal struct ResultBody<TWork, TResult>(TWork work) : IWork
 
     public TResult Result = default!;
 
-    public void Run() => Result = _work.Run();
+    public void Run(ForkContext context) => Result = _work.Run(context);
 }
 
 /// <summary>A Join called from outside the pool: installed as one job, then joined on the worker that runs it.</summary>
@@ -53,10 +51,5 @@ internal struct JoinBody<TA, TB>(TA a, TB b) : IWork
     public TA A = a;
     public TB B = b;
 
-    public void Run()
-    {
-        Worker? worker = ThreadContext.CurrentOrNull?.Worker;
-        Debug.Assert(worker is not null, "Injected jobs run only on workers.");
-        worker.Join(ref A, ref B);
-    }
+    public void Run(ForkContext context) => context.Join(ref A, ref B);
 }

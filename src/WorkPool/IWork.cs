@@ -8,14 +8,15 @@ namespace WorkPool;
 /// allocation-free.
 /// </summary>
 /// <remarks>
-/// A body reports results by writing its own fields: the pool passes the caller's struct by
-/// reference and copies the body back after it ran on another thread, so the caller sees every
-/// field <see cref="Run"/> assigned.
+/// A body reports results by writing its own fields: the caller sees every field
+/// <see cref="Run"/> assigned, whichever thread ran it.
 /// </remarks>
 public interface IWork
 {
     /// <summary>Runs the work. Exceptions propagate to the thread that waits for it.</summary>
-    void Run();
+    /// <param name="context">The worker running the body; fork more work through it
+    /// (<see cref="ForkContext.Join{TA, TB}"/>) to skip a thread-local lookup per fork.</param>
+    void Run(ForkContext context);
 }
 
 /// <summary>
@@ -27,6 +28,7 @@ public interface IWork
 public interface IWork<out TResult>
 {
     /// <summary>Runs the work and returns its result. Exceptions propagate to the waiting thread.</summary>
+    /// <param name="context">The worker running the body; see <see cref="IWork.Run"/>.</param>
     /// <returns>The result of the work.</returns>
-    TResult Run();
+    TResult Run(ForkContext context);
 }

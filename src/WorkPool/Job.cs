@@ -11,8 +11,8 @@ namespace WorkPool;
 /// </summary>
 internal abstract class Job
 {
-    /// <summary>Runs the job. Never throws: user exceptions are captured inside the job.</summary>
-    internal abstract void Execute();
+    /// <summary>Runs the job on <paramref name="executor"/>, the calling worker. Never throws: user exceptions are captured inside the job.</summary>
+    internal abstract void Execute(Worker executor);
 }
 
 /// <summary>
@@ -113,12 +113,12 @@ internal sealed class WorkJob<TWork> : AwaitedJob
     {
     }
 
-    internal override void Execute()
+    internal override void Execute(Worker executor)
     {
         ExceptionDispatchInfo? error = null;
         try
         {
-            Work.Run();
+            Work.Run(new ForkContext(executor));
         }
 #pragma warning disable CA1031 // The job's contract: every user exception reaches the waiting thread.
         catch (Exception e)

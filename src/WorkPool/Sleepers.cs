@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace WorkPool;
@@ -28,10 +29,9 @@ namespace WorkPool;
 /// state (a sleeper between its count and its state write) hands the token back and looks
 /// again (<see cref="WakeOne"/>). Each re-check comes after a decrement of <c>Spinning</c>, whose
 /// fence pairs with the producer's publish-fence-read.</para>
-/// <para>Jobs pushed on a worker's own deque (Join's second half) are published with a release
-/// store and no fence, so a sleeper's last look may miss one. That costs parallelism for one job,
-/// never correctness: the pushing worker pops it back itself if nobody takes it, and its next
-/// push sees the sleeper.</para>
+/// <para>Join halves reach a deque only by promotion (see <see cref="JoinFrame"/>), which a
+/// busy worker performs because it saw an idle one (<see cref="AnyIdle"/>), and it publishes
+/// them like the injector does: push, full fence, <see cref="NotifyWork"/>.</para>
 /// </remarks>
 internal sealed class Sleepers
 {
@@ -49,6 +49,7 @@ internal sealed class Sleepers
 
         [FieldOffset(CacheLine.Size + sizeof(int))]
         public int Sleeping;
+
     }
 
     private readonly WorkStealingPool _pool;
@@ -66,6 +67,18 @@ internal sealed class Sleepers
 
     /// <summary>Number of workers searching for work.</summary>
     internal int SpinningCount => Volatile.Read(ref _counters.Spinning);
+
+    /// <summary>
+    /// Whether some worker is searching or asleep: a Join then offers work to it (see
+    /// <see cref="JoinFrame"/>). Two plain reads of a line that changes only when workers go
+    /// idle or wake, so in a busy pool it stays in every reader's cache. A stale answer costs
+    /// one promotion too many or one too late, never correctness.
+    /// </summary>
+    internal bool AnyIdle
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (Volatile.Read(ref _counters.Spinning) | Volatile.Read(ref _counters.Sleeping)) != 0;
+    }
 
     /// <summary>Worker: it found nothing to do and starts searching.</summary>
     internal void StartSpinning() => Interlocked.Increment(ref _counters.Spinning);

@@ -108,7 +108,7 @@ public sealed partial class WorkStealingPool
         if (IsWorkerOfThisPool(context))
         {
             // Already on a worker of this pool: a plain call, no queue, no latch.
-            work.Run();
+            work.Run(new ForkContext(context!.Worker!));
             return;
         }
 

@@ -384,6 +384,28 @@ public class AllocationTests
     }, Fib.Sequential(20));
 
     [Fact]
+    public void JoinFib20_ForkContext_InsideInstall_ZeroBytes() => AssertZeroBytes("Fib(20) via ForkContext.Join inside Install", 10_945, static pool =>
+    {
+        var work = new ContextFib(20);
+        pool.Install(ref work);
+        return work.Result;
+    }, Fib.Sequential(20));
+
+    [Fact]
+    public void TreeSum_ForkContext_WithPromotions_ZeroBytes()
+    {
+        uint seed = 7;
+        TreeNode tree = TreeNode.Build(12, ref seed);
+        long expected = TreeNode.SumSequential(tree);
+        AssertZeroBytes("tree sums via ForkContext.Join with promotions to idle workers", 4_095, pool =>
+        {
+            var work = new ContextTreeSum(tree, spin: true);
+            pool.Install(ref work);
+            return work.Result;
+        }, expected);
+    }
+
+    [Fact]
     public void JoinFib20_ResultStructForm_InsideInstall_ZeroBytes() => AssertZeroBytes("Fib(20) via Join<TA, TB, TResultA, TResultB> inside Install", 10_945, static pool =>
         pool.Install<FibResultWork, long>(new FibResultWork(pool, 20)), Fib.Sequential(20));
 

@@ -36,13 +36,13 @@ internal static class Throw
 /// <summary>A struct body that throws (the IWork forms).</summary>
 internal readonly struct ThrowingWork(Exception error) : IWork
 {
-    public void Run() => Throw.ThrowingHalfA(error);
+    public void Run(ForkContext context) => Throw.ThrowingHalfA(error);
 }
 
 /// <summary>A struct body that counts its runs in a shared cell (a witness that does not depend on fields being copied back).</summary>
 internal readonly struct CountingWork(int[] count) : IWork
 {
-    public void Run() => Interlocked.Increment(ref count[0]);
+    public void Run(ForkContext context) => Interlocked.Increment(ref count[0]);
 }
 
 /// <summary>A struct body that records that it ran in its own field, then throws.</summary>
@@ -50,7 +50,7 @@ internal struct RecordThenThrowWork(Exception error) : IWork
 {
     public int Runs;
 
-    public void Run()
+    public void Run(ForkContext context)
     {
         Runs++;
         Throw.ThrowingHalfB(error);
@@ -60,7 +60,7 @@ internal struct RecordThenThrowWork(Exception error) : IWork
 /// <summary>A result-returning struct body that throws.</summary>
 internal readonly struct ThrowingResultWork(Exception error) : IWork<int>
 {
-    public int Run() => Throw.ThrowingFunction<int>(error);
+    public int Run(ForkContext context) => Throw.ThrowingFunction<int>(error);
 }
 
 /// <summary>

@@ -90,7 +90,7 @@ internal struct AddWork : IWork
         WorkerIndex = -2;
     }
 
-    public void Run()
+    public void Run(ForkContext context)
     {
         Sum = X + Y;
         Runs++;
@@ -102,13 +102,13 @@ internal struct AddWork : IWork
 /// <summary>A result-returning struct body (the <see cref="IWork{TResult}"/> forms).</summary>
 internal readonly struct TripleWork(long x) : IWork<long>
 {
-    public long Run() => x * 3;
+    public long Run(ForkContext context) => x * 3;
 }
 
 /// <summary>A result-returning struct body with a reference-type result.</summary>
 internal readonly struct WhereWork(string tag) : IWork<string>
 {
-    public string Run() => $"{tag}@{WorkStealingPool.CurrentWorkerIndex}";
+    public string Run(ForkContext context) => $"{tag}@{WorkStealingPool.CurrentWorkerIndex}";
 }
 
 /// <summary>Fibonacci, sequentially and through every Join form.</summary>
@@ -158,7 +158,7 @@ internal struct FibWork(WorkStealingPool pool, int n) : IWork
 {
     public long Result;
 
-    public void Run()
+    public void Run(ForkContext context)
     {
         if (n < 2)
         {
@@ -176,7 +176,7 @@ internal struct FibWork(WorkStealingPool pool, int n) : IWork
 /// <summary>Fibonacci as a result-returning struct body through Join&lt;TA, TB, TResultA, TResultB&gt;.</summary>
 internal readonly struct FibResultWork(WorkStealingPool pool, int n) : IWork<long>
 {
-    public long Run()
+    public long Run(ForkContext context)
     {
         if (n < 2)
         {

@@ -46,7 +46,7 @@ internal static class BinaryTree
     }
 
     /// <summary>The sum with one WorkPool Join per inner node (struct bodies: no allocation). Runs on a worker.</summary>
-    internal static long WorkPool(TreeNode node)
+    internal static long WorkPool(ForkContext context, TreeNode node)
     {
         if (node.Left is null)
         {
@@ -55,7 +55,7 @@ internal static class BinaryTree
 
         var left = new SumBody(node.Left);
         var right = new SumBody(node.Right!);
-        ForkJoin.Join(ref left, ref right);
+        context.Join(ref left, ref right);
         return node.Value + left.Result + right.Result;
     }
 
@@ -86,11 +86,11 @@ internal static class BinaryTree
         return new TreeNode(value, left, right);
     }
 
-    /// <summary>Runs <see cref="WorkPool(TreeNode)"/>; used for the two halves of a Join and for the root Install.</summary>
+    /// <summary>Runs <see cref="WorkPool(ForkContext, TreeNode)"/>; used for the two halves of a Join and for the root Install.</summary>
     internal struct SumBody(TreeNode node) : IWork
     {
         public long Result;
 
-        public void Run() => Result = WorkPool(node);
+        public void Run(ForkContext context) => Result = WorkPool(context, node);
     }
 }

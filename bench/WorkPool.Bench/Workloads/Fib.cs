@@ -26,8 +26,11 @@ internal static class Fib
         return root.Result;
     }
 
-    /// <summary>Fib with one WorkPool Join per call with n ≥ 2 (struct bodies: no delegate, no allocation). Runs on a worker.</summary>
-    internal static long WorkPool(int n)
+    /// <summary>
+    /// Fib with one WorkPool Join per call with n ≥ 2 (struct bodies: no delegate, no
+    /// allocation; forked through the worker's context: no thread-local lookup). Runs on a worker.
+    /// </summary>
+    internal static long WorkPool(ForkContext context, int n)
     {
         if (n < 2)
         {
@@ -36,7 +39,7 @@ internal static class Fib
 
         var a = new Body(n - 1);
         var b = new Body(n - 2);
-        ForkJoin.Join(ref a, ref b);
+        context.Join(ref a, ref b);
         return a.Result + b.Result;
     }
 
@@ -54,11 +57,11 @@ internal static class Fib
         return a + b;
     }
 
-    /// <summary>Runs <see cref="WorkPool(int)"/>; used for the two halves of a Join and for the root Install.</summary>
+    /// <summary>Runs <see cref="WorkPool(ForkContext, int)"/>; used for the two halves of a Join and for the root Install.</summary>
     internal struct Body(int n) : IWork
     {
         public long Result;
 
-        public void Run() => Result = WorkPool(n);
+        public void Run(ForkContext context) => Result = WorkPool(context, n);
     }
 }

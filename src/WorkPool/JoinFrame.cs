@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+
+namespace WorkPool;
+
+/// <summary>
+/// The record of one Join in progress on a worker, a local of the Join itself: where its second
+/// half lives and how to run it. The worker links its frames newest first
+/// (<see cref="Worker"/>'s <c>_newestFrame</c>, then <see cref="Older"/>).
+/// </summary>
+/// <remarks>
+/// <para>This is what makes a Join that nobody steals cost about a function call (lazy
+/// promotion, after heartbeat scheduling: Acar, Charguéraud, Rainey, PLDI 2018). Join writes its
+/// frame with plain stores and no fence because frames are owner-only: only the owning worker
+/// reads or writes them, and only it promotes one (from a later Join on the same thread when
+/// some worker is idle, or when it starts to wait), so no other thread ever sees a frame. What a
+/// thief sees is the promoted <see cref="FrameJob"/>, published by the deque's release store.</para>
+/// <para>Invariants: a frame is linked exactly while its Join runs the first half (and is
+/// unlinked before the second half runs inline, so a half that is running is never promoted);
+/// <see cref="Recorded"/> means the second half has neither run nor been promoted;
+/// <see cref="Promoted"/> means the thread's <see cref="FrameJob"/> number <see cref="Job"/>
+/// carries it on the owner's deque, and the Join must take that job back or wait until it is
+/// done before it returns, because the job points into the Join's stack frame. Promotion always
+/// takes the oldest recorded frame, so every promoted frame is older than every recorded one,
+/// and promoted frames finish newest first: their jobs are taken from a per-worker stack.</para>
+/// </remarks>
+internal unsafe struct JoinFrame
+{
+    internal const int Recorded = 1;
+    internal const int Promoted = 2;
+
+    /// <summary>The next older frame of this worker, or null.</summary>
+    internal JoinFrame* Older;
+
+    /// <summary>The second half: a <c>TB</c> on the owner's stack, in a caller's frame or the Join's own.</summary>
+    internal void* Body;
+
+    /// <summary>Runs the body at <see cref="Body"/> (<see cref="FrameJob.RunBody{TB}"/> for the Join's <c>TB</c>).</summary>
+    internal delegate*<void*, Worker, void> Run;
+
+    /// <summary><see cref="Recorded"/> or <see cref="Promoted"/>.</summary>
+    internal int State;
+
+    /// <summary>When <see cref="Promoted"/>: the index of its job in the worker's job stack.</summary>
+    internal int Job;
+}
+
+/// <summary>
+/// The stealable job of a promoted <see cref="JoinFrame"/>. A worker owns a fixed stack of them,
+/// allocated with the worker, whatever the body types, so promotion never allocates. The
+/// executing worker runs the body in place, on the owner's stack: the owner does not return from
+/// its Join before the job is done, so that memory stays valid, and the owner finds the body's
+/// final state right where it left it.
+/// </summary>
+/// <remarks>
+/// The body may hold object references. The owner's frames report them to the GC for as long as
+/// the Join runs, stacks never move, and the thief's stores into the body are ordinary byref
+/// stores, so this is GC-safe. Memory ordering: the owner's writes of the body happen before the
+/// push's release store; the thief's writes happen before <see cref="AwaitedJob"/>'s completing
+/// exchange, which the owner's acquire read of the state sees.
+/// </remarks>
+internal sealed unsafe class FrameJob : AwaitedJob
+{
+    private void* _body;
+    private delegate*<void*, Worker, void> _run;
+
+    internal FrameJob(Parker owner)
+        : base(owner)
+    {
+    }
+
+    /// <summary>Owner: takes over the frame's body and arms the latch, before the push.</summary>
+    internal void Load(JoinFrame* frame)
+    {
+        Debug.Assert(frame->State == JoinFrame.Recorded);
+        _body = frame->Body;
+        _run = frame->Run;
+        Arm();
+    }
+
+    internal override void Execute(Worker executor)
+    {
+        ExceptionDispatchInfo? error = null;
+        try
+        {
+            _run(_body, executor);
+        }
+#pragma warning disable CA1031 // The job's contract: every user exception reaches the waiting Join.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            error = ExceptionDispatchInfo.Capture(e);
+        }
+
+        Complete(error);
+    }
+
+    /// <summary>Runs a <typeparamref name="TB"/> body in place, on <paramref name="executor"/>.</summary>
+    internal static void RunBody<TB>(void* body, Worker executor)
+        where TB : struct, IWork => Unsafe.AsRef<TB>(body).Run(new ForkContext(executor));
+}
