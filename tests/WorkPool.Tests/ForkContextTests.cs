@@ -113,7 +113,7 @@ public class ForkContextTests
     public void AThrowsWhileBIsStolen_AWaitsForB_ThenThrows() => Bounded.Run(() =>
     {
         using WorkStealingPool pool = Pools.Create(2);
-        var gate = new Gate { AThrows = true, BDelay = TimeSpan.FromMilliseconds(20) };
+        var gate = new Gate { AThrows = true };
         var pair = new GatedPair(gate);
         var error = Assert.Throws<ArgumentException>(() => pool.Install(ref pair));
         Assert.Equal("A failed", error.Message);
@@ -194,7 +194,6 @@ public class ForkContextTests
         public int BRuns;
         public bool AThrows;
         public bool BThrows;
-        public TimeSpan BDelay;
 
         /// <summary>
         /// Waits until B has started, forking an empty Join in each round: a worker offers its
@@ -267,12 +266,6 @@ public class ForkContextTests
             Index = context.WorkerIndex;
             Interlocked.Increment(ref gate.BRuns);
             Volatile.Write(ref gate.BStarted, 1);
-            if (gate.BDelay > TimeSpan.Zero)
-            {
-                // Not synchronization: B simply takes a while, so A's failure arrives first.
-                Thread.Sleep(gate.BDelay);
-            }
-
             Result = 42;
             Volatile.Write(ref gate.BFinished, 1);
             if (gate.BThrows)
