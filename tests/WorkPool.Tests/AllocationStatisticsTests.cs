@@ -18,7 +18,7 @@ namespace WorkPool.Tests;
 public class AllocationStatisticsTests
 {
     private const int ArrayLength = 10_000;
-    private const int Attempts = 10;
+    private const int Attempts = 50;
 
     private static object? s_sink;
 
