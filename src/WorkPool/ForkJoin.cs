@@ -63,4 +63,32 @@ public static class ForkJoin
     public static (TResultA A, TResultB B) Join<TA, TB, TResultA, TResultB>(TA a, TB b)
         where TA : struct, IWork<TResultA>
         where TB : struct, IWork<TResultB> => CurrentPool.Join<TA, TB, TResultA, TResultB>(a, b);
+
+    /// <inheritdoc cref="WorkStealingPool.For(int, int, Action{int})"/>
+    public static void For(int fromInclusive, int toExclusive, Action<int> body) => CurrentPool.For(fromInclusive, toExclusive, body);
+
+    /// <inheritdoc cref="WorkStealingPool.For(long, long, Action{long})"/>
+    public static void For(long fromInclusive, long toExclusive, Action<long> body) => CurrentPool.For(fromInclusive, toExclusive, body);
+
+    /// <inheritdoc cref="WorkStealingPool.For{TState}(int, int, TState, Action{TState, int})"/>
+    public static void For<TState>(int fromInclusive, int toExclusive, TState state, Action<TState, int> body) => CurrentPool.For(fromInclusive, toExclusive, state, body);
+
+    /// <inheritdoc cref="WorkStealingPool.For{TState}(long, long, TState, Action{TState, long})"/>
+    public static void For<TState>(long fromInclusive, long toExclusive, TState state, Action<TState, long> body) => CurrentPool.For(fromInclusive, toExclusive, state, body);
+
+    /// <inheritdoc cref="WorkStealingPool.For{TBody}(int, int, ref TBody, int, CancellationToken)"/>
+    public static void For<TBody>(int fromInclusive, int toExclusive, ref TBody body, int minChunkLength = 1, CancellationToken cancellationToken = default)
+        where TBody : struct, IForBody => CurrentPool.For(fromInclusive, toExclusive, ref body, minChunkLength, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.For{TBody}(long, long, ref TBody, long, CancellationToken)"/>
+    public static void For<TBody>(long fromInclusive, long toExclusive, ref TBody body, long minChunkLength = 1, CancellationToken cancellationToken = default)
+        where TBody : struct, ILongForBody => CurrentPool.For(fromInclusive, toExclusive, ref body, minChunkLength, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.ForRange{TBody}(int, int, ref TBody, int, CancellationToken)"/>
+    public static void ForRange<TBody>(int fromInclusive, int toExclusive, ref TBody body, int minChunkLength = 1, CancellationToken cancellationToken = default)
+        where TBody : struct, IForRangeBody => CurrentPool.ForRange(fromInclusive, toExclusive, ref body, minChunkLength, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.ForRange{TBody}(long, long, ref TBody, long, CancellationToken)"/>
+    public static void ForRange<TBody>(long fromInclusive, long toExclusive, ref TBody body, long minChunkLength = 1, CancellationToken cancellationToken = default)
+        where TBody : struct, IForRangeBody => CurrentPool.ForRange(fromInclusive, toExclusive, ref body, minChunkLength, cancellationToken);
 }

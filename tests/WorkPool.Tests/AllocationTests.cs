@@ -488,6 +488,87 @@ public class AllocationTests
 
         return sum;
     }, (3 * Sum(Calls)) + (3L * Calls));
+
+    // ---- Parallel loops ----
+
+    private const int Loops = 1_000;
+    private const int LoopLength = 64;
+
+    // Never cancelled: the token form is measured with a real token, whose source already exists.
+    private static readonly CancellationTokenSource NeverCancelled = new();
+
+    [Fact]
+    public void ExternalFor_StateForm_StaticLambda_ZeroBytes() => AssertZeroBytes("For(from, to, state, Action<TState, int>)", Loops * LoopLength, static pool =>
+    {
+        Cells[0] = 0;
+        for (int r = 0; r < Loops; r++)
+        {
+            pool.For(0, LoopLength, Cells, static (cells, i) => Interlocked.Add(ref cells[0], i));
+        }
+
+        return Cells[0];
+    }, Loops * Sum(LoopLength));
+
+    [Fact]
+    public void ExternalFor_StructForm_ZeroBytes() => AssertZeroBytes("For(from, to, ref IForBody)", Loops * LoopLength, static pool =>
+    {
+        Cells[0] = 0;
+        for (int r = 0; r < Loops; r++)
+        {
+            var body = new AddIndexBody(Cells);
+            pool.For(0, LoopLength, ref body);
+        }
+
+        return Cells[0];
+    }, Loops * Sum(LoopLength));
+
+    [Fact]
+    public void ExternalFor_StructForm_WithToken_ZeroBytes() => AssertZeroBytes("For(from, to, ref IForBody, minChunkLength, CancellationToken)", Loops * LoopLength, static pool =>
+    {
+        Cells[0] = 0;
+        for (int r = 0; r < Loops; r++)
+        {
+            var body = new AddIndexBody(Cells);
+            pool.For(0, LoopLength, ref body, 2, NeverCancelled.Token);
+        }
+
+        return Cells[0];
+    }, Loops * Sum(LoopLength));
+
+    [Fact]
+    public void ForRange_StructForm_InsideInstall_ZeroBytes() => AssertZeroBytes("ForRange(long, long, ref IForRangeBody) inside Install", Loops * LoopLength, static pool =>
+        pool.Install(pool, static p =>
+        {
+            Cells[0] = 0;
+            for (int r = 0; r < Loops; r++)
+            {
+                var body = new AddRangeBody(Cells);
+                p.ForRange(0L, LoopLength, ref body);
+            }
+
+            return Cells[0];
+        }), Loops * Sum(LoopLength));
+
+    /// <summary>Adds every index into cell 0.</summary>
+    private readonly struct AddIndexBody(long[] cells) : IForBody
+    {
+        public void Invoke(int index) => Interlocked.Add(ref cells[0], index);
+    }
+
+    /// <summary>Adds every index of each sub-range into cell 0.</summary>
+    private readonly struct AddRangeBody(long[] cells) : IForRangeBody
+    {
+        public void Invoke(long fromInclusive, long toExclusive)
+        {
+            long sum = 0;
+            for (long i = fromInclusive; i < toExclusive; i++)
+            {
+                sum += i;
+            }
+
+            Interlocked.Add(ref cells[0], sum);
+        }
+    }
 }
 
 /// <summary>

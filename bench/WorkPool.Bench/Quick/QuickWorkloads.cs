@@ -16,6 +16,8 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
     private const int ContendedInstallsPerCaller = 4_000;
     private const int SmallTreeSumsPerRound = 1_000;
     private const int CapacityLoopsPerThread = 150;
+    private const int SmallLoopsPerRound = 300;
+    private const int TinyLoopsPerRound = 20_000;
 
     private static int TplThreads => Environment.ProcessorCount;
 
@@ -28,6 +30,8 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
         JoinFib();
         TreeSum("tree_sum", BinaryTree.LargeDepth, sumsPerRound: 1);
         TreeSum("tree_sum_small", BinaryTree.SmallDepth, SmallTreeSumsPerRound);
+        ForSmall();
+        ForTiny();
         IdleCpu();
     }
 
@@ -103,6 +107,38 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
         Record(workload, Contender.WorkPool, opsPerRound, Repeat(sumsPerRound, () => Expect(BinaryTree.InstallWorkPool(pool, tree), expected)));
         Record(workload, Contender.Tpl, opsPerRound, Repeat(sumsPerRound, () => Expect(BinaryTree.Tpl(tree), expected)));
         Record(workload, Contender.Sequential, opsPerRound, Repeat(sumsPerRound, () => Expect(BinaryTree.Sequential(tree), expected)));
+    }
+
+    private void ForSmall()
+    {
+        ulong[] expected = new ulong[WorkFunction.LoopLength];
+        WorkFunction.SequentialLoop(expected);
+        ulong[] output = new ulong[WorkFunction.LoopLength];
+        Record("for_small", Contender.WorkPool, SmallLoopsPerRound, Repeat(SmallLoopsPerRound, () => Loops.SmallWorkPool(pool, output)));
+        ExpectEqual(output, expected);
+        Array.Clear(output);
+        Record("for_small", Contender.Tpl, SmallLoopsPerRound, Repeat(SmallLoopsPerRound, () => Loops.SmallTpl(output)));
+        ExpectEqual(output, expected);
+        Record("for_small", Contender.Sequential, SmallLoopsPerRound, Repeat(SmallLoopsPerRound, () => WorkFunction.SequentialLoop(output)));
+    }
+
+    private void ForTiny()
+    {
+        int[] expected = Enumerable.Range(0, Loops.TinyLength).ToArray();
+        int[] output = new int[Loops.TinyLength];
+        Record("for_tiny", Contender.WorkPool, TinyLoopsPerRound, Repeat(TinyLoopsPerRound, () => Loops.TinyWorkPool(pool, output)));
+        ExpectEqual(output, expected);
+        Array.Clear(output);
+        Record("for_tiny", Contender.Tpl, TinyLoopsPerRound, Repeat(TinyLoopsPerRound, () => Loops.TinyTpl(output)));
+        ExpectEqual(output, expected);
+    }
+
+    private static void ExpectEqual<T>(T[] actual, T[] expected)
+    {
+        if (!actual.AsSpan().SequenceEqual(expected))
+        {
+            throw new InvalidOperationException("Wrong loop output.");
+        }
     }
 
     private void IdleCpu()

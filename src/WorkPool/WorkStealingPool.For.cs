@@ -1,0 +1,236 @@
+using System.Runtime.CompilerServices;
+
+namespace WorkPool;
+
+public sealed partial class WorkStealingPool
+{
+    /// <summary>
+    /// Runs <paramref name="body"/>(i) for every i in [<paramref name="fromInclusive"/>,
+    /// <paramref name="toExclusive"/>), potentially in parallel, and returns when all iterations
+    /// have finished. The range is split in halves recursively, down to single iterations,
+    /// through <see cref="ForkContext.Join{TA, TB}"/>: a split nobody steals costs a few
+    /// nanoseconds, and idle workers take the biggest ranges still waiting, so the loop balances
+    /// itself without a chunk size to tune. Called from a worker of this pool, the loop runs on
+    /// that worker (others join in as they go idle); from any other thread it is installed into
+    /// the pool first (see <see cref="Install(Action)"/>).
+    /// </summary>
+    /// <param name="fromInclusive">The first index.</param>
+    /// <param name="toExclusive">The end of the range; when it is not greater than <paramref name="fromInclusive"/> the loop is empty and returns at once.</param>
+    /// <param name="body">The iteration. Allocation-free when it captures nothing; the state form <see cref="For{TState}(int, int, TState, Action{TState, int})"/> avoids a closure.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
+    /// <exception cref="AggregateException">
+    /// Iterations in both halves of a split threw; see <see cref="Join(Action, Action)"/>. Exceptions
+    /// travel up the splits the way they do through Joins: one exception is rethrown as itself;
+    /// two from different halves are combined into an <see cref="AggregateException"/>, which may
+    /// contain further ones (use <see cref="AggregateException.Flatten"/>). Once an iteration has
+    /// thrown, iterations that have not started yet are skipped.
+    /// </exception>
+    public void For(int fromInclusive, int toExclusive, Action<int> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var range = new IndexRange<ActionForBody>(new ActionForBody(body));
+        ForCore(fromInclusive, toExclusive, ref range, 1, default);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/>(i) for every i in [<paramref name="fromInclusive"/>,
+    /// <paramref name="toExclusive"/>) of <see cref="long"/> indices, potentially in parallel; see
+    /// <see cref="For(int, int, Action{int})"/>.
+    /// </summary>
+    /// <param name="fromInclusive">The first index.</param>
+    /// <param name="toExclusive">The end of the range; the loop is empty when it is not greater than <paramref name="fromInclusive"/>.</param>
+    /// <param name="body">The iteration. Allocation-free when it captures nothing.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
+    /// <exception cref="AggregateException">Iterations in both halves of a split threw; see <see cref="For(int, int, Action{int})"/>.</exception>
+    public void For(long fromInclusive, long toExclusive, Action<long> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var range = new LongIndexRange<LongActionForBody>(new LongActionForBody(body));
+        ForCore(fromInclusive, toExclusive, ref range, 1, default);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/>(<paramref name="state"/>, i) for every i in
+    /// [<paramref name="fromInclusive"/>, <paramref name="toExclusive"/>), potentially in
+    /// parallel; see <see cref="For(int, int, Action{int})"/>. With a <c>static</c> lambda this
+    /// form needs no closure and is allocation-free.
+    /// </summary>
+    /// <typeparam name="TState">The type of the state passed to every iteration.</typeparam>
+    /// <param name="fromInclusive">The first index.</param>
+    /// <param name="toExclusive">The end of the range; the loop is empty when it is not greater than <paramref name="fromInclusive"/>.</param>
+    /// <param name="state">Passed to every iteration.</param>
+    /// <param name="body">The iteration.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
+    /// <exception cref="AggregateException">Iterations in both halves of a split threw; see <see cref="For(int, int, Action{int})"/>.</exception>
+    public void For<TState>(int fromInclusive, int toExclusive, TState state, Action<TState, int> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var range = new IndexRange<StateActionForBody<TState>>(new StateActionForBody<TState>(state, body));
+        ForCore(fromInclusive, toExclusive, ref range, 1, default);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/>(<paramref name="state"/>, i) for every i in
+    /// [<paramref name="fromInclusive"/>, <paramref name="toExclusive"/>) of <see cref="long"/>
+    /// indices, potentially in parallel; see <see cref="For(int, int, Action{int})"/>. With a
+    /// <c>static</c> lambda this form is allocation-free.
+    /// </summary>
+    /// <typeparam name="TState">The type of the state passed to every iteration.</typeparam>
+    /// <param name="fromInclusive">The first index.</param>
+    /// <param name="toExclusive">The end of the range; the loop is empty when it is not greater than <paramref name="fromInclusive"/>.</param>
+    /// <param name="state">Passed to every iteration.</param>
+    /// <param name="body">The iteration.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
+    /// <exception cref="AggregateException">Iterations in both halves of a split threw; see <see cref="For(int, int, Action{int})"/>.</exception>
+    public void For<TState>(long fromInclusive, long toExclusive, TState state, Action<TState, long> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var range = new LongIndexRange<LongStateActionForBody<TState>>(new LongStateActionForBody<TState>(state, body));
+        ForCore(fromInclusive, toExclusive, ref range, 1, default);
+    }
+
+    /// <summary>
+    /// Runs the struct body <paramref name="body"/> for every index in
+    /// [<paramref name="fromInclusive"/>, <paramref name="toExclusive"/>), potentially in
+    /// parallel; see <see cref="For(int, int, Action{int})"/>. Allocation-free, and the JIT can
+    /// inline <see cref="IForBody.Invoke"/>. Every iteration runs on one shared copy of the body,
+    /// which is copied back into <paramref name="body"/> when the loop returns.
+    /// </summary>
+    /// <typeparam name="TBody">The body type.</typeparam>
+    /// <param name="fromInclusive">The first index.</param>
+    /// <param name="toExclusive">The end of the range; the loop is empty when it is not greater than <paramref name="fromInclusive"/>.</param>
+    /// <param name="body">The body, passed by reference and updated with its final state.</param>
+    /// <param name="minChunkLength">Ranges are not split into pieces shorter than this (unless the whole range is shorter): raise it when one iteration is so cheap that a split (a few nanoseconds) matters.</param>
+    /// <param name="cancellationToken">Checked before each piece of the range runs; once it is cancelled, pieces not started yet are skipped.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="minChunkLength"/> is less than 1.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the loop started or by the time it finished (some iterations may not have run).</exception>
+    /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
+    /// <exception cref="AggregateException">Iterations in both halves of a split threw; see <see cref="For(int, int, Action{int})"/>.</exception>
+    public void For<TBody>(int fromInclusive, int toExclusive, ref TBody body, int minChunkLength = 1, CancellationToken cancellationToken = default)
+        where TBody : struct, IForBody
+    {
+        var range = new IndexRange<TBody>(body);
+        try
+        {
+            ForCore(fromInclusive, toExclusive, ref range, minChunkLength, cancellationToken);
+        }
+        finally
+        {
+            body = range.Body;
+        }
+    }
+
+    /// <summary>
+    /// Runs the struct body <paramref name="body"/> for every index in
+    /// [<paramref name="fromInclusive"/>, <paramref name="toExclusive"/>) of <see cref="long"/>
+    /// indices, potentially in parallel; see <see cref="For{TBody}(int, int, ref TBody, int, CancellationToken)"/>.
+    /// Allocation-free.
+    /// </summary>
+    /// <typeparam name="TBody">The body type.</typeparam>
+    /// <param name="fromInclusive">The first index.</param>
+    /// <param name="toExclusive">The end of the range; the loop is empty when it is not greater than <paramref name="fromInclusive"/>.</param>
+    /// <param name="body">The body, passed by reference and updated with its final state.</param>
+    /// <param name="minChunkLength">Ranges are not split into pieces shorter than this (unless the whole range is shorter).</param>
+    /// <param name="cancellationToken">Checked before each piece of the range runs.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="minChunkLength"/> is less than 1.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the loop started or by the time it finished.</exception>
+    /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
+    /// <exception cref="AggregateException">Iterations in both halves of a split threw; see <see cref="For(int, int, Action{int})"/>.</exception>
+    public void For<TBody>(long fromInclusive, long toExclusive, ref TBody body, long minChunkLength = 1, CancellationToken cancellationToken = default)
+        where TBody : struct, ILongForBody
+    {
+        var range = new LongIndexRange<TBody>(body);
+        try
+        {
+            ForCore(fromInclusive, toExclusive, ref range, minChunkLength, cancellationToken);
+        }
+        finally
+        {
+            body = range.Body;
+        }
+    }
+
+    /// <summary>
+    /// Runs the range body <paramref name="body"/> over disjoint sub-ranges that together cover
+    /// [<paramref name="fromInclusive"/>, <paramref name="toExclusive"/>) exactly once,
+    /// potentially in parallel; see <see cref="For(int, int, Action{int})"/>. The inner loop over
+    /// a sub-range is the body's own code, so it can be vectorized. Allocation-free.
+    /// </summary>
+    /// <typeparam name="TBody">The body type.</typeparam>
+    /// <param name="fromInclusive">The first index.</param>
+    /// <param name="toExclusive">The end of the range; the loop is empty when it is not greater than <paramref name="fromInclusive"/>.</param>
+    /// <param name="body">The body, passed by reference and updated with its final state (every sub-range runs on one shared copy).</param>
+    /// <param name="minChunkLength">Sub-ranges are at least this long (unless the whole range is shorter) and shorter than twice this: raise it to give a vectorized inner loop enough to chew on.</param>
+    /// <param name="cancellationToken">Checked before each sub-range runs.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="minChunkLength"/> is less than 1.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the loop started or by the time it finished.</exception>
+    /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
+    /// <exception cref="AggregateException">Sub-ranges in both halves of a split threw; see <see cref="For(int, int, Action{int})"/>.</exception>
+    public void ForRange<TBody>(int fromInclusive, int toExclusive, ref TBody body, int minChunkLength = 1, CancellationToken cancellationToken = default)
+        where TBody : struct, IForRangeBody
+    {
+        ForCore(fromInclusive, toExclusive, ref body, minChunkLength, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs the range body <paramref name="body"/> over disjoint sub-ranges that together cover
+    /// [<paramref name="fromInclusive"/>, <paramref name="toExclusive"/>) of <see cref="long"/>
+    /// indices exactly once, potentially in parallel; see
+    /// <see cref="ForRange{TBody}(int, int, ref TBody, int, CancellationToken)"/>. Allocation-free.
+    /// </summary>
+    /// <typeparam name="TBody">The body type.</typeparam>
+    /// <param name="fromInclusive">The first index.</param>
+    /// <param name="toExclusive">The end of the range; the loop is empty when it is not greater than <paramref name="fromInclusive"/>.</param>
+    /// <param name="body">The body, passed by reference and updated with its final state.</param>
+    /// <param name="minChunkLength">Sub-ranges are at least this long (unless the whole range is shorter) and shorter than twice this.</param>
+    /// <param name="cancellationToken">Checked before each sub-range runs.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="minChunkLength"/> is less than 1.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the loop started or by the time it finished.</exception>
+    /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
+    /// <exception cref="AggregateException">Sub-ranges in both halves of a split threw; see <see cref="For(int, int, Action{int})"/>.</exception>
+    public void ForRange<TBody>(long fromInclusive, long toExclusive, ref TBody body, long minChunkLength = 1, CancellationToken cancellationToken = default)
+        where TBody : struct, IForRangeBody
+    {
+        ForCore(fromInclusive, toExclusive, ref body, minChunkLength, cancellationToken);
+    }
+
+    private unsafe void ForCore<TRange>(long fromInclusive, long toExclusive, ref TRange body, long minChunkLength, CancellationToken cancellationToken)
+        where TRange : struct, IForRangeBody
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(minChunkLength, 1);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (fromInclusive >= toExclusive)
+        {
+            return;
+        }
+
+        // The loop's state stays on this thread's stack, which does not move, and this thread
+        // stays here (running the loop, or waiting for the Install) until every range is done:
+        // so the ranges can reach it through a plain pointer, on whichever worker they run.
+        var loop = new LoopState<TRange>(body, minChunkLength, cancellationToken);
+        var root = new RangeSplit<TRange>(Unsafe.AsPointer(ref loop), fromInclusive, toExclusive);
+        try
+        {
+            ThreadContext? context = ThreadContext.CurrentOrNull;
+            if (IsWorkerOfThisPool(context))
+            {
+                root.Run(new ForkContext(context!.Worker!));
+            }
+            else
+            {
+                InstallFromOutside(ref root, context)?.Throw();
+            }
+        }
+        finally
+        {
+            body = loop.Body;
+        }
+
+        // Leaves skip their work silently once cancelled; report it here, after every range is done.
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+}
