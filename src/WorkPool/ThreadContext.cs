@@ -36,6 +36,12 @@ internal sealed class ThreadContext
     /// <summary>Whether this thread is in an <see cref="InjectorRing"/>'s list of blocked producers (guarded by its lock).</summary>
     internal bool IsRingWaiter;
 
+    /// <summary>The statistics registry of the pool this outside thread last published into, and its slot there (see <see cref="WorkPool.StatisticsRegistry"/>).</summary>
+    internal StatisticsRegistry? StatisticsRegistry;
+
+    /// <summary>This thread's slot in <see cref="StatisticsRegistry"/>.</summary>
+    internal StatisticsSlot? StatisticsSlot;
+
     /// <summary>The calling thread's context, or null if it never used a pool.</summary>
     internal static ThreadContext? CurrentOrNull
     {

@@ -35,6 +35,8 @@ public sealed partial class WorkStealingPool : IDisposable
     private readonly Thread[] _threads;
     private readonly InjectorRing _injector;
     private readonly Sleepers _sleepers;
+    private readonly StatisticsRegistry _statistics;
+    private readonly Diagnostics.PoolMeter _meter;
     private readonly bool _isDefault;
 
     // Sign bit: closed by Dispose. Low bits: outside callers between their disposed-check and
@@ -64,6 +66,7 @@ public sealed partial class WorkStealingPool : IDisposable
         _options = options.Clone();
         _isDefault = isDefault;
         _injector = new InjectorRing(_options.InjectorCapacity);
+        _statistics = new StatisticsRegistry(_options.ThreadCount, _options.StatisticsSlots);
         _workers = new Worker[_options.ThreadCount];
         _sleepers = new Sleepers(this, _workers); // sees the array filled below
         for (int i = 0; i < _workers.Length; i++)
@@ -85,6 +88,8 @@ public sealed partial class WorkStealingPool : IDisposable
             // No ExecutionContext flows into workers: they belong to the pool, not to the creator.
             thread.UnsafeStart();
         }
+
+        _meter = new Diagnostics.PoolMeter(this);
     }
 
     /// <summary>
@@ -113,6 +118,8 @@ public sealed partial class WorkStealingPool : IDisposable
     internal InjectorRing Injector => _injector;
 
     internal Sleepers Sleepers => _sleepers;
+
+    internal StatisticsRegistry StatisticsRegistry => _statistics;
 
     internal bool IsShuttingDown => _shutdown;
 
@@ -161,6 +168,8 @@ public sealed partial class WorkStealingPool : IDisposable
         {
             thread.Join();
         }
+
+        _meter.Dispose();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -210,6 +219,7 @@ public sealed partial class WorkStealingPool : IDisposable
             job.Work = work;
             job.Arm();
             context.Depth = depth + 1;
+            _statistics.OutsideSlot(context).Installed();
             Inject(context, job);
         }
         finally
@@ -237,6 +247,7 @@ public sealed partial class WorkStealingPool : IDisposable
     {
         if (!_injector.TryEnqueue(job))
         {
+            long blockedSince = Stopwatch.GetTimestamp();
             var accepted = new RingAccepts(_injector, job);
             if (context.Worker is { } otherPoolWorker)
             {
@@ -246,6 +257,8 @@ public sealed partial class WorkStealingPool : IDisposable
             {
                 context.WaitUntil(ref accepted, _options.SpinCount);
             }
+
+            _statistics.OutsideSlot(context).RingFullWait(Stopwatch.GetTimestamp() - blockedSince);
         }
 
         // Full fence between publishing the job and reading the sleeper count (see Sleepers).

@@ -14,6 +14,7 @@ internal sealed class Worker
     private readonly WorkStealingPool _pool;
     private readonly Sleepers _sleepers;
     private readonly int _spinBudget;
+    private readonly StatisticsSlot _stats;
 
     private uint _victimSeed;
 
@@ -37,6 +38,7 @@ internal sealed class Worker
         Deque = new WorkDeque(dequeCapacity);
         Context = new ThreadContext(this);
         _spinBudget = spinBudget;
+        _stats = pool.StatisticsRegistry.WorkerSlot(index);
         _victimSeed = (uint)index * 0x9E3779B9u + 1;
         _frameJobs = [];
         GrowFrameJobs(InitialFrameJobCount);
@@ -88,6 +90,7 @@ internal sealed class Worker
         // jobs push later land on their own worker's deque, which that worker drains itself.
         while (FindWork() is { } job)
         {
+            _stats.JobRun();
             job.Execute(this);
         }
 
@@ -151,6 +154,7 @@ internal sealed class Worker
         {
             // Nobody promoted B: run it right here, no job, no latch. Its exception, if any,
             // propagates as it is: A has finished.
+            _stats.JoinInline();
             b.Run(new ForkContext(this));
         }
         else
@@ -170,6 +174,11 @@ internal sealed class Worker
     {
         Debug.Assert(_newestFrame == frame, "Joins inside A unlinked their frames, even when A threw.");
         _newestFrame = frame->Older;
+        if (frame->State == JoinFrame.Recorded)
+        {
+            _stats.JoinInline();
+        }
+
         ExceptionDispatchInfo? errorB = frame->State == JoinFrame.Recorded ? RunCaptured(ref b) : TakeBackPromoted(frame, ref b);
         if (errorB is not null)
         {
@@ -214,15 +223,18 @@ internal sealed class Worker
         {
             if (popped == job)
             {
+                _stats.JoinTakenBack();
                 job.Disarm();
                 _promotedCount--;
                 return RunCaptured(ref b);
             }
 
+            _stats.JobRun();
             popped.Execute(this);
         }
 
         WaitForStolenFrame(job);
+        _stats.JoinHalfTaken();
         error = job.TakeError();
         _promotedCount--;
         return error;
@@ -367,6 +379,7 @@ internal sealed class Worker
 
         frame->State = JoinFrame.Promoted;
         frame->Job = _promotedCount++;
+        _stats.JoinPromoted(Deque.Count);
         return true;
     }
 
@@ -423,6 +436,7 @@ internal sealed class Worker
 
                 gaveUpSearch = false;
                 _heartbeatCountdown = 0; // a new piece of work: its first promotion attempt reads the clock
+                _stats.JobRun();
                 job.Execute(this);
                 idleRounds = 0;
             }
@@ -430,6 +444,7 @@ internal sealed class Worker
             {
                 spinning = true;
                 _sleepers.StartSpinning();
+                _stats.Idle();
             }
             else if (idleRounds < _spinBudget)
             {
@@ -481,13 +496,14 @@ internal sealed class Worker
             // Dispose unparks every worker after setting it.
             if (!_pool.HasVisibleWork())
             {
+                _stats.Sleep();
                 Context.Parker.Park();
             }
 
             condition.Unregister(Context);
         }
 
-        return _sleepers.Withdraw(this);
+        return _stats.Woke(_sleepers.Withdraw(this));
     }
 
     /// <summary>Own deque, then the other workers' deques, then the injector ring.</summary>
@@ -513,14 +529,28 @@ internal sealed class Worker
             for (int i = 0; i < workers.Length; i++)
             {
                 Worker victim = workers[(start + i) % workers.Length];
-                if (victim != this && !victim.Deque.LooksEmpty && victim.Deque.TrySteal() is { } stolen)
+                if (victim != this && !victim.Deque.LooksEmpty && StealFrom(victim) is { } stolen)
                 {
                     return stolen;
                 }
             }
         }
 
-        return _pool.Injector.TryDequeue();
+        return _pool.Injector.TryDequeue() is { } injected ? CountInjected(injected) : null;
+    }
+
+    /// <summary>Steals from <paramref name="victim"/>, counting the attempt.</summary>
+    private Job? StealFrom(Worker victim)
+    {
+        Job? stolen = victim.Deque.TrySteal();
+        _stats.StealAttempt(stolen is not null);
+        return stolen;
+    }
+
+    private Job CountInjected(Job job)
+    {
+        _stats.InjectorJob();
+        return job;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
