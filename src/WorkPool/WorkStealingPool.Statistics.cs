@@ -67,7 +67,12 @@ public sealed partial class WorkStealingPool
     /// <param name="output">Receives the reports; default: <see cref="Console.Error"/>. Must be safe to write from another thread (the console writers are).</param>
     /// <returns>The registration; dispose it to stop dumping.</returns>
     /// <exception cref="PlatformNotSupportedException">The platform has no such signal (browser, iOS, tvOS).</exception>
-    /// <remarks>Several pools may register; each writes its own report. On Windows, .NET raises SIGQUIT for Ctrl+Break.</remarks>
+    /// <remarks>
+    /// Several pools may register; each writes its own report. On Windows, .NET raises SIGQUIT
+    /// for Ctrl+Break. A process that was started with SIGQUIT ignored (for example in the
+    /// background of a non-interactive shell, or under <c>nohup</c>) keeps ignoring it, as .NET
+    /// leaves an inherited ignore in place: then no report is written.
+    /// </remarks>
     [UnsupportedOSPlatform("browser")]
     [UnsupportedOSPlatform("ios")]
     [UnsupportedOSPlatform("tvos")]

@@ -94,7 +94,7 @@ public class AllocationTests
     }
 
     /// <summary>The <c>dotnet</c> host that runs this process (the SDK exports its path to test runs).</summary>
-    private static string DotnetHost()
+    internal static string DotnetHost()
     {
         if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath && File.Exists(hostPath))
         {
@@ -549,6 +549,23 @@ public class AllocationTests
             return Cells[0];
         }), Loops * Sum(LoopLength));
 
+    // ---- Statistics ----
+
+    private static readonly WorkPool.Diagnostics.PoolStatistics Snapshot = new();
+
+    [Fact]
+    public void GetStatistics_IntoAReusedSnapshot_ZeroBytes() => AssertZeroBytes("GetStatistics(snapshot)", Calls, static pool =>
+    {
+        long rows = 0;
+        for (int i = 0; i < Calls; i++)
+        {
+            pool.GetStatistics(Snapshot);
+            rows += Snapshot.Workers.Length;
+        }
+
+        return rows;
+    }, 2L * Calls);
+
     /// <summary>Adds every index into cell 0.</summary>
     private readonly struct AddIndexBody(long[] cells) : IForBody
     {
@@ -583,6 +600,11 @@ internal static class Program
 
     public static int Main(string[] args)
     {
+        if (args.Length == 1 && StatisticsProbes.Run(args[0]) is { } exitCode)
+        {
+            return exitCode;
+        }
+
         if (args.Length != 2 || args[0] != ProbeCommand)
         {
             Console.Error.WriteLine($"usage: dotnet WorkPool.Tests.dll {ProbeCommand} <AllocationTests method>  (run the tests with dotnet test)");
