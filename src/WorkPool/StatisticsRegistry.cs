@@ -101,6 +101,8 @@ internal sealed class StatisticsRegistry
                 if (claimable && Interlocked.CompareExchange(ref _owners[i], current, owner) == owner)
                 {
                     StatisticsSlot slot = _slots[_workerCount + i];
+                    Debug.Assert(slot.WorkerIndex < 0 && !slot.IsShared, "Owner cells map to outside slots.");
+                    Debug.Assert(Volatile.Read(ref _owners[i]) == current, "Only the owner's death frees a claimed cell.");
                     slot.ManagedThreadId = current.ManagedThreadId;
                     slot.Claims++; // the slot is this thread's alone now
                     return slot;
@@ -124,6 +126,8 @@ internal sealed class StatisticsRegistry
                 snapshot.AddRow(new ThreadStatistics(slot));
             }
         }
+
+        Debug.Assert(snapshot.Workers.Length == _workerCount, "Every worker has a row.");
     }
 
     /// <summary>The sum over every slot (for metrics).</summary>

@@ -81,6 +81,7 @@ public sealed partial class WorkStealingPool : IDisposable
                 IsBackground = true,
                 Name = $"{_options.ThreadNamePrefix}-{i}",
             };
+            _statistics.WorkerSlot(i).ManagedThreadId = _threads[i].ManagedThreadId;
         }
 
         foreach (Thread thread in _threads)

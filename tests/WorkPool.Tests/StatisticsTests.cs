@@ -121,6 +121,64 @@ public class StatisticsTests
     });
 
     [Fact]
+    public void ReadersDuringLoad_SeeEveryCounterOnlyGrow_AndTotalsAreExactAfterwards() => Bounded.Run(() =>
+    {
+        // 4 callers (2 slots, so the shared slot is in use too), 2 readers, 2 workers: more
+        // threads than cores, all touching the registry at once.
+        const int Callers = 4;
+        const int Readers = 2;
+        const int Rounds = 500;
+        const int FibN = 10;
+        using WorkStealingPool pool = Pools.Create(2, o => o.StatisticsSlots = 2);
+        int callersDone = 0;
+        long reads = 0;
+        Bounded.Threads(Callers + Readers, i =>
+        {
+            if (i < Callers)
+            {
+                for (int round = 0; round < Rounds; round++)
+                {
+                    pool.Install(static () => { });
+                    var fib = new FibWork(pool, FibN);
+                    pool.Install(ref fib);
+                    Assert.Equal(Fib.Sequential(FibN), fib.Result);
+                }
+
+                Interlocked.Increment(ref callersDone);
+                return;
+            }
+
+            var snapshot = new PoolStatistics();
+            long[] previous = new long[Monotonic(default).Length];
+            while (Volatile.Read(ref callersDone) < Callers)
+            {
+                pool.GetStatistics(snapshot);
+                long[] now = Monotonic(snapshot.Total);
+                for (int c = 0; c < now.Length; c++)
+                {
+                    Assert.True(now[c] >= previous[c], $"counter {c} went from {previous[c]} down to {now[c]}");
+                }
+
+                previous = now;
+                Interlocked.Increment(ref reads);
+            }
+        });
+
+        Assert.True(Volatile.Read(ref reads) > 0);
+        ThreadStatistics total = pool.GetStatistics().Total;
+        Assert.Equal(Callers * Rounds * 2, total.Installs);
+        Assert.Equal(Callers * Rounds * (Fib.Sequential(FibN + 1) - 1), total.JoinsInline + total.JoinsTakenBack + total.JoinHalvesTaken);
+        AssertJobsAddUp(total);
+    });
+
+    /// <summary>The counters of a total that can only grow, in a fixed order.</summary>
+    private static long[] Monotonic(in ThreadStatistics t) =>
+    [
+        t.JobsRun, t.JobsStolen, t.FailedSteals, t.InjectorJobs, t.JoinsInline, t.JoinsPromoted, t.JoinsTakenBack,
+        t.JoinHalvesTaken, t.Sleeps, t.Wakeups, t.MaxDequeDepth, t.AllocatedBytes, t.Installs, t.RingFullWaits, t.ThreadsServed,
+    ];
+
+    [Fact]
     public void ThreadAlternatingBetweenPools_KeepsOneSlotInEach() => Bounded.Run(() =>
     {
         using WorkStealingPool a = Pools.Create(1, test: "alternate-a");

@@ -49,7 +49,7 @@ public readonly struct ThreadStatistics
     /// <summary>The worker's index in its pool, or −1 (outside threads, total).</summary>
     public int WorkerIndex { get; private init; }
 
-    /// <summary>The managed thread id of the slot's current or last owner (outside threads), or 0 (workers) / −1 (shared slot, total).</summary>
+    /// <summary>The managed thread id of the worker, or of the slot's current or last owner (outside threads); −1 for the shared slot and the total.</summary>
     public int ManagedThreadId { get; private init; }
 
     /// <summary>Outside slots: how many threads have used the slot (a slot passes to a new thread after its owner exits); 0 for workers.</summary>
