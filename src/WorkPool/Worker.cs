@@ -23,6 +23,10 @@ internal sealed class Worker
     private FrameJob[] _frameJobs;
     private int _promotedCount;
 
+    // Owner-only scope states, one per scope nesting depth (see ScopeState), and the depth.
+    private ScopeState[] _scopes = [];
+    private int _scopeDepth;
+
     /// <summary>An address above every frame of this worker's thread (set when the thread starts).</summary>
     private nuint _stackBase;
 
@@ -236,13 +240,27 @@ internal sealed class Worker
     /// </summary>
     private void WaitForStolenFrame(FrameJob job)
     {
-        ThreadInterruptedException? interrupted = null;
         var done = new JobDone(job);
+        if (WaitUninterruptibly(ref done) is { } interrupted)
+        {
+            ExceptionDispatchInfo.Throw(interrupted);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="WaitUntil"/> that an interrupt of this thread does not end early: for waits
+    /// whose end other threads still write into (a frame on this stack, a scope state this
+    /// thread is about to reuse). Returns the interrupt, if one came, for the caller to rethrow.
+    /// </summary>
+    private ThreadInterruptedException? WaitUninterruptibly<TCondition>(ref TCondition condition)
+        where TCondition : struct, IWakeCondition
+    {
+        ThreadInterruptedException? interrupted = null;
         while (true)
         {
             try
             {
-                WaitUntil(ref done);
+                WaitUntil(ref condition);
                 break;
             }
             catch (ThreadInterruptedException e)
@@ -251,10 +269,7 @@ internal sealed class Worker
             }
         }
 
-        if (interrupted is not null)
-        {
-            ExceptionDispatchInfo.Throw(interrupted);
-        }
+        return interrupted;
     }
 
     /// <summary>
@@ -393,6 +408,97 @@ internal sealed class Worker
     {
         Interlocked.MemoryBarrier();
         _sleepers.NotifyWork();
+    }
+
+    /// <summary>
+    /// A spawned job from this worker: onto its deque, offered to idle workers like a promoted
+    /// Join half. False when the deque is full (the caller then runs the job itself or injects it).
+    /// </summary>
+    /// <remarks>
+    /// The idle check is a plain read, so a worker that goes to sleep at this very moment may
+    /// miss this job: then this worker runs it itself (it never sleeps with a job on its own
+    /// deque), and the next spawn or promotion wakes the sleeper. Correctness never depends on
+    /// the wake-up, only parallelism does; a busy pool pays no fence per spawn.
+    /// </remarks>
+    internal bool TryPushSpawned(Job job)
+    {
+        Debug.Assert(ThreadContext.CurrentOrNull == Context, "Only the owner pushes onto its deque.");
+        if (!Deque.TryPush(job))
+        {
+            return false;
+        }
+
+        if (_sleepers.AnyIdle)
+        {
+            PublishPromoted();
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Runs a scope on this worker: its body, then this worker helps with the pool's work until
+    /// every job spawned into the scope has finished; then rethrows what the scope collected.
+    /// </summary>
+    internal void RunScope<TBody>(ref TBody body, CancellationToken cancellationToken)
+        where TBody : struct, IScopeWork
+    {
+        Debug.Assert(ThreadContext.CurrentOrNull == Context, "A scope runs on the calling worker.");
+        int depth = _scopeDepth;
+        if (depth == _scopes.Length)
+        {
+            GrowScopes();
+        }
+
+        ScopeState scope = _scopes[depth];
+        uint generation = scope.Begin(_pool, cancellationToken);
+        _scopeDepth = depth + 1;
+        try
+        {
+            try
+            {
+                body.Run(new Scope(scope, generation));
+            }
+#pragma warning disable CA1031 // Collected with the jobs' exceptions; rethrown by End.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                scope.RecordError(e);
+            }
+
+            // The body's own count: jobs it spawned may still run, and spawn more.
+            scope.CompleteOne();
+            if (!scope.IsDone)
+            {
+                // Jobs still write into the state: not even an interrupt may end this wait, or
+                // the next scope at this depth would reuse the state under them. An interrupt
+                // is reported with the scope's other exceptions.
+                var done = new ScopeDone(scope);
+                if (WaitUninterruptibly(ref done) is { } interrupted)
+                {
+                    scope.RecordError(interrupted);
+                }
+            }
+        }
+        finally
+        {
+            _scopeDepth = depth;
+        }
+
+        scope.End();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void GrowScopes()
+    {
+        ScopeState[] scopes = new ScopeState[Math.Max(4, _scopes.Length * 2)];
+        _scopes.CopyTo(scopes, 0);
+        for (int i = _scopes.Length; i < scopes.Length; i++)
+        {
+            scopes[i] = new ScopeState(Context);
+        }
+
+        _scopes = scopes;
     }
 
     /// <summary>
