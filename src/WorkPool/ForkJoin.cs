@@ -111,4 +111,14 @@ public static class ForkJoin
     /// <inheritdoc cref="WorkStealingPool.Spawn{TWork}(TWork)"/>
     public static void Spawn<TWork>(TWork job)
         where TWork : struct, IWork => CurrentPool.Spawn(job);
+
+    /// <inheritdoc cref="WorkStealingPool.Broadcast(Action{int})"/>
+    public static void Broadcast(Action<int> body) => CurrentPool.Broadcast(body);
+
+    /// <inheritdoc cref="WorkStealingPool.Broadcast{TState}(TState, Action{TState, int})"/>
+    public static void Broadcast<TState>(TState state, Action<TState, int> body) => CurrentPool.Broadcast(state, body);
+
+    /// <inheritdoc cref="WorkStealingPool.Broadcast{TWork}(ref TWork)"/>
+    public static void Broadcast<TWork>(ref TWork work)
+        where TWork : struct, IWork => CurrentPool.Broadcast(ref work);
 }

@@ -130,6 +130,37 @@ internal sealed class Sleepers
         }
     }
 
+    /// <summary>
+    /// Wakes <paramref name="worker"/> if it sleeps, after a task was delivered to its inbox (a
+    /// CAS, so a full fence before the read of its state here): either this read sees it
+    /// Sleeping, or its announcement came later and its last look sees the inbox.
+    /// </summary>
+    internal void WakeWorker(Worker worker)
+    {
+        if (Volatile.Read(ref worker.SleepState.Value) != Sleeping)
+        {
+            return;
+        }
+
+        // The searching token the woken worker will give back, as WakeOne hands over.
+        Interlocked.Increment(ref _counters.Spinning);
+        if (Interlocked.CompareExchange(ref worker.SleepState.Value, Woken, Sleeping) == Sleeping)
+        {
+            Interlocked.Decrement(ref _counters.Sleeping);
+            worker.Context.Parker.Unpark();
+            return;
+        }
+
+        // Another waker got it first, or it withdrew on its own: hand the token back, and look
+        // again as every searcher that stops does (producers that saw the token skipped a wake).
+        if (Interlocked.Decrement(ref _counters.Spinning) == 0
+            && Volatile.Read(ref _counters.Sleeping) > 0
+            && _pool.HasVisibleWork())
+        {
+            NotifyWork();
+        }
+    }
+
     /// <summary>Worker, after it stopped searching: announce that it is about to sleep. Must be followed by a last look for work.</summary>
     internal void Announce(Worker worker)
     {

@@ -23,6 +23,13 @@ internal sealed class Worker
     private FrameJob[] _frameJobs;
     private int _promotedCount;
 
+    // Broadcast tasks for this worker. _inbox is a Treiber stack that broadcasters push onto
+    // with a CAS; only this worker takes from it, and always the whole list with an exchange
+    // (into _inboxBacklog, owner-only), so a node is never popped alone and ABA cannot arise.
+    // A task is reused only after its broadcast ended, i.e. after it ran and left both lists.
+    private PaddedObject _inbox;
+    private BroadcastTask? _inboxBacklog;
+
     // Owner-only scope states, one per scope nesting depth (see ScopeState), and the depth.
     private ScopeState[] _scopes = [];
     private int _scopeDepth;
@@ -247,30 +254,9 @@ internal sealed class Worker
         }
     }
 
-    /// <summary>
-    /// <see cref="WaitUntil"/> that an interrupt of this thread does not end early: for waits
-    /// whose end other threads still write into (a frame on this stack, a scope state this
-    /// thread is about to reuse). Returns the interrupt, if one came, for the caller to rethrow.
-    /// </summary>
+    /// <summary>See <see cref="ThreadContext.WaitUninterruptibly"/>.</summary>
     private ThreadInterruptedException? WaitUninterruptibly<TCondition>(ref TCondition condition)
-        where TCondition : struct, IWakeCondition
-    {
-        ThreadInterruptedException? interrupted = null;
-        while (true)
-        {
-            try
-            {
-                WaitUntil(ref condition);
-                break;
-            }
-            catch (ThreadInterruptedException e)
-            {
-                interrupted = e;
-            }
-        }
-
-        return interrupted;
-    }
+        where TCondition : struct, IWakeCondition => Context.WaitUninterruptibly(ref condition, _spinBudget);
 
     /// <summary>
     /// Some worker is idle: promote this thread's oldest recorded Join half (the biggest piece of
@@ -408,6 +394,50 @@ internal sealed class Worker
     {
         Interlocked.MemoryBarrier();
         _sleepers.NotifyWork();
+    }
+
+    /// <summary>Any thread: hands this worker its part of a broadcast (then wake it with <see cref="Sleepers.WakeWorker"/>).</summary>
+    internal void Deliver(BroadcastTask task)
+    {
+        Debug.Assert(task.NextInInbox is null, "A task is in one inbox at a time.");
+        object? head = Volatile.Read(ref _inbox.Value);
+        while (true)
+        {
+            task.NextInInbox = Unsafe.As<BroadcastTask?>(head);
+            // Full fence: the link is visible before the task, and the caller's following read
+            // of this worker's sleep state is ordered after the push (see Sleepers.WakeWorker).
+            object? seen = Interlocked.CompareExchange(ref _inbox.Value, task, head);
+            if (seen == head)
+            {
+                return;
+            }
+
+            head = seen;
+        }
+    }
+
+    /// <summary>Whether a broadcast task waits for this worker (its last look before sleeping checks this too).</summary>
+    private bool HasInbox => _inboxBacklog is not null || Volatile.Read(ref _inbox.Value) is not null;
+
+    /// <summary>Owner: the next broadcast task for this worker, or null.</summary>
+    private BroadcastTask? TakeFromInbox()
+    {
+        BroadcastTask? task = _inboxBacklog;
+        if (task is null)
+        {
+            if (Volatile.Read(ref _inbox.Value) is null)
+            {
+                return null;
+            }
+
+            // Acquire: the tasks and their links, written before the pushers' CAS, are visible.
+            task = Unsafe.As<BroadcastTask>(Interlocked.Exchange(ref _inbox.Value, null))!;
+            Debug.Assert(task is not null, "Only the owner empties its inbox.");
+        }
+
+        _inboxBacklog = task.NextInInbox;
+        task.NextInInbox = null;
+        return task;
     }
 
     /// <summary>
@@ -585,7 +615,7 @@ internal sealed class Worker
             // The last look, after the announcement's fences (see Sleepers). Shutdown needs no
             // check here: the main loop's condition refuses to register once it is set, and
             // Dispose unparks every worker after setting it.
-            if (!_pool.HasVisibleWork())
+            if (!_pool.HasVisibleWork() && !HasInbox)
             {
                 Context.Parker.Park();
             }
@@ -604,6 +634,12 @@ internal sealed class Worker
         if (!Deque.LooksEmpty && Deque.TryPop() is { } own)
         {
             return own;
+        }
+
+        // Broadcast parts are for this worker alone: before anything it could steal.
+        if (TakeFromInbox() is { } task)
+        {
+            return task;
         }
 
         Worker[] workers = _pool.Workers;
