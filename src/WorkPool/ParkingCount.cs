@@ -24,10 +24,11 @@ internal static class ParkingCount
     /// <summary>True when the count is zero (acquire: what completers wrote before their decrement is visible).</summary>
     internal static bool IsZero(ref long word) => (Volatile.Read(ref word) & PendingMask) == 0;
 
-    /// <summary>A holder of a count is done: decrement (a full fence), and unpark <paramref name="owner"/> if this was the last and it parked.</summary>
-    internal static void Complete(ref long word, Parker owner)
+    /// <summary>Holders of <paramref name="count"/> counts are done: subtract (a full fence), and unpark <paramref name="owner"/> if these were the last and it parked.</summary>
+    internal static void Complete(ref long word, Parker owner, int count = 1)
     {
-        long after = Interlocked.Decrement(ref word);
+        Debug.Assert(count > 0 && (Volatile.Read(ref word) & PendingMask) >= count, "More completions than counts.");
+        long after = Interlocked.Add(ref word, -count);
         Debug.Assert((after & PendingMask) != PendingMask, "More completions than counts.");
         if ((after & (PendingMask | ParkedFlag)) == ParkedFlag)
         {

@@ -33,8 +33,20 @@ internal sealed class ScopeState
 {
     private const long PendingMask = ParkingCount.PendingMask;
 
+    /// <summary>How many counts the body reserves at once for its own spawns (see <see cref="Spawn"/>).</summary>
+    private const int CreditBatch = 64;
+
     private readonly ThreadContext _owner;
     private PaddedInt64 _word;
+
+    // Owner-only: while the body runs, spawns on the owner's thread take counts from credits
+    // reserved in batches, so a body that spawns many jobs touches the shared word once per
+    // batch instead of once per job, and thieves finishing jobs contend with it less. The body's
+    // end returns the unused credits with its own count: until then they only keep the count
+    // above zero, which the scope's wait needs anyway, since the body has not finished.
+    private uint _liveGeneration;
+    private bool _bodyRunning;
+    private int _credits;
 
     // Written by jobs only in their error/cancel paths, read by the owner after the count is zero.
     private readonly List<ExceptionDispatchInfo> _errors = [];
@@ -64,13 +76,26 @@ internal sealed class ScopeState
         Debug.Assert((word & (PendingMask | ParkingCount.ParkedFlag)) == 0, "A scope state is reused only after its scope ended.");
         Pool = pool;
         CancellationToken = cancellationToken;
+        _liveGeneration = GenerationOf(word);
+        _bodyRunning = true;
+        _credits = 0;
         // Release: the fields above are visible to every thread that sees the live word.
         Volatile.Write(ref _word.Value, word | 1);
-        return GenerationOf(word);
+        return _liveGeneration;
+    }
+
+    /// <summary>Owner: the body returned (or threw). Gives back its own count and its unused credits.</summary>
+    internal void EndBody()
+    {
+        Debug.Assert(ThreadContext.CurrentOrNull == _owner && _bodyRunning);
+        _bodyRunning = false;
+        int returned = _credits + 1;
+        _credits = 0;
+        ParkingCount.Complete(ref _word.Value, _owner.Parker, returned);
     }
 
     /// <summary>Any thread holding a handle: counts one more job, or throws if the handle's scope has ended.</summary>
-    internal void AddPending(uint generation)
+    internal void AddPending(uint generation, int count = 1)
     {
         long word = Volatile.Read(ref _word.Value);
         while (true)
@@ -80,12 +105,12 @@ internal sealed class ScopeState
                 ThrowEnded();
             }
 
-            if ((word & PendingMask) == PendingMask)
+            if ((word & PendingMask) > PendingMask - count)
             {
                 ThrowTooManyPending();
             }
 
-            long seen = Interlocked.CompareExchange(ref _word.Value, word + 1, word);
+            long seen = Interlocked.CompareExchange(ref _word.Value, word + count, word);
             if (seen == word)
             {
                 return;
@@ -110,9 +135,24 @@ internal sealed class ScopeState
         where TJob : struct, IScopeWork
     {
         // Count first: this validates the handle, and keeps the scope (and Pool) alive.
-        AddPending(generation);
-        WorkStealingPool pool = Pool;
         ThreadContext context = ThreadContext.Current;
+        if (context == _owner && _bodyRunning && generation == _liveGeneration)
+        {
+            // The body's thread (the body itself, or a job it runs inline): owner-only fields.
+            if (_credits == 0)
+            {
+                AddPending(generation, CreditBatch);
+                _credits = CreditBatch;
+            }
+
+            _credits--;
+        }
+        else
+        {
+            AddPending(generation);
+        }
+
+        WorkStealingPool pool = Pool;
         ScopeJob<TJob> job = ScopeJob<TJob>.Rent(context);
         job.Load(this, generation, body);
         if (context.Worker is { } worker && worker.Pool == pool)

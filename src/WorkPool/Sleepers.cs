@@ -80,6 +80,17 @@ internal sealed class Sleepers
         get => (Volatile.Read(ref _counters.Spinning) | Volatile.Read(ref _counters.Sleeping)) != 0;
     }
 
+    /// <summary>
+    /// Whether new work should wake a sleeper: some worker sleeps and none searches (a searcher
+    /// finds the work itself). Plain reads: callers whose job is never lost without the wake
+    /// (it is on their own deque) use this to skip the fence of a full notification.
+    /// </summary>
+    internal bool ShouldWake
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Volatile.Read(ref _counters.Spinning) == 0 && Volatile.Read(ref _counters.Sleeping) != 0;
+    }
+
     /// <summary>Worker: it found nothing to do and starts searching.</summary>
     internal void StartSpinning() => Interlocked.Increment(ref _counters.Spinning);
 

@@ -445,10 +445,11 @@ internal sealed class Worker
     /// Join half. False when the deque is full (the caller then runs the job itself or injects it).
     /// </summary>
     /// <remarks>
-    /// The idle check is a plain read, so a worker that goes to sleep at this very moment may
-    /// miss this job: then this worker runs it itself (it never sleeps with a job on its own
-    /// deque), and the next spawn or promotion wakes the sleeper. Correctness never depends on
-    /// the wake-up, only parallelism does; a busy pool pays no fence per spawn.
+    /// The check for a sleeper to wake is a plain read, so a worker that goes to sleep at this
+    /// very moment may miss this job: then this worker runs it itself (it never sleeps with a
+    /// job on its own deque), and the next spawn or promotion wakes the sleeper. Correctness never
+    /// depends on the wake-up, only parallelism does; so a pool that is busy, or that has a
+    /// worker searching already (it will find the job), pays no fence per spawn.
     /// </remarks>
     internal bool TryPushSpawned(Job job)
     {
@@ -458,7 +459,7 @@ internal sealed class Worker
             return false;
         }
 
-        if (_sleepers.AnyIdle)
+        if (_sleepers.ShouldWake)
         {
             PublishPromoted();
         }
@@ -497,7 +498,7 @@ internal sealed class Worker
             }
 
             // The body's own count: jobs it spawned may still run, and spawn more.
-            scope.CompleteOne();
+            scope.EndBody();
             if (!scope.IsDone)
             {
                 // Jobs still write into the state: not even an interrupt may end this wait, or

@@ -16,10 +16,14 @@ internal static class Scopes
     /// <summary>One scope on the pool from the calling (external) thread, through the allocation-free struct forms.</summary>
     internal static long WorkPool(WorkStealingPool pool)
     {
-        var body = new SpawnAll(new long[1]);
+        // The counter is reused (the calls run one at a time), so the operation allocates nothing itself.
+        s_counter[0] = 0;
+        var body = new SpawnAll(s_counter);
         pool.Scope(ref body);
-        return body.Counter[0];
+        return s_counter[0];
     }
+
+    private static readonly long[] s_counter = new long[1];
 
     /// <summary>The TPL counterpart: 1,000 <c>Task.Run</c> and one <c>Task.WaitAll</c>.</summary>
     internal static long Tpl(Task[] tasks)
@@ -37,8 +41,6 @@ internal static class Scopes
 
     private readonly struct SpawnAll(long[] counter) : IScopeWork
     {
-        public long[] Counter => counter;
-
         public void Run(Scope scope)
         {
             for (int i = 0; i < JobsPerScope; i++)
