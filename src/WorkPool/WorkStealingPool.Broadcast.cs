@@ -15,7 +15,7 @@ public sealed partial class WorkStealingPool
     /// <exception cref="ObjectDisposedException">The pool has been disposed.</exception>
     /// <exception cref="AggregateException">The body threw on several workers (their exceptions in worker order).</exception>
     /// <remarks>
-    /// A worker runs its part when it next looks for work, before anything it could steal: a
+    /// A worker runs its part when it next looks for work, before its own queued jobs: a
     /// worker busy in a long job delays the broadcast until that job ends, or until it waits
     /// (in a Join, a scope or an Install), which also runs its part. The body's exception on one
     /// worker is rethrown as itself, with its original stack trace.

@@ -627,9 +627,16 @@ internal sealed class Worker
         return _sleepers.Withdraw(this);
     }
 
-    /// <summary>Own deque, then the other workers' deques, then the injector ring.</summary>
+    /// <summary>Broadcast parts for this worker, own deque, then the other workers' deques, then the injector ring.</summary>
     internal Job? FindWork()
     {
+        // Broadcast parts first: only this worker can run them, and a broadcaster waits for
+        // every worker, so they must not queue behind this worker's own backlog.
+        if (TakeFromInbox() is { } task)
+        {
+            return task;
+        }
+
         // The owner is the only pusher, so a deque that looks empty to it is empty: skip the
         // pop's fence on every idle poll.
         if (!Deque.LooksEmpty && Deque.TryPop() is { } own)
@@ -637,11 +644,6 @@ internal sealed class Worker
             return own;
         }
 
-        // Broadcast parts are for this worker alone: before anything it could steal.
-        if (TakeFromInbox() is { } task)
-        {
-            return task;
-        }
 
         Worker[] workers = _pool.Workers;
         if (workers.Length > 1)
