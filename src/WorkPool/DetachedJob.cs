@@ -4,19 +4,13 @@ using System.Runtime.CompilerServices;
 namespace WorkPool;
 
 /// <summary>A fire-and-forget job (<see cref="WorkStealingPool.Spawn(Action)"/>): nobody waits for it; its exception goes to the pool's handler.</summary>
-internal sealed class DetachedJob<TWork>(JobCache home) : PooledJob(home)
+internal sealed class DetachedJob<TWork>(JobCache home) : PooledJob(home), IPooledJobFactory<DetachedJob<TWork>>
     where TWork : struct, IWork
 {
     private TWork _work;
     private bool _loaded;
 
-    /// <summary>The calling thread's free job of this type, or a new one (warm-up).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static DetachedJob<TWork> Rent(ThreadContext context)
-    {
-        JobCache cache = JobCaches<DetachedJob<TWork>>.Of(context);
-        return cache.TryTake() is { } job ? Unsafe.As<DetachedJob<TWork>>(job) : new DetachedJob<TWork>(cache);
-    }
+    static DetachedJob<TWork> IPooledJobFactory<DetachedJob<TWork>>.Create(JobCache home) => new(home);
 
     internal void Load(in TWork work)
     {

@@ -35,11 +35,8 @@ internal abstract class PooledJob : Job
 /// as a scope whose owner runs its own spawns): 21–32 ns per take + return here, 85–95 ns with
 /// <c>DefaultObjectPool</c> (maximumRetained 1,024).</para>
 /// <para>Two lists. <c>_local</c> is the owner's alone: it pops and pushes with plain stores.
-/// <c>_returned</c> takes jobs run on other threads: they push with a CAS (a Treiber stack), and
-/// only the owner takes from it, always the whole list at once with an exchange. Because no
-/// thread ever pops a single node with a CAS, the ABA problem of Treiber stacks cannot arise:
-/// a pusher's CAS succeeds only if the head is still the node it linked to, and a node that left
-/// the list can return only through a push, which changes the head.</para>
+/// <c>_returned</c> takes jobs run on other threads: an <see cref="IntrusiveStack"/> that they
+/// push onto with a CAS and that only the owner empties, always all at once (so no ABA).</para>
 /// <para>Invariant: a job is in exactly one place at a time: <c>_local</c>, <c>_returned</c>, or
 /// in flight (in a deque or the ring, or running). The executor copies what it needs out of the
 /// job and gives it back before it runs the body, and never touches it again.</para>
@@ -62,14 +59,11 @@ internal sealed class JobCache(ThreadContext owner)
         PooledJob? job = _local;
         if (job is null)
         {
-            if (Volatile.Read(ref _returned.Value) is null)
+            job = IntrusiveStack.TakeAll<PooledJob>(ref _returned.Value);
+            if (job is null)
             {
                 return null;
             }
-
-            // Acquire: the pushers' NextFree links, written before their CAS, are visible.
-            job = Unsafe.As<PooledJob>(Interlocked.Exchange(ref _returned.Value, null));
-            Debug.Assert(job is not null, "Only the owner empties the returned list.");
         }
 
         _local = job.NextFree;
@@ -89,31 +83,30 @@ internal sealed class JobCache(ThreadContext owner)
             return;
         }
 
-        ReturnFromOtherThread(job);
+        IntrusiveStack.Push(ref _returned.Value, job, ref job.NextFree);
     }
+}
 
-    private void ReturnFromOtherThread(PooledJob job)
-    {
-        object? head = Volatile.Read(ref _returned.Value);
-        while (true)
-        {
-            job.NextFree = Unsafe.As<PooledJob?>(head);
-            // Release (full fence): the link above is visible before the job is.
-            object? seen = Interlocked.CompareExchange(ref _returned.Value, job, head);
-            if (seen == head)
-            {
-                return;
-            }
-
-            head = seen;
-        }
-    }
+/// <summary>A pooled job type that can make a new instance for a cache (when the cache is empty).</summary>
+internal interface IPooledJobFactory<TJob>
+    where TJob : PooledJob
+{
+    static abstract TJob Create(JobCache home);
 }
 
 /// <summary>Finds the calling thread's <see cref="JobCache"/> for jobs of type <typeparamref name="TJob"/>.</summary>
 internal static class JobCaches<TJob>
-    where TJob : PooledJob
+    where TJob : PooledJob, IPooledJobFactory<TJob>
 {
+    /// <summary>The calling thread's free job of this type, or a new one (warm-up).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TJob Rent(ThreadContext context)
+    {
+        JobCache cache = Of(context);
+        // Only jobs of this exact type are ever given back to this cache.
+        return cache.TryTake() is { } job ? Unsafe.As<TJob>(job) : TJob.Create(cache);
+    }
+
     /// <summary>This job type's index into <see cref="ThreadContext.SlotStacks"/> (shared with <see cref="JobSlots{TWork}"/>'s numbering).</summary>
     private static readonly int Index = ThreadContext.NewSlotStackIndex();
 

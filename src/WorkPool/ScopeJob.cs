@@ -4,21 +4,14 @@ using System.Runtime.CompilerServices;
 namespace WorkPool;
 
 /// <summary>A job spawned into a scope: carries the body and the scope; taken from and given back to the spawning thread's <see cref="JobCache"/>.</summary>
-internal sealed class ScopeJob<TJob>(JobCache home) : PooledJob(home)
+internal sealed class ScopeJob<TJob>(JobCache home) : PooledJob(home), IPooledJobFactory<ScopeJob<TJob>>
     where TJob : struct, IScopeWork
 {
     private ScopeState? _scope;
     private uint _generation;
     private TJob _body;
 
-    /// <summary>The calling thread's free job of this type, or a new one (warm-up).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static ScopeJob<TJob> Rent(ThreadContext context)
-    {
-        JobCache cache = JobCaches<ScopeJob<TJob>>.Of(context);
-        // Only jobs of this exact type are ever given back to this cache.
-        return cache.TryTake() is { } job ? Unsafe.As<ScopeJob<TJob>>(job) : new ScopeJob<TJob>(cache);
-    }
+    static ScopeJob<TJob> IPooledJobFactory<ScopeJob<TJob>>.Create(JobCache home) => new(home);
 
     internal void Load(ScopeState scope, uint generation, in TJob body)
     {

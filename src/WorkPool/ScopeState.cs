@@ -153,7 +153,7 @@ internal sealed class ScopeState
         }
 
         WorkStealingPool pool = Pool;
-        ScopeJob<TJob> job = ScopeJob<TJob>.Rent(context);
+        ScopeJob<TJob> job = JobCaches<ScopeJob<TJob>>.Rent(context);
         job.Load(this, generation, body);
         if (context.Worker is { } worker && worker.Pool == pool)
         {

@@ -130,7 +130,7 @@ public sealed partial class WorkStealingPool
         {
             // A worker of this pool needs no gate: it drains its own deque and the ring before
             // it exits, so its jobs cannot be stranded by Dispose.
-            DetachedJob<TWork> local = DetachedJob<TWork>.Rent(context);
+            DetachedJob<TWork> local = JobCaches<DetachedJob<TWork>>.Rent(context);
             local.Load(work);
             if (!worker.TryPushSpawned(local))
             {
@@ -148,7 +148,7 @@ public sealed partial class WorkStealingPool
 
         try
         {
-            DetachedJob<TWork> job = DetachedJob<TWork>.Rent(context);
+            DetachedJob<TWork> job = JobCaches<DetachedJob<TWork>>.Rent(context);
             job.Load(work);
             Inject(context, job);
         }

@@ -23,10 +23,9 @@ internal sealed class Worker
     private FrameJob[] _frameJobs;
     private int _promotedCount;
 
-    // Broadcast tasks for this worker. _inbox is a Treiber stack that broadcasters push onto
-    // with a CAS; only this worker takes from it, and always the whole list with an exchange
-    // (into _inboxBacklog, owner-only), so a node is never popped alone and ABA cannot arise.
-    // A task is reused only after its broadcast ended, i.e. after it ran and left both lists.
+    // Broadcast tasks for this worker: _inbox is an IntrusiveStack that broadcasters push onto;
+    // only this worker empties it, all at once, into _inboxBacklog (owner-only). A task is
+    // reused only after its broadcast ended, i.e. after it ran and left both lists.
     private PaddedObject _inbox;
     private BroadcastTask? _inboxBacklog;
 
@@ -400,20 +399,9 @@ internal sealed class Worker
     internal void Deliver(BroadcastTask task)
     {
         Debug.Assert(task.NextInInbox is null, "A task is in one inbox at a time.");
-        object? head = Volatile.Read(ref _inbox.Value);
-        while (true)
-        {
-            task.NextInInbox = Unsafe.As<BroadcastTask?>(head);
-            // Full fence: the link is visible before the task, and the caller's following read
-            // of this worker's sleep state is ordered after the push (see Sleepers.WakeWorker).
-            object? seen = Interlocked.CompareExchange(ref _inbox.Value, task, head);
-            if (seen == head)
-            {
-                return;
-            }
-
-            head = seen;
-        }
+        // The CAS is a full fence: the caller's following read of this worker's sleep state
+        // is ordered after the push (see Sleepers.WakeWorker).
+        IntrusiveStack.Push(ref _inbox.Value, task, ref task.NextInInbox);
     }
 
     /// <summary>Whether a broadcast task waits for this worker (its last look before sleeping checks this too).</summary>
@@ -422,17 +410,10 @@ internal sealed class Worker
     /// <summary>Owner: the next broadcast task for this worker, or null.</summary>
     private BroadcastTask? TakeFromInbox()
     {
-        BroadcastTask? task = _inboxBacklog;
+        BroadcastTask? task = _inboxBacklog ?? IntrusiveStack.TakeAll<BroadcastTask>(ref _inbox.Value);
         if (task is null)
         {
-            if (Volatile.Read(ref _inbox.Value) is null)
-            {
-                return null;
-            }
-
-            // Acquire: the tasks and their links, written before the pushers' CAS, are visible.
-            task = Unsafe.As<BroadcastTask>(Interlocked.Exchange(ref _inbox.Value, null))!;
-            Debug.Assert(task is not null, "Only the owner empties its inbox.");
+            return null;
         }
 
         _inboxBacklog = task.NextInInbox;
