@@ -176,6 +176,36 @@ public sealed partial class WorkStealingPool : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool IsWorkerOfThisPool(ThreadContext? context) => context?.Worker?.Pool == this;
 
+    /// <summary>
+    /// An exception escaped a fire-and-forget job: hand it to the options' handler, or make it
+    /// unhandled the way .NET's thread pool does, on a thread that is not a worker, so this
+    /// worker's stack (which may hold Join frames other workers write into) is not unwound.
+    /// </summary>
+    internal void ReportUnhandled(Exception error)
+    {
+        if (_options.UnhandledException is { } handler)
+        {
+            try
+            {
+                handler(error);
+                return;
+            }
+#pragma warning disable CA1031 // A failing handler makes its own exception unhandled instead.
+            catch (Exception handlerError)
+#pragma warning restore CA1031
+            {
+                error = handlerError;
+            }
+        }
+
+        var unhandled = new Thread(static state => ((ExceptionDispatchInfo)state!).Throw())
+        {
+            IsBackground = true,
+            Name = $"{_options.ThreadNamePrefix}-unhandled",
+        };
+        unhandled.UnsafeStart(ExceptionDispatchInfo.Capture(error));
+    }
+
     /// <summary>Any job visible to a worker's last look before sleeping (see <see cref="Sleepers"/>).</summary>
     internal bool HasVisibleWork()
     {
@@ -244,7 +274,7 @@ public sealed partial class WorkStealingPool : IDisposable
         return job.TakeError();
     }
 
-    private void Inject(ThreadContext context, Job job)
+    internal void Inject(ThreadContext context, Job job)
     {
         if (!_injector.TryEnqueue(job))
         {
@@ -267,19 +297,30 @@ public sealed partial class WorkStealingPool : IDisposable
         _sleepers.NotifyWork();
     }
 
-    private void EnterGate()
+    /// <summary>Outside callers: counts the caller in the gate, or returns false once Dispose has closed it.</summary>
+    internal bool TryEnterGate()
     {
         if (Interlocked.Increment(ref _gate.Value) < 0)
         {
             Interlocked.Decrement(ref _gate.Value);
+            return false;
+        }
+
+        return true;
+    }
+
+    private void EnterGate()
+    {
+        if (!TryEnterGate())
+        {
             ThrowDisposed();
         }
     }
 
-    private void ExitGate() => Interlocked.Decrement(ref _gate.Value);
+    internal void ExitGate() => Interlocked.Decrement(ref _gate.Value);
 
     [DoesNotReturn]
-    private static void ThrowDisposed() => throw new ObjectDisposedException(nameof(WorkStealingPool));
+    internal static void ThrowDisposed() => throw new ObjectDisposedException(nameof(WorkStealingPool));
 
     private static class DefaultPool
     {

@@ -153,6 +153,15 @@ public sealed class WorkStealingPoolOptions
     /// </summary>
     public Action<int>? OnWorkerExit { get; set; }
 
+    /// <summary>
+    /// Receives exceptions that escape fire-and-forget jobs (<see cref="WorkStealingPool.Spawn(Action)"/>
+    /// and its other forms), on the worker that ran the job. Without a handler such an exception
+    /// is unhandled, as for a work item of .NET's thread pool: it is rethrown on a thread of its
+    /// own, which raises <see cref="AppDomain.UnhandledException"/> and ends the process. A handler
+    /// that throws is treated the same way. The pool's workers keep running in both cases.
+    /// </summary>
+    public Action<Exception>? UnhandledException { get; set; }
+
     internal WorkStealingPoolOptions Clone() => (WorkStealingPoolOptions)MemberwiseClone();
 
     private static int ValidateNonNegative(int value, string option)

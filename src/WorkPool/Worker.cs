@@ -24,6 +24,16 @@ internal sealed class Worker
     private FrameJob[] _frameJobs;
     private int _promotedCount;
 
+    // Broadcast tasks for this worker: _inbox is an IntrusiveStack that broadcasters push onto;
+    // only this worker empties it, all at once, into _inboxBacklog (owner-only). A task is
+    // reused only after its broadcast ended, i.e. after it ran and left both lists.
+    private PaddedObject _inbox;
+    private BroadcastTask? _inboxBacklog;
+
+    // Owner-only scope states, one per scope nesting depth (see ScopeState), and the depth.
+    private ScopeState[] _scopes = [];
+    private int _scopeDepth;
+
     /// <summary>An address above every frame of this worker's thread (set when the thread starts).</summary>
     private nuint _stackBase;
 
@@ -248,26 +258,16 @@ internal sealed class Worker
     /// </summary>
     private void WaitForStolenFrame(FrameJob job)
     {
-        ThreadInterruptedException? interrupted = null;
         var done = new JobDone(job);
-        while (true)
-        {
-            try
-            {
-                WaitUntil(ref done);
-                break;
-            }
-            catch (ThreadInterruptedException e)
-            {
-                interrupted = e;
-            }
-        }
-
-        if (interrupted is not null)
+        if (WaitUninterruptibly(ref done) is { } interrupted)
         {
             ExceptionDispatchInfo.Throw(interrupted);
         }
     }
+
+    /// <summary>See <see cref="ThreadContext.WaitUninterruptibly"/>.</summary>
+    private ThreadInterruptedException? WaitUninterruptibly<TCondition>(ref TCondition condition)
+        where TCondition : struct, IWakeCondition => Context.WaitUninterruptibly(ref condition, _spinBudget);
 
     /// <summary>
     /// Some worker is idle: promote this thread's oldest recorded Join half (the biggest piece of
@@ -408,6 +408,124 @@ internal sealed class Worker
         _sleepers.NotifyWork();
     }
 
+    /// <summary>Any thread: hands this worker its part of a broadcast (then wake it with <see cref="Sleepers.WakeWorker"/>).</summary>
+    internal void Deliver(BroadcastTask task)
+    {
+        Debug.Assert(task.NextInInbox is null, "A task is in one inbox at a time.");
+        // The CAS is a full fence: the caller's following read of this worker's sleep state
+        // is ordered after the push (see Sleepers.WakeWorker).
+        IntrusiveStack.Push(ref _inbox.Value, task, ref task.NextInInbox);
+    }
+
+    /// <summary>Whether a broadcast task waits for this worker (its last look before sleeping checks this too).</summary>
+    private bool HasInbox => _inboxBacklog is not null || Volatile.Read(ref _inbox.Value) is not null;
+
+    /// <summary>Owner: the next broadcast task for this worker, or null.</summary>
+    private BroadcastTask? TakeFromInbox()
+    {
+        BroadcastTask? task = _inboxBacklog ?? IntrusiveStack.TakeAll<BroadcastTask>(ref _inbox.Value);
+        if (task is null)
+        {
+            return null;
+        }
+
+        _inboxBacklog = task.NextInInbox;
+        task.NextInInbox = null;
+        return task;
+    }
+
+    /// <summary>
+    /// A spawned job from this worker: onto its deque, offered to idle workers like a promoted
+    /// Join half. False when the deque is full (the caller then runs the job itself or injects it).
+    /// </summary>
+    /// <remarks>
+    /// The check for a sleeper to wake is a plain read, so a worker that goes to sleep at this
+    /// very moment may miss this job: then this worker runs it itself (it never sleeps with a
+    /// job on its own deque), and the next spawn or promotion wakes the sleeper. Correctness never
+    /// depends on the wake-up, only parallelism does; so a pool that is busy, or that has a
+    /// worker searching already (it will find the job), pays no fence per spawn.
+    /// </remarks>
+    internal bool TryPushSpawned(Job job)
+    {
+        Debug.Assert(ThreadContext.CurrentOrNull == Context, "Only the owner pushes onto its deque.");
+        if (!Deque.TryPush(job))
+        {
+            return false;
+        }
+
+        if (_sleepers.ShouldWake)
+        {
+            PublishPromoted();
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Runs a scope on this worker: its body, then this worker helps with the pool's work until
+    /// every job spawned into the scope has finished; then rethrows what the scope collected.
+    /// </summary>
+    internal void RunScope<TBody>(ref TBody body, CancellationToken cancellationToken)
+        where TBody : struct, IScopeWork
+    {
+        Debug.Assert(ThreadContext.CurrentOrNull == Context, "A scope runs on the calling worker.");
+        int depth = _scopeDepth;
+        if (depth == _scopes.Length)
+        {
+            GrowScopes();
+        }
+
+        ScopeState scope = _scopes[depth];
+        uint generation = scope.Begin(_pool, cancellationToken);
+        _scopeDepth = depth + 1;
+        try
+        {
+            try
+            {
+                body.Run(new Scope(scope, generation));
+            }
+#pragma warning disable CA1031 // Collected with the jobs' exceptions; rethrown by End.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                scope.RecordError(e);
+            }
+
+            // The body's own count: jobs it spawned may still run, and spawn more.
+            scope.EndBody();
+            if (!scope.IsDone)
+            {
+                // Jobs still write into the state: not even an interrupt may end this wait, or
+                // the next scope at this depth would reuse the state under them. An interrupt
+                // is reported with the scope's other exceptions.
+                var done = new ScopeDone(scope);
+                if (WaitUninterruptibly(ref done) is { } interrupted)
+                {
+                    scope.RecordError(interrupted);
+                }
+            }
+        }
+        finally
+        {
+            _scopeDepth = depth;
+        }
+
+        scope.End();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void GrowScopes()
+    {
+        ScopeState[] scopes = new ScopeState[Math.Max(4, _scopes.Length * 2)];
+        _scopes.CopyTo(scopes, 0);
+        for (int i = _scopes.Length; i < scopes.Length; i++)
+        {
+            scopes[i] = new ScopeState(Context);
+        }
+
+        _scopes = scopes;
+    }
+
     /// <summary>
     /// Runs this pool's work until <paramref name="condition"/> is met: own deque first, then
     /// stealing, then the injector ring; spins for the pool's budget when there is nothing to
@@ -494,7 +612,7 @@ internal sealed class Worker
             // The last look, after the announcement's fences (see Sleepers). Shutdown needs no
             // check here: the main loop's condition refuses to register once it is set, and
             // Dispose unparks every worker after setting it.
-            if (!_pool.HasVisibleWork())
+            if (!_pool.HasVisibleWork() && !HasInbox)
             {
                 _stats.Sleep();
                 Context.Parker.Park();
@@ -506,15 +624,23 @@ internal sealed class Worker
         return _stats.Woke(_sleepers.Withdraw(this));
     }
 
-    /// <summary>Own deque, then the other workers' deques, then the injector ring.</summary>
+    /// <summary>Broadcast parts for this worker, own deque, then the other workers' deques, then the injector ring.</summary>
     internal Job? FindWork()
     {
+        // Broadcast parts first: only this worker can run them, and a broadcaster waits for
+        // every worker, so they must not queue behind this worker's own backlog.
+        if (TakeFromInbox() is { } task)
+        {
+            return task;
+        }
+
         // The owner is the only pusher, so a deque that looks empty to it is empty: skip the
         // pop's fence on every idle poll.
         if (!Deque.LooksEmpty && Deque.TryPop() is { } own)
         {
             return own;
         }
+
 
         Worker[] workers = _pool.Workers;
         if (workers.Length > 1)
