@@ -55,6 +55,13 @@ internal sealed class StatisticsRegistry
     /// <summary>The slot of worker <paramref name="index"/>.</summary>
     internal StatisticsSlot WorkerSlot(int index) => _slots[index];
 
+    /// <summary>
+    /// The slot that counts the calling thread's publications into the injector: its worker slot
+    /// when it is a worker of this pool (a spawn that found its deque full), else its outside slot.
+    /// </summary>
+    internal StatisticsSlot PublisherSlot(ThreadContext context) =>
+        context.Worker is { } worker && worker.Pool.StatisticsRegistry == this ? _slots[worker.Index] : OutsideSlot(context);
+
     /// <summary>The calling outside thread's slot (claimed on its first call into this pool).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal StatisticsSlot OutsideSlot(ThreadContext context)

@@ -6,7 +6,7 @@ namespace WorkPool;
 
 /// <summary>
 /// One thread's counters in a pool's <see cref="StatisticsRegistry"/>: a worker's, or an outside
-/// thread's (installs, time blocked on a full injector ring).
+/// thread's (publications into the injector ring, time blocked on a full ring).
 /// </summary>
 /// <remarks>
 /// <para>Single writer: only the thread that owns the slot writes its counters, with plain
@@ -82,6 +82,20 @@ internal sealed class StatisticsSlot
         if (Statistics.IsEnabled)
         {
             Counters.InjectorJobs++;
+        }
+    }
+
+    /// <summary>The worker pushed a spawned job onto its deque; <paramref name="dequeDepth"/> is the deque's length after the push.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void Spawned(int dequeDepth)
+    {
+        if (Statistics.IsEnabled)
+        {
+            Counters.JobsSpawned++;
+            if (dequeDepth > Counters.MaxDequeDepth)
+            {
+                Counters.MaxDequeDepth = dequeDepth;
+            }
         }
     }
 
@@ -164,9 +178,13 @@ internal sealed class StatisticsSlot
         }
     }
 
-    // ---- Outside-thread counters: cold paths; interlocked only in the shared slot. ----
+    // ---- Publisher counters: cold paths; interlocked only in the shared slot. ----
 
-    /// <summary>An outside thread published a job into the injector (an Install, or a Join or loop from outside).</summary>
+    /// <summary>
+    /// The owner published a job into the injector ring: an Install, Join, loop or scope called
+    /// from outside, a spawn from outside, or (rarely, on a worker's slot) a spawn that found the
+    /// worker's deque full.
+    /// </summary>
     internal void Installed()
     {
         if (Statistics.IsEnabled)
@@ -187,7 +205,6 @@ internal sealed class StatisticsSlot
 
     private void Add(ref long counter, long value)
     {
-        Debug.Assert(WorkerIndex < 0, "Worker slots use their single-writer counters.");
         if (IsShared)
         {
             Interlocked.Add(ref counter, value);
@@ -203,7 +220,7 @@ internal sealed class StatisticsSlot
 /// The counters of one <see cref="StatisticsSlot"/>, with a cache line of padding on each side
 /// (slots are allocated one after another, and each is written by a different thread).
 /// </summary>
-[StructLayout(LayoutKind.Explicit, Size = CacheLine.Size + (15 * sizeof(long)) + CacheLine.Size)]
+[StructLayout(LayoutKind.Explicit, Size = CacheLine.Size + (16 * sizeof(long)) + CacheLine.Size)]
 internal struct StatisticsCounters
 {
     private const int First = CacheLine.Size;
@@ -252,4 +269,7 @@ internal struct StatisticsCounters
 
     [FieldOffset(First + (14 * sizeof(long)))]
     public long RingBlockedTicks;
+
+    [FieldOffset(First + (15 * sizeof(long)))]
+    public long JobsSpawned;
 }

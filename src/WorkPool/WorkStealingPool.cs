@@ -250,7 +250,6 @@ public sealed partial class WorkStealingPool : IDisposable
             job.Work = work;
             job.Arm();
             context.Depth = depth + 1;
-            _statistics.OutsideSlot(context).Installed();
             Inject(context, job);
         }
         finally
@@ -276,6 +275,7 @@ public sealed partial class WorkStealingPool : IDisposable
 
     internal void Inject(ThreadContext context, Job job)
     {
+        _statistics.PublisherSlot(context).Installed();
         if (!_injector.TryEnqueue(job))
         {
             long blockedSince = Stopwatch.GetTimestamp();
@@ -289,7 +289,7 @@ public sealed partial class WorkStealingPool : IDisposable
                 context.WaitUntil(ref accepted, _options.SpinCount);
             }
 
-            _statistics.OutsideSlot(context).RingFullWait(Stopwatch.GetTimestamp() - blockedSince);
+            _statistics.PublisherSlot(context).RingFullWait(Stopwatch.GetTimestamp() - blockedSince);
         }
 
         // Full fence between publishing the job and reading the sleeper count (see Sleepers).

@@ -453,6 +453,7 @@ internal sealed class Worker
             return false;
         }
 
+        _stats.Spawned(Deque.Count);
         if (_sleepers.ShouldWake)
         {
             PublishPromoted();

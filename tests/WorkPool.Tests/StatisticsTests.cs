@@ -73,6 +73,35 @@ public class StatisticsTests
     });
 
     [Fact]
+    public void ScopeSpawnsAndOutsideSpawns_AreCountedExactly() => Bounded.Run(() =>
+    {
+        const int ScopeSpawns = 100;
+        const int OutsideSpawns = 50;
+        using WorkStealingPool pool = Pools.Create(2);
+        long[] cells = new long[2];
+        pool.Scope(cells, static (scope, c) =>
+        {
+            for (int i = 0; i < ScopeSpawns; i++)
+            {
+                scope.Spawn(c, static (_, c) => Interlocked.Increment(ref c[0]));
+            }
+        });
+        Assert.Equal(ScopeSpawns, Interlocked.Read(ref cells[0]));
+        for (int i = 0; i < OutsideSpawns; i++)
+        {
+            pool.Spawn(cells, static c => Interlocked.Increment(ref c[1]));
+        }
+
+        Bounded.Until(() => Interlocked.Read(ref cells[1]) == OutsideSpawns, "every fire-and-forget spawn to run");
+
+        ThreadStatistics total = pool.GetStatistics().Total;
+        Assert.Equal(ScopeSpawns, total.JobsSpawned);
+        Assert.Equal(1 + OutsideSpawns, total.Installs);
+        Assert.True(total.MaxDequeDepth >= 1);
+        AssertJobsAddUp(total);
+    });
+
+    [Fact]
     public void StolenHalf_IsCountedAsTakenAndStolen_AndJobsRunEqualsJobsSubmitted() => Bounded.Run(() =>
     {
         using WorkStealingPool pool = Pools.Create(2);
@@ -175,7 +204,7 @@ public class StatisticsTests
     private static long[] Monotonic(in ThreadStatistics t) =>
     [
         t.JobsRun, t.JobsStolen, t.FailedSteals, t.InjectorJobs, t.JoinsInline, t.JoinsPromoted, t.JoinsTakenBack,
-        t.JoinHalvesTaken, t.Sleeps, t.Wakeups, t.MaxDequeDepth, t.AllocatedBytes, t.Installs, t.RingFullWaits, t.ThreadsServed,
+        t.JoinHalvesTaken, t.Sleeps, t.Wakeups, t.MaxDequeDepth, t.AllocatedBytes, t.Installs, t.RingFullWaits, t.ThreadsServed, t.JobsSpawned,
     ];
 
     [Fact]
@@ -363,11 +392,11 @@ public class StatisticsTests
         Assert.Equal(1, pool.GetStatistics().Total.JobsRun);
     }
 
-    /// <summary>Every job a worker ran was either an outside publication or a promoted Join half that ran as a job.</summary>
+    /// <summary>Every job a worker ran was a publication into the injector, a spawn onto a deque, or a promoted Join half that ran as a job.</summary>
     private static void AssertJobsAddUp(in ThreadStatistics total)
     {
         Assert.Equal(total.JoinsPromoted, total.JoinsTakenBack + total.JoinHalvesTaken);
-        Assert.Equal(total.Installs + total.JoinHalvesTaken, total.JobsRun);
+        Assert.Equal(total.Installs + total.JobsSpawned + total.JoinHalvesTaken, total.JobsRun);
         Assert.Equal(total.Installs, total.InjectorJobs);
     }
 

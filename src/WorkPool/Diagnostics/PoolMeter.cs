@@ -23,6 +23,7 @@ internal sealed class PoolMeter : IDisposable
         _tags = [new(WorkPoolMetrics.PoolTag, pool.Name)];
         _meter = new Meter(WorkPoolMetrics.MeterName);
         Counter(WorkPoolMetrics.JobsExecuted, "{job}", "Jobs executed by the workers.", static t => t.JobsRun);
+        Counter(WorkPoolMetrics.JobsSpawned, "{job}", "Jobs spawned on workers and pushed onto their deques.", static t => t.JobsSpawned);
         Counter(WorkPoolMetrics.JobsStolen, "{job}", "Jobs stolen from another worker's deque.", static t => t.JobsStolen);
         Counter(WorkPoolMetrics.StealsFailed, "{attempt}", "Steal attempts that lost the race for a job.", static t => t.FailedSteals);
         Counter(WorkPoolMetrics.JobsInjected, "{job}", "Jobs the workers took from the injector ring.", static t => t.InjectorJobs);

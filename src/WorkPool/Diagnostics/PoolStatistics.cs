@@ -77,7 +77,7 @@ public sealed class PoolStatistics
         output.WriteLine(Format(
             $"WorkPool statistics: pool \"{PoolName}\", {WorkerCount} workers (busy {BusyWorkers}, searching {SearchingWorkers}, asleep {SleepingWorkers}), injector depth {InjectorDepth}, outside-thread slots in use {OutsideThreads.Length} (capacity {OutsideSlotCapacity} + 1 shared){(IsEnabled ? "" : " -- statistics are disabled in this process (" + DisableSwitchName + ")")}"));
         output.WriteLine(Format(
-            $"{"worker",-8} {"jobs run",12} {"from ring",12} {"stolen",10} {"failed steal",12} {"joins inline",14} {"promoted",10} {"taken back",10} {"halves taken",12} {"sleeps",8} {"wakeups",8} {"max deque",9} {"allocated B",14}"));
+            $"{"worker",-8} {"jobs run",12} {"from ring",12} {"spawned",10} {"stolen",10} {"failed steal",12} {"joins inline",14} {"promoted",10} {"taken back",10} {"halves taken",12} {"sleeps",8} {"wakeups",8} {"max deque",9} {"allocated B",14}"));
         ThreadStatistics workers = default;
         foreach (ThreadStatistics row in Workers)
         {
@@ -136,7 +136,7 @@ public sealed class PoolStatistics
     }
 
     private static void WriteWorkerRow(TextWriter output, string who, in ThreadStatistics row) => output.WriteLine(Format(
-        $"{who,-8} {row.JobsRun,12} {row.InjectorJobs,12} {row.JobsStolen,10} {row.FailedSteals,12} {row.JoinsInline,14} {row.JoinsPromoted,10} {row.JoinsTakenBack,10} {row.JoinHalvesTaken,12} {row.Sleeps,8} {row.Wakeups,8} {row.MaxDequeDepth,9} {row.AllocatedBytes,14}"));
+        $"{who,-8} {row.JobsRun,12} {row.InjectorJobs,12} {row.JobsSpawned,10} {row.JobsStolen,10} {row.FailedSteals,12} {row.JoinsInline,14} {row.JoinsPromoted,10} {row.JoinsTakenBack,10} {row.JoinHalvesTaken,12} {row.Sleeps,8} {row.Wakeups,8} {row.MaxDequeDepth,9} {row.AllocatedBytes,14}"));
 
     private static void WriteOutsideRow(TextWriter output, string who, in ThreadStatistics row) => output.WriteLine(Format(
         $"{who,-16} {row.Installs,12} {row.RingFullWaits,10} {row.RingBlockedTime.TotalMilliseconds,12:F1} {row.ThreadsServed,8}"));

@@ -41,6 +41,7 @@ public readonly struct ThreadStatistics
         Installs = Volatile.Read(ref c.Installs);
         RingFullWaits = Volatile.Read(ref c.RingFullWaits);
         RingBlockedTicks = Volatile.Read(ref c.RingBlockedTicks);
+        JobsSpawned = Volatile.Read(ref c.JobsSpawned);
     }
 
     /// <summary>A worker, an outside thread, the shared slot of outside threads, or the total.</summary>
@@ -55,8 +56,15 @@ public readonly struct ThreadStatistics
     /// <summary>Outside slots: how many threads have used the slot (a slot passes to a new thread after its owner exits); 0 for workers.</summary>
     public int ThreadsServed { get; private init; }
 
-    /// <summary>Jobs this worker executed: Installs from outside and promoted Join halves (Join halves run inline are not jobs).</summary>
+    /// <summary>
+    /// Jobs this worker executed through its scheduler loop: published jobs from the injector,
+    /// spawned jobs, promoted Join halves, broadcast parts (Join halves run inline, and spawns run
+    /// inline because a deque was full, are not counted).
+    /// </summary>
     public long JobsRun { get; private init; }
+
+    /// <summary>Jobs spawned on this worker (<c>Spawn</c>, <c>Scope.Spawn</c>) that it pushed onto its deque.</summary>
+    public long JobsSpawned { get; private init; }
 
     /// <summary>Jobs this worker stole from another worker's deque.</summary>
     public long JobsStolen { get; private init; }
@@ -95,13 +103,17 @@ public readonly struct ThreadStatistics
     /// </summary>
     public long AllocatedBytes { get; private init; }
 
-    /// <summary>Outside threads: jobs published into the pool's injector ring (each Install, Join or loop called from outside is one).</summary>
+    /// <summary>
+    /// Jobs published into the pool's injector ring: by outside threads, each Install, Join, loop
+    /// or Scope called from outside, and each Spawn from outside; on a worker's row, spawns that
+    /// found its deque full.
+    /// </summary>
     public long Installs { get; private init; }
 
-    /// <summary>Outside threads: publications that found the injector ring full and had to wait.</summary>
+    /// <summary>Publications into the injector ring that found it full and had to wait.</summary>
     public long RingFullWaits { get; private init; }
 
-    /// <summary>Outside threads: time spent waiting for a slot in a full injector ring.</summary>
+    /// <summary>Time spent waiting for a slot in a full injector ring.</summary>
     public TimeSpan RingBlockedTime => Stopwatch.GetElapsedTime(0, RingBlockedTicks);
 
     internal long RingBlockedTicks { get; private init; }
@@ -128,5 +140,6 @@ public readonly struct ThreadStatistics
         Installs = a.Installs + b.Installs,
         RingFullWaits = a.RingFullWaits + b.RingFullWaits,
         RingBlockedTicks = a.RingBlockedTicks + b.RingBlockedTicks,
+        JobsSpawned = a.JobsSpawned + b.JobsSpawned,
     };
 }

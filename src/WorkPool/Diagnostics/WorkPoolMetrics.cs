@@ -20,6 +20,9 @@ public static class WorkPoolMetrics
     /// <summary>Counter, <c>{job}</c>: jobs executed by the workers (<see cref="ThreadStatistics.JobsRun"/>).</summary>
     public const string JobsExecuted = "workpool.jobs.executed";
 
+    /// <summary>Counter, <c>{job}</c>: jobs spawned on workers and pushed onto their deques.</summary>
+    public const string JobsSpawned = "workpool.jobs.spawned";
+
     /// <summary>Counter, <c>{job}</c>: jobs stolen from another worker's deque.</summary>
     public const string JobsStolen = "workpool.jobs.stolen";
 
@@ -29,7 +32,7 @@ public static class WorkPoolMetrics
     /// <summary>Counter, <c>{job}</c>: jobs the workers took from the injector ring.</summary>
     public const string JobsInjected = "workpool.jobs.injected";
 
-    /// <summary>Counter, <c>{job}</c>: jobs outside threads published into the injector ring (Installs, Joins and loops called from outside).</summary>
+    /// <summary>Counter, <c>{job}</c>: jobs published into the injector ring (Installs, Joins, loops and scopes called from outside, spawns from outside).</summary>
     public const string Installs = "workpool.installs";
 
     /// <summary>Counter, <c>{join}</c>: Joins whose second half ran inline (the fast path).</summary>
@@ -65,7 +68,7 @@ public static class WorkPoolMetrics
     /// <summary>Every instrument name above, in the order they are created.</summary>
     public static IReadOnlyList<string> InstrumentNames { get; } =
     [
-        JobsExecuted, JobsStolen, StealsFailed, JobsInjected, Installs, JoinsInline, JoinsPromoted, JoinHalvesTaken,
+        JobsExecuted, JobsSpawned, JobsStolen, StealsFailed, JobsInjected, Installs, JoinsInline, JoinsPromoted, JoinHalvesTaken,
         Sleeps, Wakeups, AllocatedBytes, InjectorBlockedTime, InjectorDepth, WorkersBusy, DequeMaxDepth,
     ];
 }
