@@ -5,7 +5,7 @@ namespace WorkPool.Bench.Quick;
 
 /// <summary>
 /// The allocation-statistics table of DESIGN.md for a pool's life, WorkPool and TPL side by side:
-/// construction, then for each operation (Install, Join, For) its 1st call, 2nd call and next
+/// construction, then for each operation (Install, Join, For, Scope/Spawn) its 1st call, 2nd call and next
 /// 1000 calls, then dispose. Measured with <see cref="AllocationStatistics"/> (the library's own
 /// recorder): bytes are process-wide deltas of <c>GC.GetTotalAllocatedBytes(precise: true)</c>, so
 /// they include what worker threads allocate; "this thread" is the benchmark thread alone. There
@@ -16,7 +16,10 @@ internal static class AllocationTable
     private const int Repetitions = 1000;
     private const int LoopLength = 64;
 
+    private const int SpawnsPerScope = 10;
+
     private static readonly int[] s_loopOutput = new int[LoopLength];
+    private static readonly Task[] s_tasks = new Task[SpawnsPerScope];
 
     /// <summary>
     /// The operations of the table, in order. Each delegate is created here, before anything is
@@ -28,6 +31,15 @@ internal static class AllocationTable
         Action empty = static () => { };
         Action<int[], int> store = static (output, i) => output[i] = i;
         Action<int> storeTpl = static i => s_loopOutput[i] = i;
+        Action scopeTpl = () =>
+        {
+            for (int i = 0; i < s_tasks.Length; i++)
+            {
+                s_tasks[i] = Task.Run(empty);
+            }
+
+            Task.WaitAll(s_tasks);
+        };
         return
         [
             new("pool.Install(() => {})", () => pool().Install(empty), "Task.Run(() => {}).Wait()", () => Task.Run(empty).Wait()),
@@ -37,9 +49,15 @@ internal static class AllocationTable
                 () => pool().For(0, LoopLength, s_loopOutput, store),
                 $"Parallel.For(0, {LoopLength}, static i => output[i] = i)",
                 () => Parallel.For(0, LoopLength, storeTpl)),
-
-            // Scope/Spawn goes here once it lands: WorkPool "pool.Scope(s => 1000 x s.Spawn(...))"
-            // against TPL "1000 x Task.Run(...) + Task.WaitAll", both through cached delegates.
+            new(
+                $"pool.Scope(ref body) with {SpawnsPerScope} x scope.Spawn(job)",
+                () =>
+                {
+                    var body = new SpawnEmpty();
+                    pool().Scope(ref body);
+                },
+                $"{SpawnsPerScope} x Task.Run(() => {{}}) + Task.WaitAll",
+                scopeTpl),
         ];
     }
 
@@ -119,6 +137,25 @@ internal static class AllocationTable
         for (int i = 0; i < Repetitions; i++)
         {
             operation();
+        }
+    }
+
+    /// <summary>A scope body that spawns <see cref="SpawnsPerScope"/> empty struct jobs.</summary>
+    private readonly struct SpawnEmpty : IScopeWork
+    {
+        public void Run(Scope scope)
+        {
+            for (int i = 0; i < SpawnsPerScope; i++)
+            {
+                scope.Spawn(default(EmptyJob));
+            }
+        }
+    }
+
+    private readonly struct EmptyJob : IScopeWork
+    {
+        public void Run(Scope scope)
+        {
         }
     }
 
