@@ -39,9 +39,9 @@ public partial class AllocationTests
     internal static bool InProbe { get; set; }
 
     /// <summary>Measures <paramref name="loop"/> (see <see cref="MeasureIsolated"/>) and asserts that its best round allocated exactly 0 bytes.</summary>
-    private static void AssertZeroBytes(string form, int calls, Func<WorkStealingPool, long> loop, long expectedChecksum, int threads = 2, int spinCount = 512, bool warmEachWorker = true, [CallerMemberName] string test = "")
+    private static void AssertZeroBytes(string form, int calls, Func<WorkStealingPool, long> loop, long expectedChecksum, int threads = 2, int spinCount = 512, bool warmEachWorker = true, int injectorCapacity = 1024, [CallerMemberName] string test = "")
     {
-        (long min, string rounds) = MeasureIsolated(loop, expectedChecksum, threads, spinCount, test, warmEachWorker);
+        (long min, string rounds) = MeasureIsolated(loop, expectedChecksum, threads, spinCount, test, warmEachWorker, injectorCapacity);
         Assert.True(
             min == 0,
             $"{form}: allocated {min} bytes in the best of {Rounds} rounds of {calls} calls ({(double)min / calls:0.###} B/call). Rounds: {rounds}. Expected exactly 0.");
@@ -52,11 +52,11 @@ public partial class AllocationTests
     /// returns what it measured there. In that child: measures <paramref name="loop"/> with
     /// <see cref="Measure"/>, prints the result for the parent and returns it.
     /// </summary>
-    private static (long Min, string Rounds) MeasureIsolated(Func<WorkStealingPool, long> loop, long expectedChecksum, int threads, int spinCount, string test, bool warmEachWorker = true)
+    private static (long Min, string Rounds) MeasureIsolated(Func<WorkStealingPool, long> loop, long expectedChecksum, int threads, int spinCount, string test, bool warmEachWorker = true, int injectorCapacity = 1024)
     {
         if (InProbe)
         {
-            (long min, string rounds) = Bounded.RunFunc(() => Measure(loop, expectedChecksum, threads, spinCount, warmEachWorker), test);
+            (long min, string rounds) = Bounded.RunFunc(() => Measure(loop, expectedChecksum, threads, spinCount, warmEachWorker, injectorCapacity), test);
             Console.WriteLine($"{ResultMarker}\t{min.ToString(CultureInfo.InvariantCulture)}\t{rounds}");
             return (min, rounds);
         }
@@ -117,9 +117,16 @@ public partial class AllocationTests
     /// <paramref name="warmEachWorker"/> false skips <see cref="RunOnEachWorker"/>, which holds
     /// the other workers in jobs: a loop that needs every worker (a broadcast) warms them itself.
     /// </remarks>
-    private static (long Min, string Rounds) Measure(Func<WorkStealingPool, long> loop, long expectedChecksum, int threads, int spinCount, bool warmEachWorker)
+    private static (long Min, string Rounds) Measure(Func<WorkStealingPool, long> loop, long expectedChecksum, int threads, int spinCount, bool warmEachWorker, int injectorCapacity)
     {
-        using WorkStealingPool pool = Pools.Create(threads, o => o.SpinCount = spinCount, test: "alloc");
+        using WorkStealingPool pool = Pools.Create(
+            threads,
+            o =>
+            {
+                o.SpinCount = spinCount;
+                o.InjectorCapacity = injectorCapacity;
+            },
+            test: "alloc");
 
         // Warm-up: the calling thread twice, then every worker once on its own. Job slots are
         // per thread and created the first time a thread reaches a depth, so a worker that
