@@ -91,7 +91,7 @@ public class StatisticsProcessTests
         return (ignored & (1UL << (3 - 1))) != 0;
     }
 
-    private static Process StartProbe(string probe, ConcurrentQueue<string> lines)
+    internal static Process StartProbe(string probe, ConcurrentQueue<string> lines)
     {
         var start = new ProcessStartInfo(AllocationTests.DotnetHost())
         {
