@@ -79,7 +79,7 @@ public sealed class DisposeRaceStressTests(ITestOutputHelper output)
             }
 
             int tree = 0;
-            while (!disposedBoth.IsSet && !harness.Failed)
+            while (!(pools.All[0].IsDisposed && pools.All[1].IsDisposed) && !harness.Failed)
             {
                 harness.RunTree(pools.All, shape, (seed ^ (index << 24)) + tree++, progress);
                 if (Interlocked.Decrement(ref remaining) == 0)
@@ -87,6 +87,9 @@ public sealed class DisposeRaceStressTests(ITestOutputHelper output)
                     enough.Set();
                 }
             }
+
+            progress.Phase = "waiting for both Dispose calls to return";
+            Assert.True(disposedBoth.Wait(StressSettings.HangGrace), "Dispose did not return");
 
             // Both Dispose calls returned: a new call is refused at its root and nothing of it runs.
             Exception? error = harness.RunTree(pools.All, shape, (seed ^ (index << 24)) + tree, progress);

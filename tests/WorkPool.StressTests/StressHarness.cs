@@ -93,7 +93,7 @@ internal sealed class StressTotals
     }
 
     public override string ToString() =>
-        $"{Trees} trees, {Nodes} operations, deepest nesting {Deepest}, {FaultedTrees} trees ended in injected exceptions, {RefusedTrees} in ObjectDisposedException";
+        $"{Trees} trees, {Nodes} operations run, deepest nesting {Deepest}, {FaultedTrees} trees ended in injected exceptions, {RefusedTrees} in ObjectDisposedException";
 
     private static bool ContainsDisposed(Exception error) => error switch
     {
@@ -115,10 +115,17 @@ internal sealed class StressHarness
     private readonly Func<string> _describePools;
     private readonly string _scenario;
 
+    // Varies the trees between scenarios (a stable hash of the name: seeds in reports reproduce the tree).
+    private readonly int _salt;
+
     public StressHarness(Func<string> describePools, [CallerMemberName] string scenario = "")
     {
         _describePools = describePools;
         _scenario = scenario;
+        foreach (char c in scenario)
+        {
+            _salt = (_salt * 31) + c;
+        }
     }
 
     public StressTotals Totals { get; } = new();
@@ -131,6 +138,7 @@ internal sealed class StressHarness
     /// <summary>Generates one tree, runs it from the calling thread and verifies it; a failure is recorded with the tree's seed. Returns the exception that reached the root.</summary>
     public Exception? RunTree(WorkStealingPool[] pools, TreeShape shape, int seed, CallerProgress progress)
     {
+        seed ^= _salt;
         OpNode root = OpTree.Generate(new Random(seed), shape, out int count);
         var run = new TreeRun(pools, root, count);
         progress.Current = run;
@@ -142,7 +150,7 @@ internal sealed class StressHarness
             Fail($"tree seed {seed}: {problem}");
         }
 
-        Totals.Add(count, OpTree.MaxDepth(root), error);
+        Totals.Add(run.StartedCount(), OpTree.MaxDepth(root), error);
         progress.TreeDone();
         progress.Current = null;
         return error;

@@ -359,6 +359,18 @@ internal sealed class TreeRun
         }
     }
 
+    /// <summary>Number of nodes that started (after the run: the operations actually performed).</summary>
+    public int StartedCount()
+    {
+        int count = 0;
+        foreach (int started in _started)
+        {
+            count += started == 0 ? 0 : 1;
+        }
+
+        return count;
+    }
+
     /// <summary>For hang reports: how far the tree got, and the deepest nodes still in progress.</summary>
     public string Progress()
     {
