@@ -25,7 +25,7 @@ public sealed class CrossPoolStressTests(ITestOutputHelper output)
             MaxNodes = 64,
         };
         using var pools = new StressPools(name, threads, (_, o) => o.SpinCount = spinCount);
-        var harness = new StressHarness(pools.Describe, name);
+        var harness = new StressHarness(pools, name);
         int collections;
         using (var hammer = new GcHammer())
         {

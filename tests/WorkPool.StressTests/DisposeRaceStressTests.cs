@@ -50,7 +50,7 @@ public sealed class DisposeRaceStressTests(ITestOutputHelper output)
             o.InjectorCapacity = capacity;
             o.SpinCount = spinCount;
         });
-        var harness = new StressHarness(() => $"round {round} (seed {seed}): {pools.Describe()}", name);
+        var harness = new StressHarness(pools, name, $"round {round} (seed {seed}): threads {threads[0]}/{threads[1]}, ring {capacity}, spin {spinCount}, dispose after {treesBeforeDispose} trees, order {order}");
         using var enough = new ManualResetEventSlim(treesBeforeDispose == 0);
         using var disposedBoth = new CountdownEvent(Disposers);
         int remaining = treesBeforeDispose;

@@ -22,7 +22,7 @@ public sealed class InjectorStressTests(ITestOutputHelper output)
             o.InjectorCapacity = 2;
             o.SpinCount = spinCount;
         });
-        var harness = new StressHarness(pools.Describe, name);
+        var harness = new StressHarness(pools, name);
         int collections;
         using (var hammer = new GcHammer(periodMilliseconds: 10))
         {

@@ -27,7 +27,7 @@ public sealed class RandomNestingStressTests(ITestOutputHelper output)
         TimeSpan budget = StressSettings.Budget(seconds);
         var shape = new TreeShape { Pools = threads.Length };
         using var pools = new StressPools(name, threads, (_, o) => o.SpinCount = spinCount);
-        var harness = new StressHarness(pools.Describe, name);
+        var harness = new StressHarness(pools, name);
         int collections;
         using (var hammer = new GcHammer())
         {

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace WorkPool.StressTests;
@@ -112,15 +111,20 @@ internal sealed class StressTotals
 internal sealed class StressHarness
 {
     private readonly ConcurrentQueue<string> _failures = new();
-    private readonly Func<string> _describePools;
+    private readonly StressPools _pools;
+    private readonly string _context;
     private readonly string _scenario;
 
     // Varies the trees between scenarios (a stable hash of the name: seeds in reports reproduce the tree).
     private readonly int _salt;
 
-    public StressHarness(Func<string> describePools, [CallerMemberName] string scenario = "")
+    /// <param name="pools">The scenario's pools: described in hang reports, abandoned (not disposed) after a hang.</param>
+    /// <param name="scenario">Names the scenario in reports and salts its tree seeds.</param>
+    /// <param name="context">Further detail for reports (e.g. a round's settings).</param>
+    public StressHarness(StressPools pools, string scenario, string context = "")
     {
-        _describePools = describePools;
+        _pools = pools;
+        _context = context;
         _scenario = scenario;
         foreach (char c in scenario)
         {
@@ -201,6 +205,8 @@ internal sealed class StressHarness
             TimeSpan left = TimeSpan.FromSeconds(Math.Max(0, (double)(deadline - Stopwatch.GetTimestamp()) / Stopwatch.Frequency));
             if (!threads[i].Join(left))
             {
+                // Disposing would wait for the stuck workers: leave them (background threads).
+                _pools.Abandon();
                 Assert.Fail(HangReport(progress, budget));
             }
         }
@@ -235,7 +241,7 @@ internal sealed class StressHarness
             }
         }
 
-        report.Append('\n').Append(_describePools());
+        report.Append('\n').Append(_context).Append(_context.Length == 0 ? "" : "\n").Append(_pools.Describe());
         report.Append("\nTotals so far: ").Append(Totals);
         return report.ToString();
     }

@@ -32,11 +32,21 @@ internal sealed class StressPools : IDisposable
 
     public WorkStealingPool[] All { get; }
 
+    /// <summary>Set when the scenario hung: disposing would wait for the stuck workers, so <see cref="Dispose"/> leaves the pools alone.</summary>
+    public bool Abandoned { get; private set; }
+
+    public void Abandon() => Abandoned = true;
+
     public string Describe() => PoolSnapshot.Describe(All);
 
     /// <summary>Disposes every pool (idempotent) and checks that no worker thread survived.</summary>
     public void Dispose()
     {
+        if (Abandoned)
+        {
+            return;
+        }
+
         foreach (WorkStealingPool pool in All)
         {
             pool.Dispose();

@@ -371,29 +371,38 @@ internal sealed class TreeRun
         return count;
     }
 
-    /// <summary>For hang reports: how far the tree got, and the deepest nodes still in progress.</summary>
+    /// <summary>For hang reports: how far the tree got, and the operations in progress none of whose children is (where it is stuck).</summary>
     public string Progress()
     {
         int started = 0;
-        var inFlight = new List<OpNode>();
+        int inProgress = 0;
+        var frontier = new List<OpNode>();
         Walk(Root);
-        IEnumerable<string> deepest = inFlight.OrderByDescending(n => n.Depth).Take(6)
-            .Select(n => $"#{n.Id} {n.Op}→pool {n.Pool} (depth {n.Depth})");
-        return $"{started}/{_started.Length} nodes started, {inFlight.Count} in progress; deepest in progress: {string.Join(", ", deepest)}";
+        IEnumerable<string> stuck = frontier.Take(6).Select(n => $"#{n.Id} {n.Op}→pool {n.Pool} (depth {n.Depth})");
+        return $"{started}/{_started.Length} nodes started, {inProgress} in progress; stuck at: {string.Join(", ", stuck)}";
 
-        void Walk(OpNode node)
+        bool Walk(OpNode node)
         {
             int s = Volatile.Read(ref _started[node.Id]);
             started += s == 0 ? 0 : 1;
-            if (s != Volatile.Read(ref _finished[node.Id]))
-            {
-                inFlight.Add(node);
-            }
-
+            bool childInProgress = false;
             foreach (OpNode child in node.Children)
             {
-                Walk(child);
+                childInProgress |= Walk(child);
             }
+
+            if (s == Volatile.Read(ref _finished[node.Id]))
+            {
+                return childInProgress;
+            }
+
+            inProgress++;
+            if (!childInProgress)
+            {
+                frontier.Add(node);
+            }
+
+            return true;
         }
     }
 }
