@@ -3,7 +3,8 @@ namespace WorkPool.StressTests;
 /// <summary>
 /// Dispose racing with outside callers: rounds of two pools that callers keep running random
 /// trees on (across both pools, with faults and forced GCs) while disposer threads dispose them,
-/// at a random moment, in a random order or at once, sometimes twice. Every tree is accounted for
+/// at a random moment, in a random order or both ways at once, from plain threads or from a worker
+/// of a third pool; every pool is disposed twice, concurrently. Every tree is accounted for
 /// exactly: each call completes or is refused with <see cref="ObjectDisposedException"/> (and
 /// then nothing of it ran), nothing hangs, nothing is lost, and once Dispose returned no worker
 /// thread is alive and a new call is refused at once.
@@ -23,9 +24,10 @@ public sealed class DisposeRaceStressTests(ITestOutputHelper output)
         long treesAfterDispose = 0;
         var random = new Random(8);
         using var hammer = new GcHammer(periodMilliseconds: 8);
+        using var control = new WorkStealingPool(new WorkStealingPoolOptions { ThreadCount = 1, ThreadNamePrefix = "stress.dispose.control" });
         do
         {
-            treesAfterDispose += Round(rounds, random.Next(), totals);
+            treesAfterDispose += Round(rounds, random.Next(), totals, control);
             rounds++;
         }
         while (!deadline.Passed || rounds < 3);
@@ -34,7 +36,7 @@ public sealed class DisposeRaceStressTests(ITestOutputHelper output)
         Assert.True(totals.RefusedTrees > 0, "no call was ever refused: the race was not exercised");
     }
 
-    private static long Round(int round, int seed, StressTotals totals)
+    private static long Round(int round, int seed, StressTotals totals, WorkStealingPool control)
     {
         var random = new Random(seed);
         string name = $"dispose{round}";
@@ -43,6 +45,7 @@ public sealed class DisposeRaceStressTests(ITestOutputHelper output)
         int spinCount = random.Next(3) switch { 0 => 0, 1 => 32, _ => 512 };
         int treesBeforeDispose = random.Next(0, 4 * Callers);
         int order = random.Next(3); // 0: A then B, 1: B then A, 2: one disposer each way
+        bool viaControl = random.Next(2) == 0;
         var shape = new TreeShape { Pools = 2, MaxNodes = 60 };
 
         var pools = new StressPools(name, threads, (_, o) =>
@@ -50,7 +53,7 @@ public sealed class DisposeRaceStressTests(ITestOutputHelper output)
             o.InjectorCapacity = capacity;
             o.SpinCount = spinCount;
         });
-        var harness = new StressHarness(pools, name, $"round {round} (seed {seed}): threads {threads[0]}/{threads[1]}, ring {capacity}, spin {spinCount}, dispose after {treesBeforeDispose} trees, order {order}");
+        var harness = new StressHarness(pools, name, $"round {round} (seed {seed}): threads {threads[0]}/{threads[1]}, ring {capacity}, spin {spinCount}, dispose after {treesBeforeDispose} trees, order {order}, via control pool {viaControl}");
         using var enough = new ManualResetEventSlim(treesBeforeDispose == 0);
         using var disposedBoth = new CountdownEvent(Disposers);
         int remaining = treesBeforeDispose;
@@ -69,10 +72,23 @@ public sealed class DisposeRaceStressTests(ITestOutputHelper output)
                 bool bFirst = order == 1 || (order == 2 && disposer == 1);
                 WorkStealingPool first = pools.All[bFirst ? 1 : 0];
                 WorkStealingPool second = pools.All[bFirst ? 0 : 1];
-                progress.Phase = $"disposer {disposer}: disposing pool {(bFirst ? 'B' : 'A')}";
-                first.Dispose();
-                progress.Phase = $"disposer {disposer}: disposing pool {(bFirst ? 'A' : 'B')}";
-                second.Dispose();
+                // The second disposer calls from a worker of a third pool in half of the rounds
+                // (allowed: that worker is not one the disposed pools' work waits for).
+                progress.Phase = $"disposer {disposer}: disposing pool {(bFirst ? 'B' : 'A')}, then pool {(bFirst ? 'A' : 'B')}{(viaControl && disposer == 1 ? ", from a worker of the control pool" : "")}";
+                if (viaControl && disposer == 1)
+                {
+                    control.Install((first, second), static p =>
+                    {
+                        p.first.Dispose();
+                        p.second.Dispose();
+                    });
+                }
+                else
+                {
+                    first.Dispose();
+                    second.Dispose();
+                }
+
                 progress.Phase = $"disposer {disposer}: done";
                 disposedBoth.Signal();
                 return;
