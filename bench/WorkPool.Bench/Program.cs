@@ -1,10 +1,12 @@
 using BenchmarkDotNet.Running;
 using WorkPool.Bench.Quick;
+using WorkPool.Bench.Soak;
 
 namespace WorkPool.Bench;
 
 /// <summary>
-/// <c>quick [--threads N]</c> runs the quick side-by-side mode; any other arguments go to
+/// <c>quick [--threads N]</c> runs the quick side-by-side mode; <c>--soak --minutes N</c> the
+/// soak run (see <see cref="SoakMode"/>); any other arguments go to
 /// BenchmarkDotNet (for example <c>--filter *InstallEmpty* --job short</c>).
 /// </summary>
 internal static class Program
@@ -19,6 +21,11 @@ internal static class Program
         if (args.Length > 0 && args[0] == StatisticsCost.ProbeCommand)
         {
             return StatisticsCost.RunProbe(args.AsSpan(1));
+        }
+
+        if (args.Length > 0 && args[0] == "--soak")
+        {
+            return SoakMode.Run(args.AsSpan(1));
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

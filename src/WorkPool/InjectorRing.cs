@@ -229,6 +229,31 @@ internal sealed class InjectorRing
         woken.Parker.Unpark();
     }
 
+    /// <summary>
+    /// Dispose, after closing the pool's gate: unpark every registered producer, so that each
+    /// one retries, finds the gate closed and gives up (nobody will free a slot for it once the
+    /// workers have drained the ring and exited).
+    /// </summary>
+    internal void WakeAllProducers()
+    {
+        while (true)
+        {
+            ThreadContext? woken;
+            lock (_waitersLock)
+            {
+                woken = _firstWaiter;
+                if (woken is null)
+                {
+                    return;
+                }
+
+                Unlink(null, woken);
+            }
+
+            woken.Parker.Unpark();
+        }
+    }
+
     // Caller holds _waitersLock.
     private void Unlink(ThreadContext? previous, ThreadContext node)
     {

@@ -166,20 +166,12 @@ internal sealed class ScopeState
             return;
         }
 
-        if (!pool.TryEnterGate())
+        if (!pool.PublishFromOutside(context, job))
         {
+            // Disposed (before, or while this thread waited for room in the ring): not published.
             job.Unload(context);
             CompleteOne();
             WorkStealingPool.ThrowDisposed();
-        }
-
-        try
-        {
-            pool.Inject(context, job);
-        }
-        finally
-        {
-            pool.ExitGate();
         }
     }
 

@@ -53,6 +53,82 @@ internal struct RingAccepts(InjectorRing ring, Job job) : IWakeCondition
     public readonly void Unregister(ThreadContext waiter) => ring.UnregisterWaiter(waiter);
 }
 
+/// <summary>
+/// Wait until a full injector ring accepts <c>job</c> from a caller outside the pool, making each
+/// attempt inside the pool's dispose gate and waiting outside it; met once the job is in
+/// (<see cref="Enqueued"/>) or the gate is closed (Dispose: the job was not published).
+/// </summary>
+/// <remarks>
+/// A producer registers as a ring waiter inside the gate and leaves the gate before it parks, so
+/// Dispose, which waits for the gate to drain, finds every such producer registered and wakes it
+/// (<see cref="InjectorRing.WakeAllProducers"/>); its next attempt finds the gate closed.
+/// </remarks>
+internal struct RingAcceptsThroughGate(WorkStealingPool pool, Job job) : IWakeCondition
+{
+    private bool _refused;
+
+    /// <summary>True once the job is in the ring.</summary>
+    public bool Enqueued { get; private set; }
+
+    public bool IsMet()
+    {
+        if (Enqueued || _refused)
+        {
+            return true;
+        }
+
+        InjectorRing ring = pool.Injector;
+        if (ring.Count >= ring.Capacity)
+        {
+            // Still full: spin without touching the gate's line.
+            return false;
+        }
+
+        if (!pool.TryEnterGate())
+        {
+            _refused = true;
+            return true;
+        }
+
+        try
+        {
+            Enqueued = ring.TryEnqueue(job);
+        }
+        finally
+        {
+            pool.ExitGate();
+        }
+
+        return Enqueued;
+    }
+
+    public bool TryRegister(ThreadContext waiter)
+    {
+        if (!pool.TryEnterGate())
+        {
+            _refused = true;
+            return false;
+        }
+
+        try
+        {
+            if (pool.Injector.RegisterWaiterOrEnqueue(waiter, job))
+            {
+                Enqueued = true;
+                return false;
+            }
+
+            return true;
+        }
+        finally
+        {
+            pool.ExitGate();
+        }
+    }
+
+    public readonly void Unregister(ThreadContext waiter) => pool.Injector.UnregisterWaiter(waiter);
+}
+
 /// <summary>A worker's main loop: runs until the pool shuts down (Dispose unparks every worker).</summary>
 internal readonly struct ShutdownRequested(WorkStealingPool pool) : IWakeCondition
 {

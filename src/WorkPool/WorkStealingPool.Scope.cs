@@ -135,26 +135,19 @@ public sealed partial class WorkStealingPool
             if (!worker.TryPushSpawned(local))
             {
                 // Deque full: later, not now (the job may wait for what this caller does next).
-                Inject(context, local);
+                InjectFromWorker(context, local);
             }
 
             return;
         }
 
-        if (!TryEnterGate())
+        DetachedJob<TWork> job = JobCaches<DetachedJob<TWork>>.Rent(context);
+        job.Load(work);
+        if (!PublishFromOutside(context, job))
         {
+            // Disposed (before, or while this thread waited for room in the ring): not published.
+            job.Unload(context);
             ThrowDisposed();
-        }
-
-        try
-        {
-            DetachedJob<TWork> job = JobCaches<DetachedJob<TWork>>.Rent(context);
-            job.Load(work);
-            Inject(context, job);
-        }
-        finally
-        {
-            ExitGate();
         }
     }
 }

@@ -163,6 +163,9 @@ public sealed partial class WorkStealingPool : IDisposable
             // the unconditional unpark below reaches those already parked.
             Interlocked.MemoryBarrier();
             _sleepers.WakeAll();
+            // Producers parked on a full ring wait outside the gate: each wakes, finds it closed
+            // and gives up (see PublishFromOutside). Later ones find it closed before they register.
+            _injector.WakeAllProducers();
         }
 
         foreach (Thread thread in _threads)
@@ -240,21 +243,17 @@ public sealed partial class WorkStealingPool : IDisposable
         Debug.Assert(!IsWorkerOfThisPool(context));
         context ??= ThreadContext.Current;
         int depth = context.Depth;
-        WorkJob<TWork> job;
-        EnterGate();
-        try
+        WorkJob<TWork> job = JobSlots<TWork>.At(context, depth);
+        job.Work = work;
+        job.Arm();
+        context.Depth = depth + 1;
+        if (!PublishFromOutside(context, job))
         {
-            // Inside the gate's try: the first call at a depth allocates the slot, and a failure
-            // there must not leave the gate counted (Dispose would wait for it forever).
-            job = JobSlots<TWork>.At(context, depth);
-            job.Work = work;
-            job.Arm();
-            context.Depth = depth + 1;
-            Inject(context, job);
-        }
-        finally
-        {
-            ExitGate();
+            // Disposed (before the call, or while it waited for room in the ring): the job never went in.
+            context.Depth = depth;
+            job.Disarm();
+            job.ClearWork();
+            ThrowDisposed();
         }
 
         var done = new JobDone(job);
@@ -273,13 +272,40 @@ public sealed partial class WorkStealingPool : IDisposable
         return job.TakeError();
     }
 
-    internal void Inject(ThreadContext context, Job job)
+    /// <summary>
+    /// Outside callers: publish <paramref name="job"/> into the injector ring and wake a sleeper;
+    /// false, with nothing published, once Dispose has closed the gate.
+    /// </summary>
+    /// <remarks>
+    /// Each attempt to enqueue happens inside the gate, so once Dispose has seen the gate drain no
+    /// outside job can arrive; but a caller that finds the ring full waits for room outside it.
+    /// A worker of another pool runs its own pool's jobs while it waits, and one of them may
+    /// dispose this pool: if the waiter held the gate, that Dispose would wait for its own thread
+    /// forever (issue 8's stress work found it). Dispose wakes every waiting producer after it
+    /// closed the gate (<see cref="InjectorRing.WakeAllProducers"/>); each one then finds the gate
+    /// closed and gives up.
+    /// </remarks>
+    internal bool PublishFromOutside(ThreadContext context, Job job)
     {
-        _statistics.PublisherSlot(context).Installed();
-        if (!_injector.TryEnqueue(job))
+        if (!TryEnterGate())
+        {
+            return false;
+        }
+
+        bool enqueued;
+        try
+        {
+            enqueued = _injector.TryEnqueue(job);
+        }
+        finally
+        {
+            ExitGate();
+        }
+
+        if (!enqueued)
         {
             long blockedSince = Stopwatch.GetTimestamp();
-            var accepted = new RingAccepts(_injector, job);
+            var accepted = new RingAcceptsThroughGate(this, job);
             if (context.Worker is { } otherPoolWorker)
             {
                 otherPoolWorker.WaitUntil(ref accepted);
@@ -290,6 +316,31 @@ public sealed partial class WorkStealingPool : IDisposable
             }
 
             _statistics.PublisherSlot(context).RingFullWait(Stopwatch.GetTimestamp() - blockedSince);
+            if (!accepted.Enqueued)
+            {
+                return false;
+            }
+        }
+
+        _statistics.PublisherSlot(context).Installed();
+        // Full fence between publishing the job and reading the sleeper count (see Sleepers).
+        Interlocked.MemoryBarrier();
+        _sleepers.NotifyWork();
+        return true;
+    }
+
+    /// <summary>
+    /// A worker of this pool whose deque is full: publish <paramref name="job"/> into the ring
+    /// without the gate (a worker drains the ring before it exits, so Dispose cannot strand it),
+    /// waiting for room while running the pool's jobs.
+    /// </summary>
+    internal void InjectFromWorker(ThreadContext context, Job job)
+    {
+        Debug.Assert(IsWorkerOfThisPool(context));
+        if (!_injector.TryEnqueue(job))
+        {
+            var accepted = new RingAccepts(_injector, job);
+            context.Worker!.WaitUntil(ref accepted);
         }
 
         // Full fence between publishing the job and reading the sleeper count (see Sleepers).
