@@ -97,6 +97,7 @@ internal sealed class Sleepers
     /// </summary>
     internal void NotifyWork()
     {
+        SchedulePoint.Hit();
         if (Volatile.Read(ref _counters.Spinning) == 0 && Volatile.Read(ref _counters.Sleeping) > 0)
         {
             WakeOne();
@@ -110,8 +111,10 @@ internal sealed class Sleepers
         {
             foreach (Worker worker in _workers)
             {
+                SchedulePoint.Hit();
                 if (Interlocked.CompareExchange(ref worker.SleepState.Value, Woken, Sleeping) == Sleeping)
                 {
+                    SchedulePoint.Hit();
                     Interlocked.Decrement(ref _counters.Sleeping);
                     worker.Context.Parker.Unpark();
                     return;
@@ -121,6 +124,7 @@ internal sealed class Sleepers
             // Nobody in the Sleeping state: hand the token back. Producers that published while
             // we held it skipped their wake, and a worker may have gone to sleep after our scan
             // passed it with its last look before their publish: look again after the decrement.
+            SchedulePoint.Hit();
             if (Interlocked.Decrement(ref _counters.Spinning) != 0
                 || Volatile.Read(ref _counters.Sleeping) <= 0
                 || !_pool.HasVisibleWork())
@@ -135,7 +139,9 @@ internal sealed class Sleepers
     {
         // Count first, state second: a waker that sees the count but not yet the state finds no
         // one to wake, and then this worker's last look (after the state write) sees the job.
+        SchedulePoint.Hit();
         Interlocked.Increment(ref _counters.Sleeping);
+        SchedulePoint.Hit();
         int previous = Interlocked.Exchange(ref worker.SleepState.Value, Sleeping);
         Debug.Assert(previous == Awake, "A worker announces sleep once.");
     }
@@ -146,6 +152,7 @@ internal sealed class Sleepers
     /// </summary>
     internal bool Withdraw(Worker worker)
     {
+        SchedulePoint.Hit();
         int state = Interlocked.Exchange(ref worker.SleepState.Value, Awake);
         if (state == Sleeping)
         {
