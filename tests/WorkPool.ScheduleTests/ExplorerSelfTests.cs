@@ -1,0 +1,103 @@
+using Xunit.Abstractions;
+
+namespace WorkPool.ScheduleTests;
+
+/// <summary>
+/// The explorer can fail: on deliberately broken copies of the algorithms it finds the known
+/// bugs, reports them with a replay, and the replay fails the same way. Without these its
+/// passing runs on the real code would mean nothing.
+/// </summary>
+public sealed class ExplorerSelfTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void FindsPopWithoutCasOnTheLastElement_Exhaustive()
+    {
+        ExplorationResult found = Explorer.Explore("broken deque: steal vs pop of the last element (exhaustive)", new ExploreOptions { PreemptionBound = 3 },
+            execution => DequeScenarios.StealVersusPopOfLast(execution, new DequeWithoutLastElementCas(4)), replay: null);
+        output.WriteLine(found.Describe());
+        Assert.NotNull(found.Failure);
+        Assert.Contains("taken 2 times", found.Failure, StringComparison.Ordinal);
+        AssertReplayFailsTheSameWay(found, execution => DequeScenarios.StealVersusPopOfLast(execution, new DequeWithoutLastElementCas(4)));
+    }
+
+    [Fact]
+    public void FindsPopWithoutCasOnTheLastElement_RandomAndPct()
+    {
+        ExplorationResult found = Explorer.Explore("broken deque: wrap-around", new ExploreOptions { Runs = 2_000, Budget = TimeSpan.FromSeconds(8) },
+            execution => DequeScenarios.WrapAround(execution, new DequeWithoutLastElementCas(2), jobs: 8), replay: null);
+        output.WriteLine(found.Describe());
+        Assert.NotNull(found.Failure);
+        Assert.Contains("taken 2 times", found.Failure, StringComparison.Ordinal);
+        AssertReplayFailsTheSameWay(found, execution => DequeScenarios.WrapAround(execution, new DequeWithoutLastElementCas(2), jobs: 8));
+    }
+
+    [Fact]
+    public void FindsLostWakeUpOfASplitLatchAsDeadlock()
+    {
+        ExplorationResult found = Explorer.Explore("broken latch: read-then-write completion", new ExploreOptions { PreemptionBound = 2 },
+            BrokenLatchScenario, replay: null);
+        output.WriteLine(found.Describe());
+        Assert.NotNull(found.Failure);
+        Assert.Contains("deadlock", found.Failure, StringComparison.Ordinal);
+        AssertReplayFailsTheSameWay(found, BrokenLatchScenario);
+    }
+
+    [Fact]
+    public void FailingDebugAssertFailsTheRun()
+    {
+        ExplorationResult found = Explorer.Explore("Debug.Assert in a scenario thread", new ExploreOptions { Runs = 1 },
+            execution =>
+            {
+                execution.Spawn("asserting", () =>
+                {
+                    SchedulePoint.Hit();
+                    System.Diagnostics.Debug.Assert(false, "deliberate");
+                });
+                execution.Run();
+            }, replay: null);
+        Assert.NotNull(found.Failure);
+        Assert.Contains("deliberate", found.Failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SpinningForeverIsALivelock()
+    {
+        ExplorationResult found = Explorer.Explore("spin forever", new ExploreOptions { Runs = 2, MaxSteps = 500 },
+            execution =>
+            {
+                execution.Spawn("spinner", () =>
+                {
+                    while (true)
+                    {
+                        SchedulePoint.Spin();
+                    }
+                });
+                execution.Run();
+            }, replay: null);
+        Assert.NotNull(found.Failure);
+        Assert.Contains("livelock", found.Failure, StringComparison.Ordinal);
+    }
+
+    private static void BrokenLatchScenario(Execution execution)
+    {
+        var owner = new ThreadContext(worker: null);
+        var latch = new LatchWithSplitComplete(owner.Parker);
+        latch.Arm();
+        execution.Spawn("owner", () =>
+        {
+            var completed = new LatchWithSplitComplete.Completed(latch);
+            owner.WaitUntil(ref completed, spinBudget: 1);
+        });
+        execution.Spawn("executor", latch.Complete);
+        execution.Run();
+    }
+
+    private void AssertReplayFailsTheSameWay(ExplorationResult found, Action<Execution> scenario)
+    {
+        ExplorationResult replayed = Explorer.Explore(found.Scenario + " (replay)", new ExploreOptions(), scenario, replay: found.Replay);
+        output.WriteLine("Replay of " + found.Replay + ": " + replayed.Describe());
+        Assert.Equal(1, replayed.Runs);
+        Assert.NotNull(replayed.Failure);
+        Assert.Equal(found.Trace, replayed.Trace);
+    }
+}
