@@ -53,6 +53,9 @@ internal sealed class Execution
 
     internal int Steps => _steps;
 
+    /// <summary>How many times a thread blocked in a modeled <c>Monitor.Wait</c> (parked) in this run.</summary>
+    internal int Parks { get; private set; }
+
     internal IReadOnlyList<int> Trace => _trace;
 
     internal string? Failure => _failure;
@@ -242,13 +245,20 @@ internal sealed class Execution
 
     private bool WaitModeled(ControlledThread self, object gate)
     {
+        bool released;
         lock (_lock)
         {
-            if (_released)
+            released = _released;
+            if (released)
             {
                 ThrowIfAbortedLocked(self);
-                return SysMonitor.Wait(gate);
             }
+        }
+
+        if (released)
+        {
+            // A real wait, outside the scheduler's lock.
+            return SysMonitor.Wait(gate);
         }
 
         // Only the running thread executes, and no schedule point lies inside a lock region of
@@ -265,6 +275,7 @@ internal sealed class Execution
                     self.WaitingOn = gate;
                     self.Pulsed = false;
                     self.WaitSequence = ++_waitSequence;
+                    Parks++;
                     ChooseNextLocked(self, spin: false);
                     WaitTurnLocked(self);
                 }

@@ -29,12 +29,15 @@ internal sealed class ExploreOptions
 /// <summary>What an exploration did and, if a run failed, how to replay it.</summary>
 internal sealed record ExplorationResult(string Scenario, int Runs, bool Exhausted, int MaxSteps, TimeSpan Elapsed, string? Failure, string? Strategy, string? Trace)
 {
+    /// <summary>Runs in which some thread parked (blocked in a modeled monitor wait).</summary>
+    public int RunsWithParking { get; init; }
+
     /// <summary>The replay setting for the failing run (a seed, or the recorded schedule).</summary>
     public string? Replay { get; init; }
 
     public string Describe() =>
         Failure is null
-            ? $"{Scenario}: {Runs} runs{(Exhausted ? " (every schedule within the preemption bound)" : "")}, up to {MaxSteps} schedule points per run, {Elapsed.TotalSeconds:F1} s: no failure."
+            ? $"{Scenario}: {Runs} runs{(Exhausted ? " (every schedule within the preemption bound)" : "")}, {RunsWithParking} with a thread parking, up to {MaxSteps} schedule points per run, {Elapsed.TotalSeconds:F1} s: no failure."
             : $"{Scenario}: run {Runs} of the exploration failed ({Strategy}): {Failure}{Environment.NewLine}"
               + $"Replay: WORKPOOL_EXPLORE_REPLAY=\"{Replay}\" dotnet test tests/WorkPool.ScheduleTests -c Release --filter <this test>{Environment.NewLine}{Trace}";
 }
@@ -82,6 +85,7 @@ internal static class Explorer
         int maxRuns = replay is not null ? 1 : dfs is not null ? options.MaxExhaustiveRuns * scale : options.Runs * scale;
         int expectedSteps = 50;
         int maxSteps = 0;
+        int runsWithParking = 0;
         int run = 0;
         while (run < maxRuns && (run == 0 || clock.Elapsed < budget))
         {
@@ -107,6 +111,7 @@ internal static class Explorer
             }
 
             maxSteps = Math.Max(maxSteps, execution.Steps);
+            runsWithParking += execution.Parks > 0 ? 1 : 0;
             expectedSteps = Math.Max(expectedSteps, execution.Steps);
             if (failure is not null)
             {
@@ -121,12 +126,12 @@ internal static class Explorer
                 dfs.Advance(strategy);
                 if (dfs.Exhausted)
                 {
-                    return new ExplorationResult(scenario, run, true, maxSteps, clock.Elapsed, null, null, null);
+                    return new ExplorationResult(scenario, run, true, maxSteps, clock.Elapsed, null, null, null) { RunsWithParking = runsWithParking };
                 }
             }
         }
 
-        return new ExplorationResult(scenario, run, false, maxSteps, clock.Elapsed, null, null, null);
+        return new ExplorationResult(scenario, run, false, maxSteps, clock.Elapsed, null, null, null) { RunsWithParking = runsWithParking };
     }
 
     private static IScheduleStrategy FromReplay(string replay, ExploreOptions options)

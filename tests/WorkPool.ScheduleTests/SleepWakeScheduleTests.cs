@@ -24,9 +24,46 @@ public sealed class SleepWakeScheduleTests(ITestOutputHelper output)
             execution => InstallScenario(execution, workers: 2, callers: 2, installsEach: 2));
     }
 
-    private static void InstallScenario(Execution execution, int workers, int callers, int installsEach)
+    [Fact]
+    public void PromotedJoinHalfWakesASleepingWorker()
     {
-        var pool = new WorkStealingPool(new WorkStealingPoolOptions
+        int stolen = 0;
+        Explorer.Check(output, "sleep/wake: 2 workers, an outside Join whose second half is promoted to an idle worker", new ExploreOptions { Runs = 200 },
+            execution =>
+            {
+                using WorkStealingPool pool = CreatePool(execution, workers: 2);
+                execution.AwaitAttached(2);
+                int[] runs = new int[2];
+                int[] ranOn = new int[2];
+                execution.Spawn("caller", () => pool.Join(
+                    (runs, ranOn),
+                    static s =>
+                    {
+                        s.ranOn[0] = WorkStealingPool.CurrentWorkerIndex;
+                        // A long first half: room for the other worker to wake and take the second.
+                        for (int i = 0; i < 4; i++)
+                        {
+                            SchedulePoint.Hit();
+                        }
+
+                        s.runs[0]++;
+                    },
+                    static s =>
+                    {
+                        s.ranOn[1] = WorkStealingPool.CurrentWorkerIndex;
+                        s.runs[1]++;
+                    }));
+                execution.Run();
+                Assert.True(runs[0] == 1 && runs[1] == 1, $"The halves ran {runs[0]} and {runs[1]} times.");
+                stolen += ranOn[0] != ranOn[1] ? 1 : 0;
+            });
+        output.WriteLine($"The second half ran on the other worker in {stolen} runs.");
+        Assert.True(stolen > 0, "No schedule had the promoted half taken by the other worker: the scenario does not cover promotion.");
+    }
+
+    /// <summary>A pool whose workers join <paramref name="execution"/> as daemons.</summary>
+    private static WorkStealingPool CreatePool(Execution execution, int workers) =>
+        new(new WorkStealingPoolOptions
         {
             ThreadCount = workers,
             ThreadNamePrefix = "wp.explore",
@@ -34,6 +71,10 @@ public sealed class SleepWakeScheduleTests(ITestOutputHelper output)
             InjectorCapacity = 2,
             OnWorkerStart = index => execution.AttachCurrentThread($"worker {index}"),
         });
+
+    private static void InstallScenario(Execution execution, int workers, int callers, int installsEach)
+    {
+        WorkStealingPool pool = CreatePool(execution, workers);
         try
         {
             execution.AwaitAttached(workers);

@@ -114,7 +114,8 @@ internal sealed class PctStrategy : IScheduleStrategy
 /// <summary>
 /// Bounded exhaustive search, shared by the runs of one exploration: depth-first over every
 /// schedule with at most <c>preemptionBound</c> preemptions (switching away from a thread that
-/// could go on; switching away from a spinning, blocked or finished thread is free), as in CHESS
+/// could go on; switching away from a spinning, blocked or finished thread is free, and a
+/// spinning thread always yields to any other), as in CHESS
 /// (Musuvathi, Qadeer, PLDI 2007). Each run replays the previous one's choices up to the last
 /// decision with an untried option, then takes that option.
 /// </summary>
@@ -173,8 +174,10 @@ internal sealed class DfsSearch(int preemptionBound)
             }
             else
             {
+                // A spinning thread is offered again only when nobody else can run: spinning
+                // again changes no state, and offering it would make the search tree infinite.
                 options.AddRange(enabled.Where(t => t != current));
-                if (canContinue)
+                if (canContinue && options.Count == 0)
                 {
                     options.Add(current!);
                 }
