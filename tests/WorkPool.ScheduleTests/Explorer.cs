@@ -71,6 +71,8 @@ internal static class Explorer
         output.WriteLine(result.Describe());
         Assert.True(result.Failure is null, result.Describe());
         Assert.True(result.Runs > 0 && result.MaxSteps > 0, $"{scenario}: nothing was explored (no run reached a schedule point: is SCHEDULE_POINTS defined?).");
+        Assert.True(options.PreemptionBound is null || result.Exhausted || ReplaySetting is not null,
+            $"{scenario}: the bounded exhaustive search did not finish within its limits ({result.Runs} runs): make the scenario smaller.");
         return result;
     }
 
@@ -80,8 +82,10 @@ internal static class Explorer
         int scale = Scale;
         int baseSeed = int.TryParse(Environment.GetEnvironmentVariable("WORKPOOL_EXPLORE_SEED"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int seed) ? seed : StableHash(scenario);
         var clock = Stopwatch.StartNew();
-        TimeSpan budget = options.Budget * scale;
         DfsSearch? dfs = replay is null && options.PreemptionBound is { } bound ? new DfsSearch(bound) : null;
+        // An exhaustive search must finish to mean what it says (Check asserts it did): it gets
+        // a far larger time cap, which only a search space too big for CI reaches.
+        TimeSpan budget = options.Budget * scale * (dfs is null ? 1 : 10);
         int maxRuns = replay is not null ? 1 : dfs is not null ? options.MaxExhaustiveRuns * scale : options.Runs * scale;
         int expectedSteps = 50;
         int maxSteps = 0;

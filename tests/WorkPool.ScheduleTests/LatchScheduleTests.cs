@@ -13,8 +13,8 @@ public sealed class LatchScheduleTests(ITestOutputHelper output)
     [Fact]
     public void ExecutorCompletingVersusOwnerParking_Exhaustive()
     {
-        Explorer.Check(output, "latch: executor completing vs owner parking, 2 rounds of one job (exhaustive)",
-            new ExploreOptions { PreemptionBound = 2 }, execution => Scenario(execution, rounds: 2));
+        Explorer.Check(output, "latch: executor completing vs owner parking, 3 rounds of one job (exhaustive)",
+            new ExploreOptions { PreemptionBound = 3 }, execution => Scenario(execution, rounds: 3));
     }
 
     [Fact]

@@ -65,14 +65,14 @@ public sealed class RingScheduleTests(ITestOutputHelper output)
     public void FullRingWithBlockedProducers()
     {
         Explorer.Check(output, "ring: capacity 2, 3 producers x 2 parking on the full ring, 1 slow consumer", new ExploreOptions { Runs = 400 },
-            FullRing);
+            execution => FullRing(execution, producers: 3, perProducer: 2));
     }
 
     [Fact]
     public void FullRingWithBlockedProducers_Exhaustive()
     {
-        Explorer.Check(output, "ring: capacity 2, 3 producers x 2 parking on the full ring, 1 slow consumer (exhaustive, 1 preemption)",
-            new ExploreOptions { PreemptionBound = 1 }, FullRing);
+        Explorer.Check(output, "ring: capacity 2, 1 producer x 3 parking on the full ring, 1 slow consumer (exhaustive)",
+            new ExploreOptions { PreemptionBound = 1 }, execution => FullRing(execution, producers: 1, perProducer: 3));
     }
 
     /// <summary>
@@ -80,21 +80,19 @@ public sealed class RingScheduleTests(ITestOutputHelper output)
     /// <see cref="ThreadContext.WaitUntil"/>: spin, register as waiter, park on the real
     /// <see cref="Parker"/>); a consumer that frees a slot must wake one. A lost wake-up is a deadlock.
     /// </summary>
-    private static void FullRing(Execution execution)
+    private static void FullRing(Execution execution, int producers, int perProducer)
     {
-        const int Producers = 3;
-        const int PerProducer = 2;
         var ring = new InjectorRing(2);
-        var log = new TakenLog(Producers * PerProducer);
-        for (int p = 0; p < Producers; p++)
+        var log = new TakenLog(producers * perProducer);
+        for (int p = 0; p < producers; p++)
         {
             int producer = p;
             execution.Spawn($"producer {p}", () =>
             {
                 var context = new ThreadContext(worker: null);
-                for (int i = 0; i < PerProducer; i++)
+                for (int i = 0; i < perProducer; i++)
                 {
-                    var accepts = new RingAccepts(ring, new TestJob(producer * PerProducer + i));
+                    var accepts = new RingAccepts(ring, new TestJob(producer * perProducer + i));
                     context.WaitUntil(ref accepts, spinBudget: 1);
                 }
 
@@ -104,14 +102,14 @@ public sealed class RingScheduleTests(ITestOutputHelper output)
 
         execution.Spawn("consumer", () =>
         {
-            int[] lastSeen = new int[Producers];
+            int[] lastSeen = new int[producers];
             Array.Fill(lastSeen, -1);
-            while (log.Total < Producers * PerProducer)
+            while (log.Total < producers * perProducer)
             {
                 if (ring.TryDequeue() is TestJob job)
                 {
                     log.Add(job, "consumer");
-                    int producer = job.Id / PerProducer;
+                    int producer = job.Id / perProducer;
                     Assert.True(job.Id > lastSeen[producer], $"Element {job.Id} came after {lastSeen[producer]}: producer {producer}'s order broken.");
                     lastSeen[producer] = job.Id;
                 }
