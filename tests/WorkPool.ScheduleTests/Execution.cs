@@ -294,6 +294,9 @@ internal sealed class Execution
         return true;
     }
 
+    /// <summary>Fault injection for the explorer's self-test: this many pulses that would wake a waiter are lost.</summary>
+    internal int PulsesToLose { get; set; }
+
     private void PulseModeled(object gate)
     {
         lock (_lock)
@@ -308,7 +311,11 @@ internal sealed class Execution
                 }
             }
 
-            if (first is not null)
+            if (first is not null && PulsesToLose > 0)
+            {
+                PulsesToLose--;
+            }
+            else if (first is not null)
             {
                 first.Pulsed = true;
             }

@@ -43,6 +43,22 @@ public sealed class ExplorerSelfTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void FindsALostUnparkInTheSleepWakeScenario()
+    {
+        // The real engine, but the first unpark that would wake a parked thread is lost: the
+        // sleep/wake scenario must notice (a worker or the caller never wakes: deadlock).
+        ExplorationResult found = Explorer.Explore("sleep/wake with one lost unpark", new ExploreOptions { Runs = 300 },
+            execution =>
+            {
+                execution.PulsesToLose = 1;
+                SleepWakeScheduleTests.InstallScenario(execution, workers: 1, callers: 1, installsEach: 3);
+            }, replay: null);
+        output.WriteLine(found.Describe());
+        Assert.NotNull(found.Failure);
+        Assert.Contains("deadlock", found.Failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void FailingDebugAssertFailsTheRun()
     {
         ExplorationResult found = Explorer.Explore("Debug.Assert in a scenario thread", new ExploreOptions { Runs = 1 },

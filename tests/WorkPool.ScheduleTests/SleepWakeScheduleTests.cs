@@ -72,7 +72,7 @@ public sealed class SleepWakeScheduleTests(ITestOutputHelper output)
             OnWorkerStart = index => execution.AttachCurrentThread($"worker {index}"),
         });
 
-    private static void InstallScenario(Execution execution, int workers, int callers, int installsEach)
+    internal static void InstallScenario(Execution execution, int workers, int callers, int installsEach)
     {
         WorkStealingPool pool = CreatePool(execution, workers);
         try
