@@ -61,15 +61,37 @@ public sealed class SleepWakeScheduleTests(ITestOutputHelper output)
         Assert.True(stolen > 0, "No schedule had the promoted half taken by the other worker: the scenario does not cover promotion.");
     }
 
+    [Fact]
+    public void CrossPoolInstallWhileTheWaitingWorkerGoesToSleep()
+    {
+        Explorer.Check(output, "sleep/wake: a worker of pool A installs into pool B and sleeps until B's job or A's work wakes it", new ExploreOptions { Runs = 200 },
+            execution =>
+            {
+                using WorkStealingPool a = CreatePool(execution, workers: 1, name: "A");
+                using WorkStealingPool b = CreatePool(execution, workers: 1, name: "B");
+                execution.AwaitAttached(2);
+                int[] runs = new int[3];
+                execution.Spawn("caller of A", () => a.Install((b, runs), static s =>
+                {
+                    s.runs[0]++;
+                    s.b.Install(s.runs, static r => r[1]++);
+                }));
+                // More work for A while A's only worker waits on B: it must run it while waiting.
+                execution.Spawn("second caller of A", () => a.Install(runs, static r => r[2]++));
+                execution.Run();
+                Assert.True(runs[0] == 1 && runs[1] == 1 && runs[2] == 1, $"Runs: outer {runs[0]}, inner (in B) {runs[1]}, second A job {runs[2]}.");
+            });
+    }
+
     /// <summary>A pool whose workers join <paramref name="execution"/> as daemons.</summary>
-    private static WorkStealingPool CreatePool(Execution execution, int workers) =>
+    private static WorkStealingPool CreatePool(Execution execution, int workers, string name = "") =>
         new(new WorkStealingPoolOptions
         {
             ThreadCount = workers,
-            ThreadNamePrefix = "wp.explore",
+            ThreadNamePrefix = "wp.explore" + name,
             SpinCount = 1,
             InjectorCapacity = 2,
-            OnWorkerStart = index => execution.AttachCurrentThread($"worker {index}"),
+            OnWorkerStart = index => execution.AttachCurrentThread($"{name}worker {index}"),
         });
 
     internal static void InstallScenario(Execution execution, int workers, int callers, int installsEach)
