@@ -32,6 +32,25 @@ public sealed class ExplorerSelfTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void StoreBufferModel_FindsPopWithoutItsFence()
+    {
+        ExplorationResult found = Explorer.Explore("store-buffer model: deque pop without its fence (exhaustive)", new ExploreOptions { PreemptionBound = 3 },
+            execution => DequeScenarios.StealVersusPopOfLast(execution, new StoreBufferDeque(4, fenceInPop: false)), replay: null);
+        output.WriteLine(found.Describe());
+        Assert.NotNull(found.Failure);
+        Assert.Contains("taken 2 times", found.Failure, StringComparison.Ordinal);
+        AssertReplayFailsTheSameWay(found, execution => DequeScenarios.StealVersusPopOfLast(execution, new StoreBufferDeque(4, fenceInPop: false)));
+    }
+
+    [Fact]
+    public void StoreBufferModel_PopWithItsFenceIsCorrect()
+    {
+        // The control for the test above: the same model and search, with the fence, find nothing.
+        Explorer.Check(output, "store-buffer model: deque pop with its fence (exhaustive)", new ExploreOptions { PreemptionBound = 3 },
+            execution => DequeScenarios.StealVersusPopOfLast(execution, new StoreBufferDeque(4, fenceInPop: true)));
+    }
+
+    [Fact]
     public void FindsLostWakeUpOfASplitLatchAsDeadlock()
     {
         ExplorationResult found = Explorer.Explore("broken latch: read-then-write completion", new ExploreOptions { PreemptionBound = 2 },
