@@ -152,6 +152,7 @@ internal sealed class Sleepers
     /// </summary>
     internal void WakeWorker(Worker worker)
     {
+        SchedulePoint.Hit();
         if (Volatile.Read(ref worker.SleepState.Value) != Sleeping)
         {
             return;
@@ -159,8 +160,10 @@ internal sealed class Sleepers
 
         // The searching token the woken worker will give back, as WakeOne hands over.
         Interlocked.Increment(ref _counters.Spinning);
+        SchedulePoint.Hit();
         if (Interlocked.CompareExchange(ref worker.SleepState.Value, Woken, Sleeping) == Sleeping)
         {
+            SchedulePoint.Hit();
             Interlocked.Decrement(ref _counters.Sleeping);
             worker.Context.Parker.Unpark();
             return;
@@ -168,6 +171,7 @@ internal sealed class Sleepers
 
         // Another waker got it first, or it withdrew on its own: hand the token back, and look
         // again as every searcher that stops does (producers that saw the token skipped a wake).
+        SchedulePoint.Hit();
         if (Interlocked.Decrement(ref _counters.Spinning) == 0
             && Volatile.Read(ref _counters.Sleeping) > 0
             && _pool.HasVisibleWork())

@@ -84,7 +84,7 @@ public sealed class SleepWakeScheduleTests(ITestOutputHelper output)
     }
 
     /// <summary>A pool whose workers join <paramref name="execution"/> as daemons.</summary>
-    private static WorkStealingPool CreatePool(Execution execution, int workers, string name = "") =>
+    internal static WorkStealingPool CreatePool(Execution execution, int workers, string name = "") =>
         new(new WorkStealingPoolOptions
         {
             ThreadCount = workers,

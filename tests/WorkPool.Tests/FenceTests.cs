@@ -24,6 +24,8 @@ public sealed class FenceTests
     [InlineData(typeof(AwaitedJob), "TryAnnounceParking", "CompareExchange", "the owner's announcement versus the executor's completion")]
     [InlineData(typeof(Parker), "Park", "Exchange", "consuming the permit")]
     [InlineData(typeof(Parker), "Unpark", "Exchange", "publishing the permit")]
+    [InlineData(typeof(ParkingCount), "Complete", "Add", "a completer learns atomically whether the owner parked")]
+    [InlineData(typeof(ParkingCount), "TryRegisterWaiter", "CompareExchange", "the owner's parked flag versus the last completion")]
     [InlineData(typeof(Sleepers), "Announce", "Increment", "the sleeper count before the last look")]
     [InlineData(typeof(Sleepers), "Announce", "Exchange", "the sleep state before the last look")]
     public void FenceIsPresent(Type type, string method, string interlocked, string why)
