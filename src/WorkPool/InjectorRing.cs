@@ -75,18 +75,22 @@ internal sealed class InjectorRing
     /// <summary>Try to append; false when the ring is full. Never blocks.</summary>
     internal bool TryEnqueue(Job job)
     {
+        SchedulePoint.Hit();
         long position = Volatile.Read(ref _tail.Value);
         while (true)
         {
             ref Slot slot = ref _slots[position & _mask];
+            SchedulePoint.Hit();
             long sequence = Volatile.Read(ref slot.Sequence);
             long lag = sequence - position;
             if (lag == 0)
             {
+                SchedulePoint.Hit();
                 long observed = Interlocked.CompareExchange(ref _tail.Value, position + 1, position);
                 if (observed == position)
                 {
                     slot.Job = job;
+                    SchedulePoint.Hit();
                     // Release: a consumer that sees the sequence also sees the job.
                     Volatile.Write(ref slot.Sequence, position + 1);
                     return true;
@@ -109,23 +113,28 @@ internal sealed class InjectorRing
     /// <summary>Take the oldest job, or null when the ring is (or looks) empty.</summary>
     internal Job? TryDequeue()
     {
+        SchedulePoint.Hit();
         long position = Volatile.Read(ref _head.Value);
         while (true)
         {
             ref Slot slot = ref _slots[position & _mask];
+            SchedulePoint.Hit();
             long sequence = Volatile.Read(ref slot.Sequence);
             long lag = sequence - (position + 1);
             if (lag == 0)
             {
+                SchedulePoint.Hit();
                 long observed = Interlocked.CompareExchange(ref _head.Value, position + 1, position);
                 if (observed == position)
                 {
                     Job? job = slot.Job;
                     Debug.Assert(job is not null, "A published slot holds a job.");
                     slot.Job = null;
+                    SchedulePoint.Hit();
                     // Full fence while freeing the slot: orders the free before the read of
                     // _waitingProducers (the consumer side of the producer/consumer Dekker pair).
                     Interlocked.Exchange(ref slot.Sequence, position + _mask + 1);
+                    SchedulePoint.Hit();
                     if (Volatile.Read(ref _waitingProducers.Value) != 0)
                     {
                         WakeOneProducer();
@@ -179,6 +188,7 @@ internal sealed class InjectorRing
         }
 
         // The increment was a full fence; now retry: the producer side of the Dekker pair.
+        // (TryEnqueue starts with a schedule point.)
         if (TryEnqueue(job))
         {
             UnregisterWaiter(waiter);

@@ -26,6 +26,7 @@ internal static class IntrusiveStack
         while (true)
         {
             next = Unsafe.As<T?>(current);
+            SchedulePoint.Hit();
             object? seen = Interlocked.CompareExchange(ref head, node, current);
             if (seen == current)
             {

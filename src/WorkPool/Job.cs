@@ -65,12 +65,18 @@ internal abstract class AwaitedJob : Job
     /// owner must not park). The CAS is a full fence, so either the executor's exchange sees
     /// WaiterParked and unparks, or this CAS sees Done.
     /// </summary>
-    internal bool TryAnnounceParking() =>
-        Interlocked.CompareExchange(ref _state, WaiterParked, Pending) == Pending;
+    internal bool TryAnnounceParking()
+    {
+        SchedulePoint.Hit();
+        return Interlocked.CompareExchange(ref _state, WaiterParked, Pending) == Pending;
+    }
 
     /// <summary>Owner, after waking: withdraw the announcement if the job is not done yet.</summary>
-    internal void WithdrawParking() =>
+    internal void WithdrawParking()
+    {
+        SchedulePoint.Hit();
         Interlocked.CompareExchange(ref _state, Pending, WaiterParked);
+    }
 
     /// <summary>Owner, after completion: the captured exception, if any, cleared for reuse.</summary>
     internal ExceptionDispatchInfo? TakeError()
@@ -88,6 +94,7 @@ internal abstract class AwaitedJob : Job
         Parker owner = _owner;
         // Exchange is a full fence: the result and error stores above are visible to the owner
         // before it can observe Done.
+        SchedulePoint.Hit();
         int previous = Interlocked.Exchange(ref _state, Done);
         Debug.Assert(previous != Done, "A job completed twice.");
         if (previous == WaiterParked)

@@ -26,6 +26,7 @@ internal sealed class Parker
     /// <summary>Blocks the owner until a permit is available, then consumes it.</summary>
     public void Park()
     {
+        SchedulePoint.Hit(); // none inside the lock: the exploration build switches threads only outside it, or in Monitor.Wait
         if (Interlocked.Exchange(ref _permit, 0) != 0)
         {
             return;
@@ -46,6 +47,7 @@ internal sealed class Parker
     /// <summary>Makes a permit available and wakes the owner if it is blocked.</summary>
     public void Unpark()
     {
+        SchedulePoint.Hit();
         if (Interlocked.Exchange(ref _permit, 1) != 0)
         {
             // A permit was already pending: the owner will consume it without blocking, or it
@@ -53,6 +55,7 @@ internal sealed class Parker
             return;
         }
 
+        SchedulePoint.Hit();
         lock (_gate)
         {
             Monitor.Pulse(_gate);

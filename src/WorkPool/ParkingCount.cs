@@ -28,6 +28,7 @@ internal static class ParkingCount
     internal static void Complete(ref long word, Parker owner, int count = 1)
     {
         Debug.Assert(count > 0 && (Volatile.Read(ref word) & PendingMask) >= count, "More completions than counts.");
+        SchedulePoint.Hit();
         long after = Interlocked.Add(ref word, -count);
         Debug.Assert((after & PendingMask) != PendingMask, "More completions than counts.");
         if ((after & (PendingMask | ParkedFlag)) == ParkedFlag)
@@ -42,6 +43,7 @@ internal static class ParkingCount
         long current = Volatile.Read(ref word);
         while ((current & PendingMask) != 0)
         {
+            SchedulePoint.Hit();
             long seen = Interlocked.CompareExchange(ref word, current | ParkedFlag, current);
             if (seen == current)
             {
@@ -55,5 +57,9 @@ internal static class ParkingCount
     }
 
     /// <summary>Owner, after waking: withdraws the flag.</summary>
-    internal static void UnregisterWaiter(ref long word) => Interlocked.And(ref word, ~ParkedFlag);
+    internal static void UnregisterWaiter(ref long word)
+    {
+        SchedulePoint.Hit();
+        Interlocked.And(ref word, ~ParkedFlag);
+    }
 }

@@ -108,6 +108,7 @@ internal sealed class Sleepers
     /// </summary>
     internal void NotifyWork()
     {
+        SchedulePoint.Hit();
         if (Volatile.Read(ref _counters.Spinning) == 0 && Volatile.Read(ref _counters.Sleeping) > 0)
         {
             WakeOne();
@@ -121,8 +122,10 @@ internal sealed class Sleepers
         {
             foreach (Worker worker in _workers)
             {
+                SchedulePoint.Hit();
                 if (Interlocked.CompareExchange(ref worker.SleepState.Value, Woken, Sleeping) == Sleeping)
                 {
+                    SchedulePoint.Hit();
                     Interlocked.Decrement(ref _counters.Sleeping);
                     worker.Context.Parker.Unpark();
                     return;
@@ -132,6 +135,7 @@ internal sealed class Sleepers
             // Nobody in the Sleeping state: hand the token back. Producers that published while
             // we held it skipped their wake, and a worker may have gone to sleep after our scan
             // passed it with its last look before their publish: look again after the decrement.
+            SchedulePoint.Hit();
             if (Interlocked.Decrement(ref _counters.Spinning) != 0
                 || Volatile.Read(ref _counters.Sleeping) <= 0
                 || !_pool.HasVisibleWork())
@@ -148,6 +152,7 @@ internal sealed class Sleepers
     /// </summary>
     internal void WakeWorker(Worker worker)
     {
+        SchedulePoint.Hit();
         if (Volatile.Read(ref worker.SleepState.Value) != Sleeping)
         {
             return;
@@ -155,8 +160,10 @@ internal sealed class Sleepers
 
         // The searching token the woken worker will give back, as WakeOne hands over.
         Interlocked.Increment(ref _counters.Spinning);
+        SchedulePoint.Hit();
         if (Interlocked.CompareExchange(ref worker.SleepState.Value, Woken, Sleeping) == Sleeping)
         {
+            SchedulePoint.Hit();
             Interlocked.Decrement(ref _counters.Sleeping);
             worker.Context.Parker.Unpark();
             return;
@@ -164,6 +171,7 @@ internal sealed class Sleepers
 
         // Another waker got it first, or it withdrew on its own: hand the token back, and look
         // again as every searcher that stops does (producers that saw the token skipped a wake).
+        SchedulePoint.Hit();
         if (Interlocked.Decrement(ref _counters.Spinning) == 0
             && Volatile.Read(ref _counters.Sleeping) > 0
             && _pool.HasVisibleWork())
@@ -177,7 +185,9 @@ internal sealed class Sleepers
     {
         // Count first, state second: a waker that sees the count but not yet the state finds no
         // one to wake, and then this worker's last look (after the state write) sees the job.
+        SchedulePoint.Hit();
         Interlocked.Increment(ref _counters.Sleeping);
+        SchedulePoint.Hit();
         int previous = Interlocked.Exchange(ref worker.SleepState.Value, Sleeping);
         Debug.Assert(previous == Awake, "A worker announces sleep once.");
     }
@@ -188,6 +198,7 @@ internal sealed class Sleepers
     /// </summary>
     internal bool Withdraw(Worker worker)
     {
+        SchedulePoint.Hit();
         int state = Interlocked.Exchange(ref worker.SleepState.Value, Awake);
         if (state == Sleeping)
         {

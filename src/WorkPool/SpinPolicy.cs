@@ -11,6 +11,7 @@ internal static class SpinPolicy
     /// </summary>
     internal static void Pause(int round)
     {
+        SchedulePoint.Spin();
         if ((round & 31) == 31)
         {
             Thread.Yield();

@@ -61,6 +61,7 @@ internal sealed class WorkDeque
     internal bool TryPush(Job job)
     {
         long bottom = _bottom.Value; // only the owner writes bottom
+        SchedulePoint.Hit();
         long top = Volatile.Read(ref _top.Value); // stale is safe: top only grows, so we under-estimate free space
         if (bottom - top >= _cells.Length)
         {
@@ -68,6 +69,7 @@ internal sealed class WorkDeque
         }
 
         _cells[bottom & _mask].Job = job;
+        SchedulePoint.Hit();
         // Release: a thief that reads the new bottom also reads the cell written above.
         Volatile.Write(ref _bottom.Value, bottom + 1);
         return true;
@@ -81,7 +83,9 @@ internal sealed class WorkDeque
         // Full fence: the new bottom must be visible to thieves before we read top. Without it
         // a thief could read the old bottom, we could read the old top, and both would take the
         // last job.
+        SchedulePoint.Hit();
         Interlocked.Exchange(ref _bottom.Value, bottom);
+        SchedulePoint.Hit();
         long top = Volatile.Read(ref _top.Value);
 
         if (top < bottom)
@@ -97,8 +101,10 @@ internal sealed class WorkDeque
     {
         Job? job = _cells[bottom & _mask].Job;
         // One job left: race thieves for it on top, exactly as a thief would.
+        SchedulePoint.Hit();
         bool won = Interlocked.CompareExchange(ref _top.Value, top + 1, top) == top;
         // Either way the deque is now empty with top == bottom + 1 == new bottom.
+        SchedulePoint.Hit();
         Volatile.Write(ref _bottom.Value, bottom + 1);
         return won ? job : null;
     }
@@ -106,6 +112,7 @@ internal sealed class WorkDeque
     private Job? RestoreEmpty(long bottom)
     {
         Debug.Assert(Volatile.Read(ref _top.Value) == bottom + 1, "An empty deque has top == bottom.");
+        SchedulePoint.Hit();
         Volatile.Write(ref _bottom.Value, bottom + 1);
         return null;
     }
@@ -116,18 +123,22 @@ internal sealed class WorkDeque
     /// </summary>
     internal Job? TrySteal()
     {
+        SchedulePoint.Hit();
         long top = Volatile.Read(ref _top.Value);
         // Full fence between reading top and bottom: pairs with the owner's fence in TryPop so
         // that a thief and the owner cannot both see one job as theirs (Lê et al., steal()).
         Interlocked.MemoryBarrier();
+        SchedulePoint.Hit();
         long bottom = Volatile.Read(ref _bottom.Value);
         if (top >= bottom)
         {
             return null;
         }
 
+        SchedulePoint.Hit();
         Job? job = Volatile.Read(ref _cells[top & _mask].Job);
         // The CAS validates the read above: if top moved, the cell may have been reused.
+        SchedulePoint.Hit();
         if (Interlocked.CompareExchange(ref _top.Value, top + 1, top) != top)
         {
             return null;

@@ -613,6 +613,7 @@ internal sealed class Worker
             // The last look, after the announcement's fences (see Sleepers). Shutdown needs no
             // check here: the main loop's condition refuses to register once it is set, and
             // Dispose unparks every worker after setting it.
+            SchedulePoint.Hit();
             if (!_pool.HasVisibleWork() && !HasInbox)
             {
                 _stats.Sleep();

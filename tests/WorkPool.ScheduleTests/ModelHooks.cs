@@ -1,0 +1,25 @@
+using WorkPool.ScheduleTests;
+
+namespace WorkPool;
+
+/// <summary>The exploration build's side of <see cref="SchedulePoint"/>: every point is a possible thread switch.</summary>
+internal static partial class SchedulePoint
+{
+    static partial void OnHit(bool spin) => Execution.OnSchedulePoint(spin);
+}
+
+/// <summary>
+/// Shadows <see cref="System.Threading.Monitor"/> for the library sources compiled into this
+/// build (a type in the enclosing namespace wins over a <c>using</c>): <see cref="Parker"/>'s
+/// <c>Monitor.Wait</c> blocks in the scheduler's model instead of for real, so a parked thread is
+/// one the scheduler knows cannot run until pulsed, and a schedule in which nobody pulses it is
+/// a detected deadlock. The real Parker code runs unchanged, its lock included.
+/// </summary>
+internal static class Monitor
+{
+    /// <summary>Modeled <see cref="System.Threading.Monitor.Wait(object)"/>; a real wait outside a run.</summary>
+    public static bool Wait(object obj) => Execution.ModelWait(obj);
+
+    /// <summary>Modeled <see cref="System.Threading.Monitor.Pulse(object)"/> (also pulses real waiters).</summary>
+    public static void Pulse(object obj) => Execution.ModelPulse(obj);
+}
