@@ -6,7 +6,7 @@ namespace WorkPool;
 /// can fork more work without capturing a pool reference. Each method behaves exactly like the
 /// instance method of the same shape on that pool (same allocation-free forms, same exceptions).
 /// </summary>
-public static class ForkJoin
+public static partial class ForkJoin
 {
     /// <summary>The pool these methods act on from the calling thread.</summary>
     public static WorkStealingPool CurrentPool => WorkStealingPool.Current ?? WorkStealingPool.Default;

@@ -549,6 +549,59 @@ public class AllocationTests
             return Cells[0];
         }), Loops * Sum(LoopLength));
 
+    private static readonly long[] LoopSource = Enumerable.Range(0, LoopLength).Select(i => (long)i).ToArray();
+
+    [Fact]
+    public void ExternalForEach_StateForm_StaticLambda_ZeroBytes() => AssertZeroBytes("ForEach(T[], state, Action<TState, T>)", Loops * LoopLength, static pool =>
+    {
+        Cells[0] = 0;
+        for (int r = 0; r < Loops; r++)
+        {
+            pool.ForEach(LoopSource, Cells, static (cells, e) => Interlocked.Add(ref cells[0], e));
+        }
+
+        return Cells[0];
+    }, Loops * Sum(LoopLength));
+
+    [Fact]
+    public void ExternalForEach_StructForm_Memory_ZeroBytes() => AssertZeroBytes("ForEach(Memory<T>, ref IForEachBody<T>)", Loops * LoopLength, static pool =>
+    {
+        Cells[0] = 0;
+        for (int r = 0; r < Loops; r++)
+        {
+            var body = new AddElementBody(Cells);
+            pool.ForEach(LoopSource.AsMemory(), ref body);
+        }
+
+        return Cells[0];
+    }, Loops * Sum(LoopLength));
+
+    [Fact]
+    public void ForEach_ReadOnlyStructForm_InsideInstall_ZeroBytes() => AssertZeroBytes("ForEach(ReadOnlyMemory<T>, ref IReadOnlyForEachBody<T>) inside Install", Loops * LoopLength, static pool =>
+        pool.Install(pool, static p =>
+        {
+            Cells[0] = 0;
+            for (int r = 0; r < Loops; r++)
+            {
+                var body = new AddReadOnlyElementBody(Cells);
+                p.ForEach((ReadOnlyMemory<long>)LoopSource, ref body);
+            }
+
+            return Cells[0];
+        }), Loops * Sum(LoopLength));
+
+    /// <summary>Adds every element into cell 0.</summary>
+    private readonly struct AddElementBody(long[] cells) : IForEachBody<long>
+    {
+        public void Invoke(ref long element, int index) => Interlocked.Add(ref cells[0], element);
+    }
+
+    /// <summary>Adds every element into cell 0, by read-only reference.</summary>
+    private readonly struct AddReadOnlyElementBody(long[] cells) : IReadOnlyForEachBody<long>
+    {
+        public void Invoke(in long element, int index) => Interlocked.Add(ref cells[0], element);
+    }
+
     /// <summary>Adds every index into cell 0.</summary>
     private readonly struct AddIndexBody(long[] cells) : IForBody
     {

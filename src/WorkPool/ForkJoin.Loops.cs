@@ -1,0 +1,46 @@
+namespace WorkPool;
+
+// The static counterparts of the loop forms added after For: ForEach, reductions and loops
+// with Break/Stop. Each acts on CurrentPool, exactly like the instance method of the same shape.
+public static partial class ForkJoin
+{
+    /// <inheritdoc cref="WorkStealingPool.ForEach{T}(T[], Action{T}, CancellationToken)"/>
+    public static void ForEach<T>(T[] source, Action<T> body, CancellationToken cancellationToken = default) => CurrentPool.ForEach(source, body, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.ForEach{T}(ArraySegment{T}, Action{T}, CancellationToken)"/>
+    public static void ForEach<T>(ArraySegment<T> source, Action<T> body, CancellationToken cancellationToken = default) => CurrentPool.ForEach(source, body, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.ForEach{T}(Memory{T}, Action{T}, CancellationToken)"/>
+    public static void ForEach<T>(Memory<T> source, Action<T> body, CancellationToken cancellationToken = default) => CurrentPool.ForEach(source, body, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.ForEach{T}(ReadOnlyMemory{T}, Action{T}, CancellationToken)"/>
+    public static void ForEach<T>(ReadOnlyMemory<T> source, Action<T> body, CancellationToken cancellationToken = default) => CurrentPool.ForEach(source, body, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.ForEach{T, TState}(T[], TState, Action{TState, T}, CancellationToken)"/>
+    public static void ForEach<T, TState>(T[] source, TState state, Action<TState, T> body, CancellationToken cancellationToken = default) => CurrentPool.ForEach(source, state, body, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.ForEach{T, TState}(ArraySegment{T}, TState, Action{TState, T}, CancellationToken)"/>
+    public static void ForEach<T, TState>(ArraySegment<T> source, TState state, Action<TState, T> body, CancellationToken cancellationToken = default) => CurrentPool.ForEach(source, state, body, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.ForEach{T, TState}(Memory{T}, TState, Action{TState, T}, CancellationToken)"/>
+    public static void ForEach<T, TState>(Memory<T> source, TState state, Action<TState, T> body, CancellationToken cancellationToken = default) => CurrentPool.ForEach(source, state, body, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.ForEach{T, TState}(ReadOnlyMemory{T}, TState, Action{TState, T}, CancellationToken)"/>
+    public static void ForEach<T, TState>(ReadOnlyMemory<T> source, TState state, Action<TState, T> body, CancellationToken cancellationToken = default) => CurrentPool.ForEach(source, state, body, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.ForEach{T, TBody}(T[], ref TBody, int, CancellationToken)"/>
+    public static void ForEach<T, TBody>(T[] source, ref TBody body, int minChunkLength = 1, CancellationToken cancellationToken = default)
+        where TBody : struct, IForEachBody<T> => CurrentPool.ForEach(source, ref body, minChunkLength, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.ForEach{T, TBody}(ArraySegment{T}, ref TBody, int, CancellationToken)"/>
+    public static void ForEach<T, TBody>(ArraySegment<T> source, ref TBody body, int minChunkLength = 1, CancellationToken cancellationToken = default)
+        where TBody : struct, IForEachBody<T> => CurrentPool.ForEach(source, ref body, minChunkLength, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.ForEach{T, TBody}(Memory{T}, ref TBody, int, CancellationToken)"/>
+    public static void ForEach<T, TBody>(Memory<T> source, ref TBody body, int minChunkLength = 1, CancellationToken cancellationToken = default)
+        where TBody : struct, IForEachBody<T> => CurrentPool.ForEach(source, ref body, minChunkLength, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.ForEach{T, TBody}(ReadOnlyMemory{T}, ref TBody, int, CancellationToken)"/>
+    public static void ForEach<T, TBody>(ReadOnlyMemory<T> source, ref TBody body, int minChunkLength = 1, CancellationToken cancellationToken = default)
+        where TBody : struct, IReadOnlyForEachBody<T> => CurrentPool.ForEach(source, ref body, minChunkLength, cancellationToken);
+}
