@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace WorkPool;
 
 public sealed partial class WorkStealingPool
@@ -198,7 +196,7 @@ public sealed partial class WorkStealingPool
         ForCore(fromInclusive, toExclusive, ref body, minChunkLength, cancellationToken);
     }
 
-    private unsafe void ForCore<TRange>(long fromInclusive, long toExclusive, ref TRange body, long minChunkLength, CancellationToken cancellationToken)
+    private void ForCore<TRange>(long fromInclusive, long toExclusive, ref TRange body, long minChunkLength, CancellationToken cancellationToken)
         where TRange : struct, IForRangeBody
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(minChunkLength, 1);
@@ -208,29 +206,17 @@ public sealed partial class WorkStealingPool
             return;
         }
 
-        // The loop's state stays on this thread's stack, which does not move, and this thread
-        // stays here (running the loop, or waiting for the Install) until every range is done:
-        // so the ranges can reach it through a plain pointer, on whichever worker they run.
-        var loop = new LoopState<TRange>(body, minChunkLength, cancellationToken);
-        var root = new RangeSplit<TRange>(Unsafe.AsPointer(ref loop), fromInclusive, toExclusive);
+        var loopBody = new RangeLoopBody<TRange>(body);
         try
         {
-            ThreadContext? context = ThreadContext.CurrentOrNull;
-            if (IsWorkerOfThisPool(context))
-            {
-                root.Run(new ForkContext(context!.Worker!));
-            }
-            else
-            {
-                InstallFromOutside(ref root, context)?.Throw();
-            }
+            RunLoop<RangeLoopBody<TRange>, NoResult>(fromInclusive, toExclusive, ref loopBody, (ulong)minChunkLength, LoopShape.Adaptive, cancellationToken, out _);
         }
         finally
         {
-            body = loop.Body;
+            body = loopBody.Body;
         }
 
-        // Leaves skip their work silently once cancelled; report it here, after every range is done.
+        // Pieces are skipped silently once cancelled; report it here, after every piece is done.
         cancellationToken.ThrowIfCancellationRequested();
     }
 }

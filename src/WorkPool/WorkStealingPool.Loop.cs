@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+
+namespace WorkPool;
+
+public sealed partial class WorkStealingPool
+{
+    /// <summary>
+    /// How long a caller-first loop runs alone before it asks the workers to join in (see
+    /// ForLoop.cs): long enough that a loop this short is not worth a handoff (a wake-up and a
+    /// wait cost about this much), short enough to lose little of a longer loop.
+    /// </summary>
+    internal static readonly TimeSpan LoopHeartbeat = TimeSpan.FromMicroseconds(5);
+
+    private static readonly long s_loopHeartbeatTicks = Math.Max(1, (long)(LoopHeartbeat.TotalSeconds * Stopwatch.Frequency));
+
+    /// <summary>How a loop is split.</summary>
+    private enum LoopShape
+    {
+        /// <summary>Caller first with a cursor from outside the pool, a tree on its workers.</summary>
+        Adaptive,
+
+        /// <summary>Always a tree whose shape depends only on the range and the grain.</summary>
+        Deterministic,
+    }
+
+    /// <summary>
+    /// Runs a loop over [<paramref name="fromInclusive"/>, <paramref name="toExclusive"/>) with
+    /// <paramref name="body"/> (updated with its final state, whatever happens) and returns its
+    /// result; see ForLoop.cs. The range must not be empty.
+    /// </summary>
+    private unsafe TResult RunLoop<TBody, TResult>(long fromInclusive, long toExclusive, ref TBody body, ulong grain, LoopShape shape, CancellationToken cancellationToken, out LoopFlags flags)
+        where TBody : struct, ILoopBody<TResult>
+    {
+        Debug.Assert(fromInclusive < toExclusive);
+        ThreadContext? context = ThreadContext.CurrentOrNull;
+        bool onOwnWorker = IsWorkerOfThisPool(context);
+        if (!onOwnWorker && IsDisposed)
+        {
+            ThrowDisposed();
+        }
+
+        int helpers = Math.Max(1, _workers.Length - 1);
+        var loop = new Loop<TBody, TResult>(body, fromInclusive, toExclusive, grain, helpers + 1, cancellationToken);
+        try
+        {
+            if (onOwnWorker)
+            {
+                var root = new LoopSplit<TBody, TResult>(Unsafe.AsPointer(ref loop), fromInclusive, toExclusive);
+                root.Run(new ForkContext(context!.Worker!));
+                return root.Result;
+            }
+
+            if (shape == LoopShape.Deterministic)
+            {
+                // One piece: no tree to run in parallel, so no handoff either.
+                if (loop.Length / 2 < loop.Grain)
+                {
+                    return loop.ShouldSkip(fromInclusive) ? loop.Body.Identity() : loop.RunPiece(loop.Body.Identity(), fromInclusive, toExclusive);
+                }
+
+                var root = new LoopSplit<TBody, TResult>(Unsafe.AsPointer(ref loop), fromInclusive, toExclusive);
+                InstallFromOutside(ref root, context)?.Throw();
+                return root.Result;
+            }
+
+            return RunCallerFirst<TBody, TResult>(ref loop, context, helpers);
+        }
+        finally
+        {
+            body = loop.Body;
+            flags = loop.Flags;
+        }
+    }
+
+    /// <summary>
+    /// The caller-first loop (see ForLoop.cs): pieces alone until the heartbeat, then one helper
+    /// job for the workers, then pieces from the shared cursor, then the wait for the helper.
+    /// </summary>
+    private unsafe TResult RunCallerFirst<TBody, TResult>(ref Loop<TBody, TResult> loop, ThreadContext? context, int helpers)
+        where TBody : struct, ILoopBody<TResult>
+    {
+        TResult accumulator = loop.Body.Identity();
+
+        // A thread that already has a helper out (it runs a piece of an outer loop, whose helper
+        // keeps the workers busy) runs nested loops alone: a second helper could only start
+        // when a worker is free, and the caller would wait for it.
+        bool mayHandOff = context is null || context.Depth == 0;
+        long start = Stopwatch.GetTimestamp();
+        ulong size = loop.Grain;
+        while (loop.TryClaimAlone(size, out long from, out long to))
+        {
+            if (loop.ShouldSkip(from))
+            {
+                return accumulator;
+            }
+
+            // An exception here leaves directly: nothing was handed off.
+            accumulator = loop.RunPiece(accumulator, from, to);
+            if (loop.Remaining == 0)
+            {
+                return accumulator;
+            }
+
+            size = size <= ulong.MaxValue / 2 ? size * 2 : size;
+            if (mayHandOff && _sleepers.AnyIdle && Stopwatch.GetTimestamp() - start >= s_loopHeartbeatTicks)
+            {
+                return WithHelper(ref loop, accumulator, context ?? ThreadContext.Current, helpers);
+            }
+        }
+
+        return accumulator;
+    }
+
+    /// <summary>
+    /// Publishes the helper job, runs shared pieces, waits for the helper and combines: the
+    /// caller's part first, as Join's A, then the helpers', as B.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private unsafe TResult WithHelper<TBody, TResult>(ref Loop<TBody, TResult> loop, TResult accumulator, ThreadContext context, int helpers)
+        where TBody : struct, ILoopBody<TResult>
+    {
+        int depth = context.Depth;
+        if (!TryEnterGate())
+        {
+            // Disposed meanwhile: the workers are leaving, so finish alone.
+            while (loop.TryClaimAlone(ulong.MaxValue, out long from, out long to) && !loop.ShouldSkip(from))
+            {
+                accumulator = loop.RunPiece(accumulator, from, to);
+            }
+
+            return accumulator;
+        }
+
+        WorkJob<LoopHelper<TBody, TResult>> job;
+        try
+        {
+            job = JobSlots<LoopHelper<TBody, TResult>>.At(context, depth);
+            job.Work = new LoopHelper<TBody, TResult>(Unsafe.AsPointer(ref loop), helpers);
+            job.Arm();
+            context.Depth = depth + 1;
+            Inject(context, job);
+        }
+        finally
+        {
+            ExitGate();
+        }
+
+        try
+        {
+            accumulator = loop.DrainShared(accumulator);
+        }
+        catch (Exception errorA)
+        {
+            // The helpers stop at their next piece (RunPiece stopped the loop); wait for them,
+            // because their job points into this frame.
+            ExceptionDispatchInfo? errorB = FinishHelper(job, context, depth, out _);
+            if (errorB is not null)
+            {
+                throw new AggregateException(errorA, errorB.SourceException);
+            }
+
+            throw;
+        }
+
+        FinishHelper(job, context, depth, out TResult helped)?.Throw();
+        return loop.Body.Combine(accumulator, helped);
+    }
+
+    /// <summary>Waits until the helper job is done, then takes its result and error and frees the slot.</summary>
+    private ExceptionDispatchInfo? FinishHelper<TBody, TResult>(WorkJob<LoopHelper<TBody, TResult>> job, ThreadContext context, int depth, out TResult result)
+        where TBody : struct, ILoopBody<TResult>
+    {
+        var done = new JobDone(job);
+        if (context.Worker is { } otherPoolWorker)
+        {
+            otherPoolWorker.WaitUntil(ref done);
+        }
+        else
+        {
+            context.WaitUntil(ref done, _options.SpinCount);
+        }
+
+        result = job.Work.Result;
+        job.ClearWork();
+        context.Depth = depth;
+        return job.TakeError();
+    }
+
+    private bool TryEnterGate()
+    {
+        if (Interlocked.Increment(ref _gate.Value) < 0)
+        {
+            Interlocked.Decrement(ref _gate.Value);
+            return false;
+        }
+
+        return true;
+    }
+}
