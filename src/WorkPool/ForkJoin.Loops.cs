@@ -43,4 +43,20 @@ public static partial class ForkJoin
     /// <inheritdoc cref="WorkStealingPool.ForEach{T, TBody}(ReadOnlyMemory{T}, ref TBody, int, CancellationToken)"/>
     public static void ForEach<T, TBody>(ReadOnlyMemory<T> source, ref TBody body, int minChunkLength = 1, CancellationToken cancellationToken = default)
         where TBody : struct, IReadOnlyForEachBody<T> => CurrentPool.ForEach(source, ref body, minChunkLength, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.Reduce{TReducer, TResult}(long, long, TReducer, long, bool, CancellationToken)"/>
+    public static TResult Reduce<TReducer, TResult>(long fromInclusive, long toExclusive, TReducer reducer, long minChunkLength = 1, bool deterministic = false, CancellationToken cancellationToken = default)
+        where TReducer : struct, IRangeReducer<TResult> => CurrentPool.Reduce<TReducer, TResult>(fromInclusive, toExclusive, reducer, minChunkLength, deterministic, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.Reduce{TReducer, TResult}(int, int, TReducer, int, bool, CancellationToken)"/>
+    public static TResult Reduce<TReducer, TResult>(int fromInclusive, int toExclusive, TReducer reducer, int minChunkLength = 1, bool deterministic = false, CancellationToken cancellationToken = default)
+        where TReducer : struct, IRangeReducer<TResult> => CurrentPool.Reduce<TReducer, TResult>(fromInclusive, toExclusive, reducer, minChunkLength, deterministic, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.Reduce{TResult}(int, int, TResult, Func{TResult, int, TResult}, Func{TResult, TResult, TResult}, bool, CancellationToken)"/>
+    public static TResult Reduce<TResult>(int fromInclusive, int toExclusive, TResult identity, Func<TResult, int, TResult> accumulate, Func<TResult, TResult, TResult> combine, bool deterministic = false, CancellationToken cancellationToken = default) =>
+        CurrentPool.Reduce(fromInclusive, toExclusive, identity, accumulate, combine, deterministic, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.Reduce{TState, TResult}(int, int, TState, TResult, Func{TState, TResult, int, TResult}, Func{TResult, TResult, TResult}, bool, CancellationToken)"/>
+    public static TResult Reduce<TState, TResult>(int fromInclusive, int toExclusive, TState state, TResult identity, Func<TState, TResult, int, TResult> accumulate, Func<TResult, TResult, TResult> combine, bool deterministic = false, CancellationToken cancellationToken = default) =>
+        CurrentPool.Reduce(fromInclusive, toExclusive, state, identity, accumulate, combine, deterministic, cancellationToken);
 }
