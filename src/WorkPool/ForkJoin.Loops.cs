@@ -59,4 +59,20 @@ public static partial class ForkJoin
     /// <inheritdoc cref="WorkStealingPool.Reduce{TState, TResult}(int, int, TState, TResult, Func{TState, TResult, int, TResult}, Func{TResult, TResult, TResult}, bool, CancellationToken)"/>
     public static TResult Reduce<TState, TResult>(int fromInclusive, int toExclusive, TState state, TResult identity, Func<TState, TResult, int, TResult> accumulate, Func<TResult, TResult, TResult> combine, bool deterministic = false, CancellationToken cancellationToken = default) =>
         CurrentPool.Reduce(fromInclusive, toExclusive, state, identity, accumulate, combine, deterministic, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.For(int, int, ControlledForAction, CancellationToken)"/>
+    public static LoopResult For(int fromInclusive, int toExclusive, ControlledForAction body, CancellationToken cancellationToken = default) =>
+        CurrentPool.For(fromInclusive, toExclusive, body, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.For(long, long, LongControlledForAction, CancellationToken)"/>
+    public static LoopResult For(long fromInclusive, long toExclusive, LongControlledForAction body, CancellationToken cancellationToken = default) =>
+        CurrentPool.For(fromInclusive, toExclusive, body, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.For{TState}(int, int, TState, ControlledForAction{TState}, CancellationToken)"/>
+    public static LoopResult For<TState>(int fromInclusive, int toExclusive, TState state, ControlledForAction<TState> body, CancellationToken cancellationToken = default) =>
+        CurrentPool.For(fromInclusive, toExclusive, state, body, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.For{TState}(long, long, TState, LongControlledForAction{TState}, CancellationToken)"/>
+    public static LoopResult For<TState>(long fromInclusive, long toExclusive, TState state, LongControlledForAction<TState> body, CancellationToken cancellationToken = default) =>
+        CurrentPool.For(fromInclusive, toExclusive, state, body, cancellationToken);
 }

@@ -651,6 +651,41 @@ public class AllocationTests
             return sum;
         }), Loops * Sum(LoopLength));
 
+    [Fact]
+    public void ExternalFor_ControlledStateForm_WithBreak_ZeroBytes() => AssertZeroBytes("For(from, to, state, ControlledForAction<TState>) with Break", Loops * LoopLength, static pool =>
+    {
+        Cells[0] = 0;
+        for (int r = 0; r < Loops; r++)
+        {
+            LoopResult result = pool.For(0, 2 * LoopLength, Cells, static (cells, i, control) =>
+            {
+                if (i >= LoopLength)
+                {
+                    control.Break();
+                    return;
+                }
+
+                Interlocked.Add(ref cells[0], i);
+            });
+            Cells[0] += result.LowestBreakIteration == LoopLength ? 0 : 1_000_000_000;
+        }
+
+        return Cells[0];
+    }, Loops * Sum(LoopLength));
+
+    [Fact]
+    public void ControlledFor_InsideInstall_ZeroBytes() => AssertZeroBytes("For(long, long, state, LongControlledForAction<TState>) inside Install", Loops * LoopLength, static pool =>
+        pool.Install(pool, static p =>
+        {
+            Cells[0] = 0;
+            for (int r = 0; r < Loops; r++)
+            {
+                p.For(0L, LoopLength, Cells, static (cells, i, _) => Interlocked.Add(ref cells[0], i));
+            }
+
+            return Cells[0];
+        }), Loops * Sum(LoopLength));
+
     // Loops long enough (about 100 µs) that the caller hands pieces to the workers.
     private const int LongLoops = 200;
     private const int LongLoopLength = 1024;
