@@ -185,6 +185,7 @@ internal struct Loop<TBody, TResult>
             take = remaining;
         }
 
+        Debug.Assert(take >= 1 && take <= remaining, "A piece is non-empty and inside the range.");
         _claimed = claimed + take;
         from = unchecked(From + (long)claimed);
         to = unchecked(From + (long)(claimed + take));
@@ -209,6 +210,8 @@ internal struct Loop<TBody, TResult>
             {
                 take = remaining;
             }
+
+            Debug.Assert(take >= 1 && take <= remaining, "A piece is non-empty and inside the range.");
 
             // Full fence; the winner owns [claimed, claimed + take).
             ulong seen = Interlocked.CompareExchange(ref _claimed, claimed + take, claimed);

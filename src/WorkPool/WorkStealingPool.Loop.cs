@@ -127,6 +127,7 @@ public sealed partial class WorkStealingPool
     private unsafe TResult WithHelper<TBody, TResult>(ref Loop<TBody, TResult> loop, TResult accumulator, ThreadContext context, int helpers)
         where TBody : struct, ILoopBody<TResult>
     {
+        Debug.Assert(context == ThreadContext.CurrentOrNull && context.Depth == 0, "The caller's own context, with no helper out.");
         int depth = context.Depth;
         if (!TryEnterGate())
         {
@@ -188,6 +189,7 @@ public sealed partial class WorkStealingPool
             context.WaitUntil(ref done, _options.SpinCount);
         }
 
+        Debug.Assert(context.Depth == depth + 1, "Loops nested in the caller's pieces restored the depth.");
         result = job.Work.Result;
         job.ClearWork();
         context.Depth = depth;
