@@ -49,7 +49,7 @@ public sealed partial class WorkStealingPool
     /// <param name="cancellationToken">Checked before each piece of the loop runs.</param>
     /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
-    /// <exception cref="AggregateException">Iterations in both halves of a split threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
+    /// <exception cref="AggregateException">Iterations in different pieces threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
     public void For(long fromInclusive, long toExclusive, Action<long> body, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(body);
@@ -71,7 +71,7 @@ public sealed partial class WorkStealingPool
     /// <param name="cancellationToken">Checked before each piece of the loop runs.</param>
     /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
-    /// <exception cref="AggregateException">Iterations in both halves of a split threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
+    /// <exception cref="AggregateException">Iterations in different pieces threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
     public void For<TState>(int fromInclusive, int toExclusive, TState state, Action<TState, int> body, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(body);
@@ -93,7 +93,7 @@ public sealed partial class WorkStealingPool
     /// <param name="cancellationToken">Checked before each piece of the loop runs.</param>
     /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
-    /// <exception cref="AggregateException">Iterations in both halves of a split threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
+    /// <exception cref="AggregateException">Iterations in different pieces threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
     public void For<TState>(long fromInclusive, long toExclusive, TState state, Action<TState, long> body, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(body);
@@ -117,7 +117,7 @@ public sealed partial class WorkStealingPool
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="minChunkLength"/> is less than 1.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the loop started or by the time it finished (some iterations may not have run).</exception>
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
-    /// <exception cref="AggregateException">Iterations in both halves of a split threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
+    /// <exception cref="AggregateException">Iterations in different pieces threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
     public void For<TBody>(int fromInclusive, int toExclusive, ref TBody body, int minChunkLength = 1, CancellationToken cancellationToken = default)
         where TBody : struct, IForBody
     {
@@ -147,7 +147,7 @@ public sealed partial class WorkStealingPool
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="minChunkLength"/> is less than 1.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the loop started or by the time it finished.</exception>
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
-    /// <exception cref="AggregateException">Iterations in both halves of a split threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
+    /// <exception cref="AggregateException">Iterations in different pieces threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
     public void For<TBody>(long fromInclusive, long toExclusive, ref TBody body, long minChunkLength = 1, CancellationToken cancellationToken = default)
         where TBody : struct, ILongForBody
     {
@@ -172,12 +172,12 @@ public sealed partial class WorkStealingPool
     /// <param name="fromInclusive">The first index.</param>
     /// <param name="toExclusive">The end of the range; the loop is empty when it is not greater than <paramref name="fromInclusive"/>.</param>
     /// <param name="body">The body, passed by reference and updated with its final state (every sub-range runs on one shared copy).</param>
-    /// <param name="minChunkLength">Sub-ranges are at least this long (unless the whole range is shorter) and shorter than twice this: raise it to give a vectorized inner loop enough to chew on.</param>
+    /// <param name="minChunkLength">Sub-ranges are at least this long (unless the whole range is shorter); split on a worker, they are also shorter than twice this, while the calling thread outside the pool and its helpers take longer ones early in the loop. Raise it to give a vectorized inner loop enough to chew on.</param>
     /// <param name="cancellationToken">Checked before each sub-range runs.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="minChunkLength"/> is less than 1.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the loop started or by the time it finished.</exception>
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
-    /// <exception cref="AggregateException">Sub-ranges in both halves of a split threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
+    /// <exception cref="AggregateException">Sub-ranges in different pieces threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
     public void ForRange<TBody>(int fromInclusive, int toExclusive, ref TBody body, int minChunkLength = 1, CancellationToken cancellationToken = default)
         where TBody : struct, IForRangeBody
     {
@@ -194,12 +194,12 @@ public sealed partial class WorkStealingPool
     /// <param name="fromInclusive">The first index.</param>
     /// <param name="toExclusive">The end of the range; the loop is empty when it is not greater than <paramref name="fromInclusive"/>.</param>
     /// <param name="body">The body, passed by reference and updated with its final state.</param>
-    /// <param name="minChunkLength">Sub-ranges are at least this long (unless the whole range is shorter) and shorter than twice this.</param>
+    /// <param name="minChunkLength">Sub-ranges are at least this long (unless the whole range is shorter).</param>
     /// <param name="cancellationToken">Checked before each sub-range runs.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="minChunkLength"/> is less than 1.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the loop started or by the time it finished.</exception>
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
-    /// <exception cref="AggregateException">Sub-ranges in both halves of a split threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
+    /// <exception cref="AggregateException">Sub-ranges in different pieces threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
     public void ForRange<TBody>(long fromInclusive, long toExclusive, ref TBody body, long minChunkLength = 1, CancellationToken cancellationToken = default)
         where TBody : struct, IForRangeBody
     {
