@@ -129,21 +129,18 @@ public sealed partial class WorkStealingPool
     {
         Debug.Assert(context == ThreadContext.CurrentOrNull && context.Depth == 0, "The caller's own context, with no helper out.");
         int depth = context.Depth;
-        if (!TryEnterGate())
-        {
-            // Disposed meanwhile: the workers are leaving, so finish alone.
-            while (loop.TryClaimAlone(ulong.MaxValue, out long from, out long to) && !loop.ShouldSkip(from))
-            {
-                accumulator = loop.RunPiece(accumulator, from, to);
-            }
+        WorkJob<LoopHelper<TBody, TResult>> job = JobSlots<LoopHelper<TBody, TResult>>.At(context, depth);
 
-            return accumulator;
+        // Not done: a job this thread revoked is still waiting in the ring (see LoopHelper), so
+        // its slot is not free yet. Gate closed: disposed meanwhile, the workers are leaving.
+        // Either way this loop finishes alone.
+        if (!job.IsDone || !TryEnterGate())
+        {
+            return RunAlone(ref loop, accumulator);
         }
 
-        WorkJob<LoopHelper<TBody, TResult>> job;
         try
         {
-            job = JobSlots<LoopHelper<TBody, TResult>>.At(context, depth);
             job.Work = new LoopHelper<TBody, TResult>(Unsafe.AsPointer(ref loop), helpers);
             job.Arm();
             context.Depth = depth + 1;
@@ -160,9 +157,9 @@ public sealed partial class WorkStealingPool
         }
         catch (Exception errorA)
         {
-            // The helpers stop at their next piece (RunPiece stopped the loop); wait for them,
-            // because their job points into this frame.
-            ExceptionDispatchInfo? errorB = FinishHelper(job, context, depth, out _);
+            // The helpers stop at their next piece (RunPiece stopped the loop); revoke their job
+            // or wait for it, because it points into this frame.
+            ExceptionDispatchInfo? errorB = FinishHelper(job, context, depth, out _, out _);
             if (errorB is not null)
             {
                 throw new AggregateException(errorA, errorB.SourceException);
@@ -171,14 +168,40 @@ public sealed partial class WorkStealingPool
             throw;
         }
 
-        FinishHelper(job, context, depth, out TResult helped)?.Throw();
-        return loop.Body.Combine(accumulator, helped);
+        FinishHelper(job, context, depth, out TResult helped, out bool entered)?.Throw();
+
+        // A revoked helper ran nothing.
+        return entered ? loop.Body.Combine(accumulator, helped) : accumulator;
     }
 
-    /// <summary>Waits until the helper job is done, then takes its result and error and frees the slot.</summary>
-    private ExceptionDispatchInfo? FinishHelper<TBody, TResult>(WorkJob<LoopHelper<TBody, TResult>> job, ThreadContext context, int depth, out TResult result)
+    /// <summary>The caller, with no helper out: runs the remaining pieces itself.</summary>
+    private static TResult RunAlone<TBody, TResult>(ref Loop<TBody, TResult> loop, TResult accumulator)
         where TBody : struct, ILoopBody<TResult>
     {
+        while (loop.TryClaimAlone(ulong.MaxValue, out long from, out long to) && !loop.ShouldSkip(from))
+        {
+            accumulator = loop.RunPiece(accumulator, from, to);
+        }
+
+        return accumulator;
+    }
+
+    /// <summary>
+    /// Revokes the helper job if no worker entered it; otherwise waits until it is done and takes
+    /// its result and error. Either way the slot's depth is given back.
+    /// </summary>
+    private ExceptionDispatchInfo? FinishHelper<TBody, TResult>(WorkJob<LoopHelper<TBody, TResult>> job, ThreadContext context, int depth, out TResult result, out bool entered)
+        where TBody : struct, ILoopBody<TResult>
+    {
+        if (job.Work.TryRevoke())
+        {
+            // Still in the ring: it completes on its own later, without touching this stack.
+            context.Depth = depth;
+            result = default!;
+            entered = false;
+            return null;
+        }
+
         var done = new JobDone(job);
         if (context.Worker is { } otherPoolWorker)
         {
@@ -191,6 +214,7 @@ public sealed partial class WorkStealingPool
 
         Debug.Assert(context.Depth == depth + 1, "Loops nested in the caller's pieces restored the depth.");
         result = job.Work.Result;
+        entered = true;
         job.ClearWork();
         context.Depth = depth;
         return job.TakeError();

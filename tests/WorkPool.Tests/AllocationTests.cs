@@ -704,6 +704,19 @@ public class AllocationTests
     }, LongLoops * Sum(LongLoopLength));
 
     [Fact]
+    public void ExternalFor_LongLoops_WorkersPark_ZeroBytes() => AssertZeroBytes("For(from, to, ref IForBody) of ~100 µs with SpinCount = 0 (helpers joined or revoked)", LongLoops * LongLoopLength, static pool =>
+    {
+        Cells[0] = 0;
+        for (int r = 0; r < LongLoops; r++)
+        {
+            var body = new SlowAddIndexBody(Cells);
+            pool.For(0, LongLoopLength / (1 + (r % 8)), ref body);
+        }
+
+        return Cells[0];
+    }, Enumerable.Range(0, LongLoops).Sum(r => Sum(LongLoopLength / (1 + (r % 8)))), spinCount: 0);
+
+    [Fact]
     public void ExternalReduce_LongReductionsHandedToWorkers_ZeroBytes() => AssertZeroBytes("Reduce of ~100 µs (caller and workers)", LongLoops * LongLoopLength, static pool =>
     {
         long sum = 0;

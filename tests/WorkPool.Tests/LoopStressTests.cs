@@ -70,4 +70,37 @@ public class LoopStressTests
 
         Assert.Equal(12, pool.Install(static () => 12));
     });
+
+    [Fact]
+    public void ParkingWorkers_HelpersRevokedOrJoined_EveryIndexOnce() => Bounded.Run(() =>
+    {
+        // SpinCount 0: idle workers park at once, so a loop of some microseconds often ends
+        // before the woken worker enters its helper job, and the caller revokes it (the job stays
+        // in the ring and completes later, without touching the finished loop's stack).
+        using WorkStealingPool pool = Pools.Create(2, o => o.SpinCount = 0);
+        Bounded.Threads(3, caller =>
+        {
+            for (int loop = 0; loop < 400; loop++)
+            {
+                var counts = new int[200];
+                pool.For(0, counts.Length, counts, static (c, i) =>
+                {
+                    Interlocked.Increment(ref c[i]);
+                    Thread.SpinWait(30);
+                });
+                for (int i = 0; i < counts.Length; i++)
+                {
+                    Assert.True(counts[i] == 1, $"caller {caller}, loop {loop}: index {i} ran {counts[i]} times.");
+                }
+
+                Assert.Equal(19_900L, pool.Reduce(0, 200, 0L, static (acc, i) =>
+                {
+                    Thread.SpinWait(30);
+                    return acc + i;
+                }, static (a, b) => a + b));
+            }
+        });
+
+        Assert.Equal(3, pool.Install(static () => 3));
+    });
 }
