@@ -22,7 +22,8 @@ namespace WorkPool;
 //
 // * Caller first (called from a thread outside the pool, or from a worker of another pool): the
 //   calling thread runs pieces itself from a cursor, alone at first with plain reads and writes,
-//   in pieces that double (Grain, 2 Grain, 4 Grain, ...) with a clock read after each. A loop that
+//   in pieces that double (Grain, 2 Grain, 4 Grain, ...), reading the clock after each from the
+//   second on. A loop that
 //   finishes within the heartbeat (LoopHeartbeat, a few microseconds) never involves the pool:
 //   no job, no fence, no wake-up. Once the heartbeat has passed and some worker is idle, the
 //   caller injects one job (its thread's preallocated slot) through which ThreadCount - 1

@@ -13,8 +13,12 @@ public sealed partial class WorkStealingPool
     /// </summary>
     internal static readonly TimeSpan LoopHeartbeat = TimeSpan.FromMicroseconds(5);
 
-    /// <summary>The caller-first piece after which the clock is first read (pieces double: 1, 2, 4, 8 grains).</summary>
-    private const int FirstHeartbeatPiece = 4;
+    /// <summary>
+    /// The caller-first piece after which the clock is first read (pieces double: 1, 2, 4, 8
+    /// grains): a read costs about 25 ns, which matters for a loop of a few cheap iterations, but
+    /// a loop of a few expensive ones must not run alone long before its first check.
+    /// </summary>
+    private const int FirstHeartbeatPiece = 2;
 
     private static readonly long s_loopHeartbeatTicks = Math.Max(1, (long)(LoopHeartbeat.TotalSeconds * Stopwatch.Frequency));
 
@@ -107,8 +111,7 @@ public sealed partial class WorkStealingPool
                 return accumulator;
             }
 
-            // The clock (about 25 ns a read) only from the fourth piece on: the first three are
-            // 7 grains together, and a loop that short is not worth a handoff anyway.
+            // The clock only from the second piece on, and not after the last one.
             size = size <= ulong.MaxValue / 2 ? size * 2 : size;
             if (++pieces >= FirstHeartbeatPiece && mayHandOff && Stopwatch.GetTimestamp() - start >= s_loopHeartbeatTicks && _sleepers.AnyIdle)
             {
@@ -120,7 +123,7 @@ public sealed partial class WorkStealingPool
     }
 
     /// <summary>
-    /// Publishes the helper job, runs shared pieces, waits for the helper and combines: the
+    /// Publishes the helper job, runs shared pieces, revokes or waits for the helper and combines: the
     /// caller's part first, as Join's A, then the helpers', as B.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
