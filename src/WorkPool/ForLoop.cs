@@ -23,13 +23,12 @@ namespace WorkPool;
 // * Caller first (called from a thread outside the pool, or from a worker of another pool): the
 //   calling thread runs pieces itself from a cursor, alone at first with plain reads and writes,
 //   in pieces that double (Grain, 2 Grain, 4 Grain, ...), reading the clock after each from the
-//   second on. A loop that
-//   finishes within the heartbeat (LoopHeartbeat, a few microseconds) never involves the pool:
-//   no job, no fence, no wake-up. Once the heartbeat has passed and some worker is idle, the
-//   caller injects one job (its thread's preallocated slot) through which ThreadCount - 1
-//   workers join in (fanning out through Join), and from then on everyone claims pieces from the
-//   cursor with a CAS, in guided sizes (a fraction of what is left, so pieces shrink towards the
-//   end and the last ones finish together). When the cursor is exhausted, the caller revokes the
+//   second on. A loop that finishes within the heartbeat (LoopHeartbeat, a few microseconds)
+//   never involves the pool: no job, no fence, no wake-up. Once the heartbeat has passed and
+//   some worker is idle, the caller injects one job (its thread's preallocated slot) through
+//   which ThreadCount - 1 workers join in (fanning out through Join), and from then on everyone
+//   claims pieces from the cursor with a CAS, in guided sizes (a fraction of what is left, so
+//   pieces shrink towards the end and the last ones finish together). When the cursor is exhausted, the caller revokes the
 //   job if no worker has entered it yet (a sleeping worker may take long to wake), and otherwise
 //   waits for it: it points at the Loop on the caller's stack (see LoopHelper).
 //
