@@ -28,9 +28,10 @@ namespace WorkPool;
 //   some worker is idle, the caller injects one job (its thread's preallocated slot) through
 //   which ThreadCount - 1 workers join in (fanning out through Join), and from then on everyone
 //   claims pieces from the cursor with a CAS, in guided sizes (a fraction of what is left, so
-//   pieces shrink towards the end and the last ones finish together). When the cursor is exhausted, the caller revokes the
-//   job if no worker has entered it yet (a sleeping worker may take long to wake), and otherwise
-//   waits for it: it points at the Loop on the caller's stack (see LoopHelper).
+//   pieces shrink towards the end and the last ones finish together). When the cursor is
+//   exhausted, the caller revokes the job if no worker has entered it yet (a sleeping worker may
+//   take long to wake), and otherwise waits for it: it points at the Loop on the caller's stack
+//   (see LoopHelper).
 //
 // Exactly once: in the tree, each node either splits its range into two disjoint halves or runs
 // it as one piece. With the cursor, _claimed only grows, and a piece is [claimed, claimed +
