@@ -41,6 +41,14 @@ namespace WorkPool;
 // overlap, and together they cover [0, Length). A claimed piece runs unless the loop was
 // stopped (exception, Stop, cancellation) or broken below the piece's start.
 //
+// Nesting and busy pools: a loop inside a piece that the caller runs while its helper is out
+// (ThreadContext.Depth > 0) runs alone on the caller: the workers are busy with the outer loop,
+// and a second helper could only start once one of them is free, with the caller waiting for it.
+// A loop inside a piece on a worker is a tree on that worker. The caller hands off only when
+// some worker is idle, so a loop started while the pool is saturated runs on the caller instead
+// of queueing behind other work, and a helper that no worker has entered is revoked rather than
+// awaited: a caller-first loop never waits for work other than its own pieces.
+//
 // Exceptions: a throwing piece stops the loop (pieces not started yet are skipped) and its
 // exception travels up like a Join's: in the tree through the Joins; with the cursor, the
 // caller's own exception and the helper job's are combined like a Join's A and B (the caller is
