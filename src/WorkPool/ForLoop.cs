@@ -47,7 +47,8 @@ namespace WorkPool;
 // A loop inside a piece on a worker is a tree on that worker. The caller hands off only when
 // some worker is idle, so a loop started while the pool is saturated runs on the caller instead
 // of queueing behind other work, and a helper that no worker has entered is revoked rather than
-// awaited: a caller-first loop never waits for work other than its own pieces.
+// awaited. (A helper that has entered may still, while it waits inside a Join for a half another
+// worker took, run other jobs of the pool, as every waiting worker does.)
 //
 // Exceptions: a throwing piece stops the loop (pieces not started yet are skipped) and its
 // exception travels up like a Join's: in the tree through the Joins; with the cursor, the
