@@ -68,8 +68,7 @@ public sealed partial class WorkStealingPool
                 }
 
                 var root = new LoopSplit<TBody, TResult>(Unsafe.AsPointer(ref loop), fromInclusive, toExclusive);
-                InstallFromOutside(ref root, context)?.Throw();
-                return root.Result;
+                return InstallTree(ref root, context ?? ThreadContext.Current);
             }
 
             return RunCallerFirst<TBody, TResult>(ref loop, context, helpers);
@@ -177,6 +176,76 @@ public sealed partial class WorkStealingPool
         return entered ? loop.Body.Combine(accumulator, helped) : accumulator;
     }
 
+    /// <summary>
+    /// Outside the pool: runs a deterministic loop's tree on the pool, like an Install, but waits
+    /// for it without giving up on an interrupt (see <see cref="WaitForLoopJob"/>).
+    /// </summary>
+    private TResult InstallTree<TBody, TResult>(ref LoopSplit<TBody, TResult> root, ThreadContext context)
+        where TBody : struct, ILoopBody<TResult>
+    {
+        int depth = context.Depth;
+        WorkJob<LoopSplit<TBody, TResult>> job = JobSlots<LoopSplit<TBody, TResult>>.At(context, depth);
+        EnterGate();
+        try
+        {
+            job.Work = root;
+            job.Arm();
+            context.Depth = depth + 1;
+            Inject(context, job);
+        }
+        finally
+        {
+            ExitGate();
+        }
+
+        ThreadInterruptedException? interrupted = WaitForLoopJob(job, context);
+        root = job.Work;
+        job.ClearWork();
+        context.Depth = depth;
+        ExceptionDispatchInfo? error = job.TakeError();
+        if (interrupted is not null)
+        {
+            ExceptionDispatchInfo.Throw(interrupted);
+        }
+
+        error?.Throw();
+        return root.Result;
+    }
+
+    /// <summary>
+    /// Waits until a job that points into this thread's stack (a loop's helper or tree) is done.
+    /// Leaving earlier would let a worker write into a dead frame, so not even an interrupt of
+    /// this thread ends the wait: it is returned, for the caller to rethrow once it has cleaned up.
+    /// </summary>
+    private ThreadInterruptedException? WaitForLoopJob(AwaitedJob job, ThreadContext context)
+    {
+        ThreadInterruptedException? interrupted = null;
+        var done = new JobDone(job);
+        while (true)
+        {
+            try
+            {
+                if (context.Worker is { } otherPoolWorker)
+                {
+                    otherPoolWorker.WaitUntil(ref done);
+                }
+                else
+                {
+                    context.WaitUntil(ref done, _options.SpinCount);
+                }
+
+                return interrupted;
+            }
+            catch (ThreadInterruptedException e)
+            {
+                // Raised by the park, after the wait had announced itself: withdraw that, or the
+                // next round would find it still announced and spin instead of parking.
+                interrupted = e;
+                done.Unregister(context);
+            }
+        }
+    }
+
     /// <summary>The caller, with no helper out: runs the remaining pieces itself.</summary>
     private static TResult RunAlone<TBody, TResult>(ref Loop<TBody, TResult> loop, TResult accumulator)
         where TBody : struct, ILoopBody<TResult>
@@ -205,22 +274,19 @@ public sealed partial class WorkStealingPool
             return null;
         }
 
-        var done = new JobDone(job);
-        if (context.Worker is { } otherPoolWorker)
-        {
-            otherPoolWorker.WaitUntil(ref done);
-        }
-        else
-        {
-            context.WaitUntil(ref done, _options.SpinCount);
-        }
-
+        ThreadInterruptedException? interrupted = WaitForLoopJob(job, context);
         Debug.Assert(context.Depth == depth + 1, "Loops nested in the caller's pieces restored the depth.");
         result = job.Work.Result;
         entered = true;
         job.ClearWork();
         context.Depth = depth;
-        return job.TakeError();
+        ExceptionDispatchInfo? error = job.TakeError();
+        if (interrupted is not null)
+        {
+            ExceptionDispatchInfo.Throw(interrupted);
+        }
+
+        return error;
     }
 
     private bool TryEnterGate()

@@ -103,4 +103,95 @@ public class LoopStressTests
 
         Assert.Equal(3, pool.Install(static () => 3));
     });
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void InterruptedCaller_LeavesOnlyAfterTheWorkersAreDone(bool deterministic) => Bounded.Run(() =>
+    {
+        // The caller waits (SpinCount 0: it parks at once) for pieces that run on a worker and
+        // point into its stack. An interrupt must not let it leave before they are done.
+        using WorkStealingPool pool = Pools.Create(1, o => o.SpinCount = 0);
+        using var started = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var state = new InterruptState(started, release);
+        Exception? thrown = null;
+        Exception? unexpected = null;
+        bool workersDoneWhenThrown = false;
+        var caller = new Thread(() =>
+        {
+            try
+            {
+                // Deterministic: the tree is installed and the caller only waits. Adaptive: the
+                // caller runs pieces until a worker enters the helper, which then holds the last piece.
+                pool.Reduce(0, 64, state, 0L, static (s, acc, i) => s.Piece(acc, i), static (a, b) => a + b, deterministic);
+            }
+            catch (ThreadInterruptedException e)
+            {
+                thrown = e;
+                workersDoneWhenThrown = Volatile.Read(ref state.Running) == 0;
+            }
+#pragma warning disable CA1031 // Reported by the test thread below.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                unexpected = e;
+            }
+        });
+        caller.Start();
+        Bounded.Wait(started, "a piece blocked on a worker");
+        caller.Interrupt();
+        // Release the worker only once the caller blocks (the pending interrupt has then been
+        // raised in its wait, or it is parked and the interrupt will be raised there).
+        Bounded.Until(() => (caller.ThreadState & ThreadState.WaitSleepJoin) != 0, "the caller waits for the worker");
+        release.Set();
+        Assert.True(caller.Join(Bounded.WaitLimit), "the interrupted caller did not return");
+        Assert.Null(unexpected);
+        Assert.NotNull(thrown); // the caller blocked only in its wait for the worker, so the interrupt was raised there
+        if (thrown is not null)
+        {
+            Assert.True(workersDoneWhenThrown, "the caller left the loop while a worker still ran one of its pieces");
+        }
+
+        Assert.Equal(5, pool.Install(static () => 5));
+    });
+
+    /// <summary>Blocks the first piece that runs on a worker until released; counts pieces running on workers.</summary>
+    private sealed class InterruptState(ManualResetEventSlim started, ManualResetEventSlim release)
+    {
+        public int Running;
+
+        public long Piece(long accumulator, int index)
+        {
+            if (WorkStealingPool.CurrentWorkerIndex < 0)
+            {
+                // The calling thread: slow enough to hand off after its first pieces, then it
+                // waits until a worker runs a piece (the adaptive mode; the deterministic one
+                // runs no piece here).
+                Thread.SpinWait(5_000);
+                if (index >= 8)
+                {
+                    Bounded.Wait(started, "a worker runs a piece");
+                }
+
+                return accumulator + index;
+            }
+
+            Interlocked.Increment(ref Running);
+            try
+            {
+                if (!started.IsSet)
+                {
+                    started.Set();
+                    Bounded.Wait(release, "the test releases the blocked piece");
+                }
+
+                return accumulator + index;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref Running);
+            }
+        }
+    }
 }
