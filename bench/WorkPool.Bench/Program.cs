@@ -16,6 +16,11 @@ internal static class Program
             return QuickMode.Run(args.AsSpan(1));
         }
 
+        if (args.Length > 0 && args[0] == StatisticsCost.ProbeCommand)
+        {
+            return StatisticsCost.RunProbe(args.AsSpan(1));
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }

@@ -27,3 +27,11 @@ internal struct PaddedInt32
     [FieldOffset(CacheLine.Size)]
     public int Value;
 }
+
+/// <summary>An object reference with a full cache line of padding on each side.</summary>
+[StructLayout(LayoutKind.Explicit, Size = CacheLine.Size * 2)]
+internal struct PaddedObject
+{
+    [FieldOffset(CacheLine.Size)]
+    public object? Value;
+}

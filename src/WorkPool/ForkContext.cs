@@ -28,7 +28,7 @@ public readonly ref struct ForkContext
     /// <exception cref="InvalidOperationException">This is a <c>default</c> context, not one the pool passed in.</exception>
     public int WorkerIndex => Worker.Index;
 
-    private Worker Worker
+    internal Worker Worker
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => _worker ?? ThrowDefault();

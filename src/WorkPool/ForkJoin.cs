@@ -91,4 +91,34 @@ public static partial class ForkJoin
     /// <inheritdoc cref="WorkStealingPool.ForRange{TBody}(long, long, ref TBody, long, CancellationToken)"/>
     public static void ForRange<TBody>(long fromInclusive, long toExclusive, ref TBody body, long minChunkLength = 1, CancellationToken cancellationToken = default)
         where TBody : struct, IForRangeBody => CurrentPool.ForRange(fromInclusive, toExclusive, ref body, minChunkLength, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.Scope(Action{Scope}, CancellationToken)"/>
+    public static void Scope(Action<Scope> body, CancellationToken cancellationToken = default) => CurrentPool.Scope(body, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.Scope{TState}(TState, Action{Scope, TState}, CancellationToken)"/>
+    public static void Scope<TState>(TState state, Action<Scope, TState> body, CancellationToken cancellationToken = default) => CurrentPool.Scope(state, body, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.Scope{TBody}(ref TBody, CancellationToken)"/>
+    public static void Scope<TBody>(ref TBody body, CancellationToken cancellationToken = default)
+        where TBody : struct, IScopeWork => CurrentPool.Scope(ref body, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.Spawn(Action)"/>
+    public static void Spawn(Action job) => CurrentPool.Spawn(job);
+
+    /// <inheritdoc cref="WorkStealingPool.Spawn{TState}(TState, Action{TState})"/>
+    public static void Spawn<TState>(TState state, Action<TState> job) => CurrentPool.Spawn(state, job);
+
+    /// <inheritdoc cref="WorkStealingPool.Spawn{TWork}(TWork)"/>
+    public static void Spawn<TWork>(TWork job)
+        where TWork : struct, IWork => CurrentPool.Spawn(job);
+
+    /// <inheritdoc cref="WorkStealingPool.Broadcast(Action{int})"/>
+    public static void Broadcast(Action<int> body) => CurrentPool.Broadcast(body);
+
+    /// <inheritdoc cref="WorkStealingPool.Broadcast{TState}(TState, Action{TState, int})"/>
+    public static void Broadcast<TState>(TState state, Action<TState, int> body) => CurrentPool.Broadcast(state, body);
+
+    /// <inheritdoc cref="WorkStealingPool.Broadcast{TWork}(ref TWork)"/>
+    public static void Broadcast<TWork>(ref TWork work)
+        where TWork : struct, IWork => CurrentPool.Broadcast(ref work);
 }

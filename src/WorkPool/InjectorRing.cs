@@ -66,6 +66,9 @@ internal sealed class InjectorRing
         }
     }
 
+    /// <summary>Producers registered as blocked on a full ring (diagnostics and tests).</summary>
+    internal int WaitingProducers => Volatile.Read(ref _waitingProducers.Value);
+
     /// <summary>Unsynchronized emptiness hint; may be stale.</summary>
     internal bool LooksEmpty => Volatile.Read(ref _head.Value) >= Volatile.Read(ref _tail.Value);
 

@@ -80,6 +80,17 @@ internal sealed class Sleepers
         get => (Volatile.Read(ref _counters.Spinning) | Volatile.Read(ref _counters.Sleeping)) != 0;
     }
 
+    /// <summary>
+    /// Whether new work should wake a sleeper: some worker sleeps and none searches (a searcher
+    /// finds the work itself). Plain reads: callers whose job is never lost without the wake
+    /// (it is on their own deque) use this to skip the fence of a full notification.
+    /// </summary>
+    internal bool ShouldWake
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Volatile.Read(ref _counters.Spinning) == 0 && Volatile.Read(ref _counters.Sleeping) != 0;
+    }
+
     /// <summary>Worker: it found nothing to do and starts searching.</summary>
     internal void StartSpinning() => Interlocked.Increment(ref _counters.Spinning);
 
@@ -127,6 +138,37 @@ internal sealed class Sleepers
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>
+    /// Wakes <paramref name="worker"/> if it sleeps, after a task was delivered to its inbox (a
+    /// CAS, so a full fence before the read of its state here): either this read sees it
+    /// Sleeping, or its announcement came later and its last look sees the inbox.
+    /// </summary>
+    internal void WakeWorker(Worker worker)
+    {
+        if (Volatile.Read(ref worker.SleepState.Value) != Sleeping)
+        {
+            return;
+        }
+
+        // The searching token the woken worker will give back, as WakeOne hands over.
+        Interlocked.Increment(ref _counters.Spinning);
+        if (Interlocked.CompareExchange(ref worker.SleepState.Value, Woken, Sleeping) == Sleeping)
+        {
+            Interlocked.Decrement(ref _counters.Sleeping);
+            worker.Context.Parker.Unpark();
+            return;
+        }
+
+        // Another waker got it first, or it withdrew on its own: hand the token back, and look
+        // again as every searcher that stops does (producers that saw the token skipped a wake).
+        if (Interlocked.Decrement(ref _counters.Spinning) == 0
+            && Volatile.Read(ref _counters.Sleeping) > 0
+            && _pool.HasVisibleWork())
+        {
+            NotifyWork();
         }
     }
 

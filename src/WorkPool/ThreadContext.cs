@@ -30,11 +30,23 @@ internal sealed class ThreadContext
 
     private static int s_slotStackCount;
 
+    /// <summary>Nesting depth of broadcasts in progress on this thread; indexes <see cref="Broadcasts"/>.</summary>
+    internal int BroadcastDepth;
+
+    /// <summary>This thread's broadcast requests by depth; grows only during warm-up.</summary>
+    internal BroadcastRequest[] Broadcasts = [];
+
     /// <summary>Link in an <see cref="InjectorRing"/>'s list of blocked producers (guarded by its lock).</summary>
     internal ThreadContext? NextRingWaiter;
 
     /// <summary>Whether this thread is in an <see cref="InjectorRing"/>'s list of blocked producers (guarded by its lock).</summary>
     internal bool IsRingWaiter;
+
+    /// <summary>The statistics registry of the pool this outside thread last published into, and its slot there (see <see cref="WorkPool.StatisticsRegistry"/>).</summary>
+    internal StatisticsRegistry? StatisticsRegistry;
+
+    /// <summary>This thread's slot in <see cref="StatisticsRegistry"/>.</summary>
+    internal StatisticsSlot? StatisticsSlot;
 
     /// <summary>The calling thread's context, or null if it never used a pool.</summary>
     internal static ThreadContext? CurrentOrNull
@@ -86,5 +98,55 @@ internal sealed class ThreadContext
                 condition.Unregister(this);
             }
         }
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="condition"/> is met (a worker runs its pool's work meanwhile),
+    /// and an interrupt of this thread does not end the wait early: for waits whose end other
+    /// threads still write into (a frame on this stack, state this thread is about to reuse).
+    /// Returns the interrupt, if one came, for the caller to rethrow.
+    /// </summary>
+    internal ThreadInterruptedException? WaitUninterruptibly<TCondition>(ref TCondition condition, int spinBudget)
+        where TCondition : struct, IWakeCondition
+    {
+        ThreadInterruptedException? interrupted = null;
+        while (true)
+        {
+            try
+            {
+                if (Worker is { } worker)
+                {
+                    worker.WaitUntil(ref condition);
+                }
+                else
+                {
+                    WaitUntil(ref condition, spinBudget);
+                }
+
+                return interrupted;
+            }
+            catch (ThreadInterruptedException e)
+            {
+                interrupted = e;
+            }
+        }
+    }
+
+    /// <summary>The broadcast request for <paramref name="depth"/>, created the first time a thread reaches it.</summary>
+    internal BroadcastRequest BroadcastAt(int depth)
+    {
+        if (depth == Broadcasts.Length)
+        {
+            BroadcastRequest[] grown = new BroadcastRequest[Math.Max(2, depth * 2)];
+            Broadcasts.CopyTo(grown, 0);
+            for (int i = depth; i < grown.Length; i++)
+            {
+                grown[i] = new BroadcastRequest(this);
+            }
+
+            Broadcasts = grown;
+        }
+
+        return Broadcasts[depth];
     }
 }

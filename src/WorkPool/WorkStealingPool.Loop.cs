@@ -288,15 +288,4 @@ public sealed partial class WorkStealingPool
 
         return error;
     }
-
-    private bool TryEnterGate()
-    {
-        if (Interlocked.Increment(ref _gate.Value) < 0)
-        {
-            Interlocked.Decrement(ref _gate.Value);
-            return false;
-        }
-
-        return true;
-    }
 }

@@ -35,6 +35,8 @@ public sealed partial class WorkStealingPool : IDisposable
     private readonly Thread[] _threads;
     private readonly InjectorRing _injector;
     private readonly Sleepers _sleepers;
+    private readonly StatisticsRegistry _statistics;
+    private readonly Diagnostics.PoolMeter _meter;
     private readonly bool _isDefault;
 
     // Sign bit: closed by Dispose. Low bits: outside callers between their disposed-check and
@@ -64,6 +66,7 @@ public sealed partial class WorkStealingPool : IDisposable
         _options = options.Clone();
         _isDefault = isDefault;
         _injector = new InjectorRing(_options.InjectorCapacity);
+        _statistics = new StatisticsRegistry(_options.ThreadCount, _options.StatisticsSlots);
         _workers = new Worker[_options.ThreadCount];
         _sleepers = new Sleepers(this, _workers); // sees the array filled below
         for (int i = 0; i < _workers.Length; i++)
@@ -78,6 +81,7 @@ public sealed partial class WorkStealingPool : IDisposable
                 IsBackground = true,
                 Name = $"{_options.ThreadNamePrefix}-{i}",
             };
+            _statistics.WorkerSlot(i).ManagedThreadId = _threads[i].ManagedThreadId;
         }
 
         foreach (Thread thread in _threads)
@@ -85,6 +89,8 @@ public sealed partial class WorkStealingPool : IDisposable
             // No ExecutionContext flows into workers: they belong to the pool, not to the creator.
             thread.UnsafeStart();
         }
+
+        _meter = new Diagnostics.PoolMeter(this);
     }
 
     /// <summary>
@@ -113,6 +119,8 @@ public sealed partial class WorkStealingPool : IDisposable
     internal InjectorRing Injector => _injector;
 
     internal Sleepers Sleepers => _sleepers;
+
+    internal StatisticsRegistry StatisticsRegistry => _statistics;
 
     internal bool IsShuttingDown => _shutdown;
 
@@ -161,10 +169,42 @@ public sealed partial class WorkStealingPool : IDisposable
         {
             thread.Join();
         }
+
+        _meter.Dispose();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool IsWorkerOfThisPool(ThreadContext? context) => context?.Worker?.Pool == this;
+
+    /// <summary>
+    /// An exception escaped a fire-and-forget job: hand it to the options' handler, or make it
+    /// unhandled the way .NET's thread pool does, on a thread that is not a worker, so this
+    /// worker's stack (which may hold Join frames other workers write into) is not unwound.
+    /// </summary>
+    internal void ReportUnhandled(Exception error)
+    {
+        if (_options.UnhandledException is { } handler)
+        {
+            try
+            {
+                handler(error);
+                return;
+            }
+#pragma warning disable CA1031 // A failing handler makes its own exception unhandled instead.
+            catch (Exception handlerError)
+#pragma warning restore CA1031
+            {
+                error = handlerError;
+            }
+        }
+
+        var unhandled = new Thread(static state => ((ExceptionDispatchInfo)state!).Throw())
+        {
+            IsBackground = true,
+            Name = $"{_options.ThreadNamePrefix}-unhandled",
+        };
+        unhandled.UnsafeStart(ExceptionDispatchInfo.Capture(error));
+    }
 
     /// <summary>Any job visible to a worker's last look before sleeping (see <see cref="Sleepers"/>).</summary>
     internal bool HasVisibleWork()
@@ -233,10 +273,12 @@ public sealed partial class WorkStealingPool : IDisposable
         return job.TakeError();
     }
 
-    private void Inject(ThreadContext context, Job job)
+    internal void Inject(ThreadContext context, Job job)
     {
+        _statistics.PublisherSlot(context).Installed();
         if (!_injector.TryEnqueue(job))
         {
+            long blockedSince = Stopwatch.GetTimestamp();
             var accepted = new RingAccepts(_injector, job);
             if (context.Worker is { } otherPoolWorker)
             {
@@ -246,6 +288,8 @@ public sealed partial class WorkStealingPool : IDisposable
             {
                 context.WaitUntil(ref accepted, _options.SpinCount);
             }
+
+            _statistics.PublisherSlot(context).RingFullWait(Stopwatch.GetTimestamp() - blockedSince);
         }
 
         // Full fence between publishing the job and reading the sleeper count (see Sleepers).
@@ -253,19 +297,30 @@ public sealed partial class WorkStealingPool : IDisposable
         _sleepers.NotifyWork();
     }
 
-    private void EnterGate()
+    /// <summary>Outside callers: counts the caller in the gate, or returns false once Dispose has closed it.</summary>
+    internal bool TryEnterGate()
     {
         if (Interlocked.Increment(ref _gate.Value) < 0)
         {
             Interlocked.Decrement(ref _gate.Value);
+            return false;
+        }
+
+        return true;
+    }
+
+    private void EnterGate()
+    {
+        if (!TryEnterGate())
+        {
             ThrowDisposed();
         }
     }
 
-    private void ExitGate() => Interlocked.Decrement(ref _gate.Value);
+    internal void ExitGate() => Interlocked.Decrement(ref _gate.Value);
 
     [DoesNotReturn]
-    private static void ThrowDisposed() => throw new ObjectDisposedException(nameof(WorkStealingPool));
+    internal static void ThrowDisposed() => throw new ObjectDisposedException(nameof(WorkStealingPool));
 
     private static class DefaultPool
     {

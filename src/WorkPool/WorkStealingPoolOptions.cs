@@ -13,12 +13,17 @@ public sealed class WorkStealingPoolOptions
     /// <summary>The largest accepted <see cref="InjectorCapacity"/> and <see cref="DequeCapacity"/>.</summary>
     public const int MaxCapacity = 1 << 24;
 
+    /// <summary>The largest accepted <see cref="StatisticsSlots"/>.</summary>
+    public const int MaxStatisticsSlots = 4096;
+
     private int _threadCount = Environment.ProcessorCount;
     private string _threadNamePrefix = "WorkPool";
     private int _stackSize;
     private int _injectorCapacity = 1024;
     private int _dequeCapacity = 1024;
     private int _spinCount = 512;
+    private string? _name;
+    private int _statisticsSlots = 64;
 
     /// <summary>
     /// Number of worker threads, from 1 to <see cref="MaxThreadCount"/>. Default:
@@ -97,6 +102,45 @@ public sealed class WorkStealingPoolOptions
     }
 
     /// <summary>
+    /// The pool's name in statistics reports and the <c>pool</c> tag of its metrics
+    /// (<see cref="Diagnostics.WorkPoolMetrics"/>). Default: null, which means
+    /// <see cref="ThreadNamePrefix"/>. Must not be empty.
+    /// </summary>
+    public string? Name
+    {
+        get => _name;
+        set
+        {
+            if (value is not null)
+            {
+                ArgumentException.ThrowIfNullOrEmpty(value, nameof(Name));
+            }
+
+            _name = value;
+        }
+    }
+
+    /// <summary>
+    /// Statistics slots for threads outside the pool that call into it, from 1 to
+    /// <see cref="MaxStatisticsSlots"/>; allocated with the pool, never grown. A thread claims one
+    /// on its first call and keeps it until it exits, when the slot passes to the next new
+    /// thread. Threads beyond this many live callers share one more slot. Default: 64.
+    /// </summary>
+    public int StatisticsSlots
+    {
+        get => _statisticsSlots;
+        set
+        {
+            if (value < 1 || value > MaxStatisticsSlots)
+            {
+                throw new ArgumentOutOfRangeException(nameof(StatisticsSlots), value, $"StatisticsSlots must be between 1 and {MaxStatisticsSlots}.");
+            }
+
+            _statisticsSlots = value;
+        }
+    }
+
+    /// <summary>
     /// Called on each worker thread, with its index, before it takes any work (for example to
     /// set thread affinity or per-thread state). An exception thrown here is unhandled on that
     /// thread and ends the process, as for any thread start routine.
@@ -108,6 +152,15 @@ public sealed class WorkStealingPoolOptions
     /// <see cref="WorkStealingPool.Dispose"/>. An exception thrown here ends the process.
     /// </summary>
     public Action<int>? OnWorkerExit { get; set; }
+
+    /// <summary>
+    /// Receives exceptions that escape fire-and-forget jobs (<see cref="WorkStealingPool.Spawn(Action)"/>
+    /// and its other forms), on the worker that ran the job. Without a handler such an exception
+    /// is unhandled, as for a work item of .NET's thread pool: it is rethrown on a thread of its
+    /// own, which raises <see cref="AppDomain.UnhandledException"/> and ends the process. A handler
+    /// that throws is treated the same way. The pool's workers keep running in both cases.
+    /// </summary>
+    public Action<Exception>? UnhandledException { get; set; }
 
     internal WorkStealingPoolOptions Clone() => (WorkStealingPoolOptions)MemberwiseClone();
 

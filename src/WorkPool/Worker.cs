@@ -14,6 +14,7 @@ internal sealed class Worker
     private readonly WorkStealingPool _pool;
     private readonly Sleepers _sleepers;
     private readonly int _spinBudget;
+    private readonly StatisticsSlot _stats;
 
     private uint _victimSeed;
 
@@ -22,6 +23,16 @@ internal sealed class Worker
     private unsafe JoinFrame* _newestFrame;
     private FrameJob[] _frameJobs;
     private int _promotedCount;
+
+    // Broadcast tasks for this worker: _inbox is an IntrusiveStack that broadcasters push onto;
+    // only this worker empties it, all at once, into _inboxBacklog (owner-only). A task is
+    // reused only after its broadcast ended, i.e. after it ran and left both lists.
+    private PaddedObject _inbox;
+    private BroadcastTask? _inboxBacklog;
+
+    // Owner-only scope states, one per scope nesting depth (see ScopeState), and the depth.
+    private ScopeState[] _scopes = [];
+    private int _scopeDepth;
 
     /// <summary>An address above every frame of this worker's thread (set when the thread starts).</summary>
     private nuint _stackBase;
@@ -37,6 +48,7 @@ internal sealed class Worker
         Deque = new WorkDeque(dequeCapacity);
         Context = new ThreadContext(this);
         _spinBudget = spinBudget;
+        _stats = pool.StatisticsRegistry.WorkerSlot(index);
         _victimSeed = (uint)index * 0x9E3779B9u + 1;
         _frameJobs = [];
         GrowFrameJobs(InitialFrameJobCount);
@@ -88,6 +100,7 @@ internal sealed class Worker
         // jobs push later land on their own worker's deque, which that worker drains itself.
         while (FindWork() is { } job)
         {
+            _stats.JobRun();
             job.Execute(this);
         }
 
@@ -151,6 +164,7 @@ internal sealed class Worker
         {
             // Nobody promoted B: run it right here, no job, no latch. Its exception, if any,
             // propagates as it is: A has finished.
+            _stats.JoinInline();
             b.Run(new ForkContext(this));
         }
         else
@@ -170,6 +184,11 @@ internal sealed class Worker
     {
         Debug.Assert(_newestFrame == frame, "Joins inside A unlinked their frames, even when A threw.");
         _newestFrame = frame->Older;
+        if (frame->State == JoinFrame.Recorded)
+        {
+            _stats.JoinInline();
+        }
+
         ExceptionDispatchInfo? errorB = frame->State == JoinFrame.Recorded ? RunCaptured(ref b) : TakeBackPromoted(frame, ref b);
         if (errorB is not null)
         {
@@ -214,15 +233,18 @@ internal sealed class Worker
         {
             if (popped == job)
             {
+                _stats.JoinTakenBack();
                 job.Disarm();
                 _promotedCount--;
                 return RunCaptured(ref b);
             }
 
+            _stats.JobRun();
             popped.Execute(this);
         }
 
         WaitForStolenFrame(job);
+        _stats.JoinHalfTaken();
         error = job.TakeError();
         _promotedCount--;
         return error;
@@ -236,26 +258,16 @@ internal sealed class Worker
     /// </summary>
     private void WaitForStolenFrame(FrameJob job)
     {
-        ThreadInterruptedException? interrupted = null;
         var done = new JobDone(job);
-        while (true)
-        {
-            try
-            {
-                WaitUntil(ref done);
-                break;
-            }
-            catch (ThreadInterruptedException e)
-            {
-                interrupted = e;
-            }
-        }
-
-        if (interrupted is not null)
+        if (WaitUninterruptibly(ref done) is { } interrupted)
         {
             ExceptionDispatchInfo.Throw(interrupted);
         }
     }
+
+    /// <summary>See <see cref="ThreadContext.WaitUninterruptibly"/>.</summary>
+    private ThreadInterruptedException? WaitUninterruptibly<TCondition>(ref TCondition condition)
+        where TCondition : struct, IWakeCondition => Context.WaitUninterruptibly(ref condition, _spinBudget);
 
     /// <summary>
     /// Some worker is idle: promote this thread's oldest recorded Join half (the biggest piece of
@@ -367,6 +379,7 @@ internal sealed class Worker
 
         frame->State = JoinFrame.Promoted;
         frame->Job = _promotedCount++;
+        _stats.JoinPromoted(Deque.Count);
         return true;
     }
 
@@ -393,6 +406,125 @@ internal sealed class Worker
     {
         Interlocked.MemoryBarrier();
         _sleepers.NotifyWork();
+    }
+
+    /// <summary>Any thread: hands this worker its part of a broadcast (then wake it with <see cref="Sleepers.WakeWorker"/>).</summary>
+    internal void Deliver(BroadcastTask task)
+    {
+        Debug.Assert(task.NextInInbox is null, "A task is in one inbox at a time.");
+        // The CAS is a full fence: the caller's following read of this worker's sleep state
+        // is ordered after the push (see Sleepers.WakeWorker).
+        IntrusiveStack.Push(ref _inbox.Value, task, ref task.NextInInbox);
+    }
+
+    /// <summary>Whether a broadcast task waits for this worker (its last look before sleeping checks this too).</summary>
+    private bool HasInbox => _inboxBacklog is not null || Volatile.Read(ref _inbox.Value) is not null;
+
+    /// <summary>Owner: the next broadcast task for this worker, or null.</summary>
+    private BroadcastTask? TakeFromInbox()
+    {
+        BroadcastTask? task = _inboxBacklog ?? IntrusiveStack.TakeAll<BroadcastTask>(ref _inbox.Value);
+        if (task is null)
+        {
+            return null;
+        }
+
+        _inboxBacklog = task.NextInInbox;
+        task.NextInInbox = null;
+        return task;
+    }
+
+    /// <summary>
+    /// A spawned job from this worker: onto its deque, offered to idle workers like a promoted
+    /// Join half. False when the deque is full (the caller then runs the job itself or injects it).
+    /// </summary>
+    /// <remarks>
+    /// The check for a sleeper to wake is a plain read, so a worker that goes to sleep at this
+    /// very moment may miss this job: then this worker runs it itself (it never sleeps with a
+    /// job on its own deque), and the next spawn or promotion wakes the sleeper. Correctness never
+    /// depends on the wake-up, only parallelism does; so a pool that is busy, or that has a
+    /// worker searching already (it will find the job), pays no fence per spawn.
+    /// </remarks>
+    internal bool TryPushSpawned(Job job)
+    {
+        Debug.Assert(ThreadContext.CurrentOrNull == Context, "Only the owner pushes onto its deque.");
+        if (!Deque.TryPush(job))
+        {
+            return false;
+        }
+
+        _stats.Spawned(Deque.Count);
+        if (_sleepers.ShouldWake)
+        {
+            PublishPromoted();
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Runs a scope on this worker: its body, then this worker helps with the pool's work until
+    /// every job spawned into the scope has finished; then rethrows what the scope collected.
+    /// </summary>
+    internal void RunScope<TBody>(ref TBody body, CancellationToken cancellationToken)
+        where TBody : struct, IScopeWork
+    {
+        Debug.Assert(ThreadContext.CurrentOrNull == Context, "A scope runs on the calling worker.");
+        int depth = _scopeDepth;
+        if (depth == _scopes.Length)
+        {
+            GrowScopes();
+        }
+
+        ScopeState scope = _scopes[depth];
+        uint generation = scope.Begin(_pool, cancellationToken);
+        _scopeDepth = depth + 1;
+        try
+        {
+            try
+            {
+                body.Run(new Scope(scope, generation));
+            }
+#pragma warning disable CA1031 // Collected with the jobs' exceptions; rethrown by End.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                scope.RecordError(e);
+            }
+
+            // The body's own count: jobs it spawned may still run, and spawn more.
+            scope.EndBody();
+            if (!scope.IsDone)
+            {
+                // Jobs still write into the state: not even an interrupt may end this wait, or
+                // the next scope at this depth would reuse the state under them. An interrupt
+                // is reported with the scope's other exceptions.
+                var done = new ScopeDone(scope);
+                if (WaitUninterruptibly(ref done) is { } interrupted)
+                {
+                    scope.RecordError(interrupted);
+                }
+            }
+        }
+        finally
+        {
+            _scopeDepth = depth;
+        }
+
+        scope.End();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void GrowScopes()
+    {
+        ScopeState[] scopes = new ScopeState[Math.Max(4, _scopes.Length * 2)];
+        _scopes.CopyTo(scopes, 0);
+        for (int i = _scopes.Length; i < scopes.Length; i++)
+        {
+            scopes[i] = new ScopeState(Context);
+        }
+
+        _scopes = scopes;
     }
 
     /// <summary>
@@ -423,6 +555,7 @@ internal sealed class Worker
 
                 gaveUpSearch = false;
                 _heartbeatCountdown = 0; // a new piece of work: its first promotion attempt reads the clock
+                _stats.JobRun();
                 job.Execute(this);
                 idleRounds = 0;
             }
@@ -430,6 +563,7 @@ internal sealed class Worker
             {
                 spinning = true;
                 _sleepers.StartSpinning();
+                _stats.Idle();
             }
             else if (idleRounds < _spinBudget)
             {
@@ -479,26 +613,35 @@ internal sealed class Worker
             // The last look, after the announcement's fences (see Sleepers). Shutdown needs no
             // check here: the main loop's condition refuses to register once it is set, and
             // Dispose unparks every worker after setting it.
-            if (!_pool.HasVisibleWork())
+            if (!_pool.HasVisibleWork() && !HasInbox)
             {
+                _stats.Sleep();
                 Context.Parker.Park();
             }
 
             condition.Unregister(Context);
         }
 
-        return _sleepers.Withdraw(this);
+        return _stats.Woke(_sleepers.Withdraw(this));
     }
 
-    /// <summary>Own deque, then the other workers' deques, then the injector ring.</summary>
+    /// <summary>Broadcast parts for this worker, own deque, then the other workers' deques, then the injector ring.</summary>
     internal Job? FindWork()
     {
+        // Broadcast parts first: only this worker can run them, and a broadcaster waits for
+        // every worker, so they must not queue behind this worker's own backlog.
+        if (TakeFromInbox() is { } task)
+        {
+            return task;
+        }
+
         // The owner is the only pusher, so a deque that looks empty to it is empty: skip the
         // pop's fence on every idle poll.
         if (!Deque.LooksEmpty && Deque.TryPop() is { } own)
         {
             return own;
         }
+
 
         Worker[] workers = _pool.Workers;
         if (workers.Length > 1)
@@ -513,14 +656,28 @@ internal sealed class Worker
             for (int i = 0; i < workers.Length; i++)
             {
                 Worker victim = workers[(start + i) % workers.Length];
-                if (victim != this && !victim.Deque.LooksEmpty && victim.Deque.TrySteal() is { } stolen)
+                if (victim != this && !victim.Deque.LooksEmpty && StealFrom(victim) is { } stolen)
                 {
                     return stolen;
                 }
             }
         }
 
-        return _pool.Injector.TryDequeue();
+        return _pool.Injector.TryDequeue() is { } injected ? CountInjected(injected) : null;
+    }
+
+    /// <summary>Steals from <paramref name="victim"/>, counting the attempt.</summary>
+    private Job? StealFrom(Worker victim)
+    {
+        Job? stolen = victim.Deque.TrySteal();
+        _stats.StealAttempt(stolen is not null);
+        return stolen;
+    }
+
+    private Job CountInjected(Job job)
+    {
+        _stats.InjectorJob();
+        return job;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -28,7 +28,7 @@ public sealed class AllocationTestsDefinition
 /// each round's bytes into caller, workers and other threads.
 /// </remarks>
 [Collection("Allocation")]
-public class AllocationTests
+public partial class AllocationTests
 {
     private const int Calls = 10_000;
     private const int Rounds = 3;
@@ -39,9 +39,9 @@ public class AllocationTests
     internal static bool InProbe { get; set; }
 
     /// <summary>Measures <paramref name="loop"/> (see <see cref="MeasureIsolated"/>) and asserts that its best round allocated exactly 0 bytes.</summary>
-    private static void AssertZeroBytes(string form, int calls, Func<WorkStealingPool, long> loop, long expectedChecksum, int threads = 2, int spinCount = 512, [CallerMemberName] string test = "")
+    private static void AssertZeroBytes(string form, int calls, Func<WorkStealingPool, long> loop, long expectedChecksum, int threads = 2, int spinCount = 512, bool warmEachWorker = true, int injectorCapacity = 1024, [CallerMemberName] string test = "")
     {
-        (long min, string rounds) = MeasureIsolated(loop, expectedChecksum, threads, spinCount, test);
+        (long min, string rounds) = MeasureIsolated(loop, expectedChecksum, threads, spinCount, test, warmEachWorker, injectorCapacity);
         Assert.True(
             min == 0,
             $"{form}: allocated {min} bytes in the best of {Rounds} rounds of {calls} calls ({(double)min / calls:0.###} B/call). Rounds: {rounds}. Expected exactly 0.");
@@ -52,11 +52,11 @@ public class AllocationTests
     /// returns what it measured there. In that child: measures <paramref name="loop"/> with
     /// <see cref="Measure"/>, prints the result for the parent and returns it.
     /// </summary>
-    private static (long Min, string Rounds) MeasureIsolated(Func<WorkStealingPool, long> loop, long expectedChecksum, int threads, int spinCount, string test)
+    private static (long Min, string Rounds) MeasureIsolated(Func<WorkStealingPool, long> loop, long expectedChecksum, int threads, int spinCount, string test, bool warmEachWorker = true, int injectorCapacity = 1024)
     {
         if (InProbe)
         {
-            (long min, string rounds) = Bounded.RunFunc(() => Measure(loop, expectedChecksum, threads, spinCount), test);
+            (long min, string rounds) = Bounded.RunFunc(() => Measure(loop, expectedChecksum, threads, spinCount, warmEachWorker, injectorCapacity), test);
             Console.WriteLine($"{ResultMarker}\t{min.ToString(CultureInfo.InvariantCulture)}\t{rounds}");
             return (min, rounds);
         }
@@ -94,7 +94,7 @@ public class AllocationTests
     }
 
     /// <summary>The <c>dotnet</c> host that runs this process (the SDK exports its path to test runs).</summary>
-    private static string DotnetHost()
+    internal static string DotnetHost()
     {
         if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath && File.Exists(hostPath))
         {
@@ -113,9 +113,20 @@ public class AllocationTests
     }
 
     /// <summary>The fewest bytes allocated process-wide in <see cref="Rounds"/> measured rounds after two warm-up rounds, and a per-round breakdown.</summary>
-    private static (long Min, string Rounds) Measure(Func<WorkStealingPool, long> loop, long expectedChecksum, int threads, int spinCount)
+    /// <remarks>
+    /// <paramref name="warmEachWorker"/> false skips <see cref="RunOnEachWorker"/>, which holds
+    /// the other workers in jobs: a loop that needs every worker (a broadcast) warms them itself.
+    /// </remarks>
+    private static (long Min, string Rounds) Measure(Func<WorkStealingPool, long> loop, long expectedChecksum, int threads, int spinCount, bool warmEachWorker, int injectorCapacity)
     {
-        using WorkStealingPool pool = Pools.Create(threads, o => o.SpinCount = spinCount, test: "alloc");
+        using WorkStealingPool pool = Pools.Create(
+            threads,
+            o =>
+            {
+                o.SpinCount = spinCount;
+                o.InjectorCapacity = injectorCapacity;
+            },
+            test: "alloc");
 
         // Warm-up: the calling thread twice, then every worker once on its own. Job slots are
         // per thread and created the first time a thread reaches a depth, so a worker that
@@ -123,7 +134,10 @@ public class AllocationTests
         // in a measured round (seen: 1,736 B, one WorkJob per depth plus its slot arrays).
         Assert.Equal(expectedChecksum, loop(pool));
         Assert.Equal(expectedChecksum, loop(pool));
-        RunOnEachWorker(pool, loop, expectedChecksum);
+        if (warmEachWorker)
+        {
+            RunOnEachWorker(pool, loop, expectedChecksum);
+        }
 
         long min = long.MaxValue;
         var rounds = new string[Rounds];
@@ -784,6 +798,23 @@ public class AllocationTests
         public long Combine(long left, long right) => left + right;
     }
 
+    // ---- Statistics ----
+
+    private static readonly WorkPool.Diagnostics.PoolStatistics Snapshot = new();
+
+    [Fact]
+    public void GetStatistics_IntoAReusedSnapshot_ZeroBytes() => AssertZeroBytes("GetStatistics(snapshot)", Calls, static pool =>
+    {
+        long rows = 0;
+        for (int i = 0; i < Calls; i++)
+        {
+            pool.GetStatistics(Snapshot);
+            rows += Snapshot.Workers.Length;
+        }
+
+        return rows;
+    }, 2L * Calls);
+
     /// <summary>Adds every index into cell 0.</summary>
     private readonly struct AddIndexBody(long[] cells) : IForBody
     {
@@ -818,6 +849,11 @@ internal static class Program
 
     public static int Main(string[] args)
     {
+        if (args.Length == 1 && (StatisticsProbes.Run(args[0]) ?? SpawnProbes.Run(args[0])) is { } exitCode)
+        {
+            return exitCode;
+        }
+
         if (args.Length != 2 || args[0] != ProbeCommand)
         {
             Console.Error.WriteLine($"usage: dotnet WorkPool.Tests.dll {ProbeCommand} <AllocationTests method>  (run the tests with dotnet test)");

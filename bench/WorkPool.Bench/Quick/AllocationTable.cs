@@ -1,63 +1,135 @@
 using System.Globalization;
+using WorkPool.Diagnostics;
 
 namespace WorkPool.Bench.Quick;
 
 /// <summary>
-/// The allocation-statistics table of DESIGN.md for a pool's life (construct, first, second and
-/// next 1000 Installs, dispose), with TPL's <c>Task.Run(...).Wait()</c> beside it. Bytes are
-/// process-wide deltas of <c>GC.GetTotalAllocatedBytes(precise: true)</c>, so they include what
-/// worker threads allocate. There is no "Events" column: .NET cannot count allocations exactly.
+/// The allocation-statistics table of DESIGN.md for a pool's life, WorkPool and TPL side by side:
+/// construction, then for each operation (Install, Join, For, Scope/Spawn) its 1st call, 2nd call and next
+/// 1000 calls, then dispose. Measured with <see cref="AllocationStatistics"/> (the library's own
+/// recorder): bytes are process-wide deltas of <c>GC.GetTotalAllocatedBytes(precise: true)</c>, so
+/// they include what worker threads allocate; "this thread" is the benchmark thread alone. There
+/// is no "Events" column: .NET cannot count allocations exactly.
 /// </summary>
 internal static class AllocationTable
 {
     private const int Repetitions = 1000;
+    private const int LoopLength = 64;
+
+    private const int SpawnsPerScope = 10;
+
+    private static readonly int[] s_loopOutput = new int[LoopLength];
+    private static readonly Task[] s_tasks = new Task[SpawnsPerScope];
+
+    /// <summary>
+    /// The operations of the table, in order. Each delegate is created here, before anything is
+    /// measured: a lambda's delegate (even a static one's cached instance) is allocated the first
+    /// time its expression runs, which must not land in a row.
+    /// </summary>
+    private static Operation[] Operations(Func<WorkStealingPool> pool)
+    {
+        Action empty = static () => { };
+        Action<int[], int> store = static (output, i) => output[i] = i;
+        Action<int> storeTpl = static i => s_loopOutput[i] = i;
+        Action scopeTpl = () =>
+        {
+            for (int i = 0; i < s_tasks.Length; i++)
+            {
+                s_tasks[i] = Task.Run(empty);
+            }
+
+            Task.WaitAll(s_tasks);
+        };
+        return
+        [
+            new("pool.Install(() => {})", () => pool().Install(empty), "Task.Run(() => {}).Wait()", () => Task.Run(empty).Wait()),
+            new("pool.Join(() => {}, () => {})", () => pool().Join(empty, empty), "Parallel.Invoke(() => {}, () => {})", () => Parallel.Invoke(empty, empty)),
+            new(
+                $"pool.For(0, {LoopLength}, output, static (o, i) => o[i] = i)",
+                () => pool().For(0, LoopLength, s_loopOutput, store),
+                $"Parallel.For(0, {LoopLength}, static i => output[i] = i)",
+                () => Parallel.For(0, LoopLength, storeTpl)),
+            new(
+                $"pool.Scope(ref body) with {SpawnsPerScope} x scope.Spawn(job)",
+                () =>
+                {
+                    var body = new SpawnEmpty();
+                    pool().Scope(ref body);
+                },
+                $"{SpawnsPerScope} x Task.Run(() => {{}}) + Task.WaitAll",
+                scopeTpl),
+        ];
+    }
 
     /// <summary>Must run before anything else in the process touches a pool, so that "1st time" is the first time.</summary>
     internal static void Print(TextWriter output, WorkStealingPoolOptions poolOptions)
     {
-        // Warm the measuring path itself, and create every delegate up front: a lambda's delegate
-        // (even a static one's cached instance) is allocated the first time its expression runs,
-        // which must not land in a row.
-        _ = BytesAllocatedBy(static () => { });
-        Action empty = static () => { };
         WorkStealingPool? pool = null;
-        Action install = () => pool!.Install(empty);
-        Action taskRun = () => Task.Run(empty).Wait();
+        Operation[] operations = Operations(() => pool!);
+        int steps = 2 + (3 * operations.Length);
+        var workPool = new AllocationStatistics(steps + 1);
+        var tpl = new AllocationStatistics(steps + 1);
 
-        Row[] workPool =
-        [
-            new("construct pool", BytesAllocatedBy(() => pool = new WorkStealingPool(poolOptions))),
-            new("pool.Install(() => {}) -- 1st time", BytesAllocatedBy(install)),
-            new("pool.Install(() => {}) -- 2nd time", BytesAllocatedBy(install)),
-            new($"pool.Install(() => {{}}) -- next {Repetitions} times", BytesAllocatedBy(() => Repeat(install))),
-            new("dispose", BytesAllocatedBy(() => pool!.Dispose())),
-        ];
-        Row[] tpl =
-        [
-            new("construct pool", null),
-            new("Task.Run(() => {}).Wait() -- 1st time", BytesAllocatedBy(taskRun)),
-            new("Task.Run(() => {}).Wait() -- 2nd time", BytesAllocatedBy(taskRun)),
-            new($"Task.Run(() => {{}}).Wait() -- next {Repetitions} times", BytesAllocatedBy(() => Repeat(taskRun))),
-            new("dispose", null),
-        ];
+        // Warm the recorder itself (its generic path and the clock reads), then start afresh.
+        Action nothing = static () => { };
+        workPool.Measure("warm-up", nothing);
+        tpl.Measure("warm-up", nothing);
+        workPool.Clear();
+        tpl.Clear();
 
-        string[] left = Array.ConvertAll(workPool, static row => row.Format());
+        // Rows where TPL has no counterpart: index into workPool's steps, "n/a" on the right.
+        var notApplicable = new HashSet<int>();
+        notApplicable.Add(workPool.Count);
+        workPool.Measure("construct pool", () => pool = new WorkStealingPool(poolOptions));
+        tpl.Measure("construct pool", nothing);
+        foreach (Operation operation in operations)
+        {
+            Action repeatWorkPool = () => Repeat(operation.WorkPool);
+            Action repeatTpl = () => Repeat(operation.Tpl);
+            workPool.Measure($"{operation.WorkPoolLabel} -- 1st time", operation.WorkPool);
+            workPool.Measure($"{operation.WorkPoolLabel} -- 2nd time", operation.WorkPool);
+            workPool.Measure($"{operation.WorkPoolLabel} -- next {Repetitions} times", repeatWorkPool);
+            tpl.Measure($"{operation.TplLabel} -- 1st time", operation.Tpl);
+            tpl.Measure($"{operation.TplLabel} -- 2nd time", operation.Tpl);
+            tpl.Measure($"{operation.TplLabel} -- next {Repetitions} times", repeatTpl);
+        }
+
+        notApplicable.Add(workPool.Count);
+        workPool.Measure("dispose", () => pool!.Dispose());
+        tpl.Measure("dispose", nothing);
+
+        string[] left = Lines(workPool, notApplicable: null);
+        string[] right = Lines(tpl, notApplicable);
         int width = left.Max(static line => line.Length) + 4;
-        output.WriteLine($"Allocation statistics, process-wide bytes (GC.GetTotalAllocatedBytes(precise: true)); WorkPool ThreadCount={poolOptions.ThreadCount.ToString(CultureInfo.InvariantCulture)}");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Allocation statistics (WorkPool.Diagnostics.AllocationStatistics): process-wide bytes, the benchmark thread's share, and GCs; WorkPool ThreadCount={poolOptions.ThreadCount}"));
         output.WriteLine("WorkPool".PadRight(width) + "TPL (shared ThreadPool)");
         for (int i = 0; i < left.Length; i++)
         {
-            output.WriteLine(left[i].PadRight(width) + tpl[i].Format());
+            output.WriteLine(left[i].PadRight(width) + right[i]);
         }
 
         output.WriteLine();
     }
 
-    private static long BytesAllocatedBy(Action step)
+    private static string[] Lines(AllocationStatistics statistics, HashSet<int>? notApplicable)
     {
-        long before = GC.GetTotalAllocatedBytes(precise: true);
-        step();
-        return GC.GetTotalAllocatedBytes(precise: true) - before;
+        int labelWidth = 0;
+        foreach (AllocationStep step in statistics.Steps)
+        {
+            labelWidth = Math.Max(labelWidth, step.Label.Length + 2);
+        }
+
+        var lines = new string[statistics.Count];
+        for (int i = 0; i < lines.Length; i++)
+        {
+            AllocationStep step = statistics[i];
+            string quoted = ("\"" + step.Label + "\"").PadRight(labelWidth);
+            lines[i] = notApplicable is not null && notApplicable.Contains(i)
+                ? quoted + " -- n/a"
+                : quoted + step.ToString()[(step.Label.Length + 2)..];
+        }
+
+        return lines;
     }
 
     private static void Repeat(Action operation)
@@ -68,12 +140,25 @@ internal static class AllocationTable
         }
     }
 
-    /// <param name="Step">The row's label.</param>
-    /// <param name="Bytes">Bytes allocated, or null where the contender has no such step.</param>
-    private readonly record struct Row(string Step, long? Bytes)
+    /// <summary>A scope body that spawns <see cref="SpawnsPerScope"/> empty struct jobs.</summary>
+    private readonly struct SpawnEmpty : IScopeWork
     {
-        internal string Format() => Bytes is { } bytes
-            ? $"\"{Step}\" -- Bytes: {bytes.ToString(CultureInfo.InvariantCulture)}"
-            : $"\"{Step}\" -- n/a";
+        public void Run(Scope scope)
+        {
+            for (int i = 0; i < SpawnsPerScope; i++)
+            {
+                scope.Spawn(default(EmptyJob));
+            }
+        }
     }
+
+    private readonly struct EmptyJob : IScopeWork
+    {
+        public void Run(Scope scope)
+        {
+        }
+    }
+
+    /// <summary>One row group: the WorkPool operation and its TPL counterpart, each with its label.</summary>
+    private sealed record Operation(string WorkPoolLabel, Action WorkPool, string TplLabel, Action Tpl);
 }

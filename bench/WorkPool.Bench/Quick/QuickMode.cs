@@ -6,7 +6,8 @@ namespace WorkPool.Bench.Quick;
 
 /// <summary>
 /// <c>quick [--threads N]</c>: the side-by-side run of WORKLOADS.md — allocation table, one
-/// result line per workload and contender, ratio table — in well under a minute.
+/// result line per workload and contender, ratio table, then what statistics cost
+/// (<see cref="StatisticsCost"/>) — in about a minute.
 /// </summary>
 internal static class QuickMode
 {
@@ -35,6 +36,7 @@ internal static class QuickMode
 
         report.PrintRatioTable();
         output.WriteLine();
+        StatisticsCost.Print(output, options, poolOptions.ThreadCount);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"quick mode took {Stopwatch.GetElapsedTime(start).TotalSeconds:F1} s"));
         return 0;
     }

@@ -18,6 +18,7 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
     private const int CapacityLoopsPerThread = 150;
     private const int SmallLoopsPerRound = 300;
     private const int TinyLoopsPerRound = 20_000;
+    private const int ScopesPerRound = 50;
 
     private static int TplThreads => Environment.ProcessorCount;
 
@@ -32,6 +33,7 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
         TreeSum("tree_sum_small", BinaryTree.SmallDepth, SmallTreeSumsPerRound);
         ForSmall();
         ForTiny();
+        ScopeSpawn();
         IdleCpu();
     }
 
@@ -131,6 +133,15 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
         Array.Clear(output);
         Record("for_tiny", Contender.Tpl, TinyLoopsPerRound, Repeat(TinyLoopsPerRound, () => Loops.TinyTpl(output)));
         ExpectEqual(output, expected);
+    }
+
+    private void ScopeSpawn()
+    {
+        const long opsPerRound = (long)ScopesPerRound * Scopes.JobsPerScope;
+        long expected = Scopes.ExpectedPerScope;
+        var tasks = new Task[Scopes.JobsPerScope];
+        Record("scope_spawn", Contender.WorkPool, opsPerRound, Repeat(ScopesPerRound, () => Expect(Scopes.WorkPool(pool), expected)));
+        Record("scope_spawn", Contender.Tpl, opsPerRound, Repeat(ScopesPerRound, () => Expect(Scopes.Tpl(tasks), expected)));
     }
 
     private static void ExpectEqual<T>(T[] actual, T[] expected)

@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+
+namespace WorkPool;
+
+/// <summary>
+/// One <see cref="WorkStealingPool.Broadcast(Action{int})"/> in progress: the body (on the
+/// broadcasting thread's stack, run in place through a pointer, as a promoted Join half is), one
+/// task per worker, and the countdown the broadcaster waits on. Reused: each thread keeps one per
+/// broadcast nesting depth (<see cref="ThreadContext"/>), so a broadcast allocates nothing after
+/// a thread's first one at that depth.
+/// </summary>
+/// <remarks>
+/// The body pointer is valid while the broadcaster waits, and it waits (not even an interrupt
+/// ends the wait early) until every task has finished: each task completes with a full fence
+/// (<see cref="ParkingCount.Complete"/>) after its last use of the body and of its own error
+/// field, so once the count is zero, no worker touches the request again.
+/// </remarks>
+internal sealed unsafe class BroadcastRequest(ThreadContext owner)
+{
+    private BroadcastTask[] _tasks = [];
+    private long _pending;
+    private void* _body;
+    private delegate*<void*, Worker, void> _run;
+
+    internal bool IsDone => ParkingCount.IsZero(ref _pending);
+
+    /// <summary>Owner: loads the body and arms the countdown for a pool of <paramref name="workers"/>.</summary>
+    internal void Prepare(int workers, void* body, delegate*<void*, Worker, void> run)
+    {
+        Debug.Assert(IsDone, "A request is reused only after its broadcast ended.");
+        if (_tasks.Length < workers)
+        {
+            Grow(workers);
+        }
+
+        _body = body;
+        _run = run;
+        // Release: the fields above are visible to every worker that gets a task (the delivery
+        // CAS publishes the task after this).
+        Volatile.Write(ref _pending, workers);
+    }
+
+    /// <summary>The task for worker <paramref name="index"/>.</summary>
+    internal BroadcastTask Task(int index) => _tasks[index];
+
+    /// <summary>Runs the body on <paramref name="executor"/> for <paramref name="task"/>, records its exception, and counts it done.</summary>
+    internal void RunOn(BroadcastTask task, Worker executor)
+    {
+        Parker ownerParker = owner.Parker;
+        try
+        {
+            _run(_body, executor);
+        }
+#pragma warning disable CA1031 // Every worker's exception reaches the broadcaster.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            task.Error = ExceptionDispatchInfo.Capture(e);
+        }
+
+        ParkingCount.Complete(ref _pending, ownerParker);
+    }
+
+    internal bool TryRegisterWaiter() => ParkingCount.TryRegisterWaiter(ref _pending);
+
+    internal void UnregisterWaiter() => ParkingCount.UnregisterWaiter(ref _pending);
+
+    /// <summary>Owner, after the countdown reached zero: rethrows the workers' exceptions (in worker order) and <paramref name="interrupted"/>, if any.</summary>
+    internal void ThrowErrors(int workers, Exception? interrupted)
+    {
+        Debug.Assert(IsDone);
+        List<Exception>? errors = null;
+        ExceptionDispatchInfo? single = null;
+        for (int i = 0; i < workers; i++)
+        {
+            if (_tasks[i].Error is { } error)
+            {
+                _tasks[i].Error = null;
+                single ??= error;
+                (errors ??= []).Add(error.SourceException);
+            }
+        }
+
+        _body = null;
+        if (interrupted is not null)
+        {
+            (errors ??= []).Add(interrupted);
+        }
+
+        if (errors is null)
+        {
+            return;
+        }
+
+        if (errors.Count == 1)
+        {
+            if (single is not null)
+            {
+                single.Throw();
+            }
+
+            ExceptionDispatchInfo.Throw(errors[0]);
+        }
+
+        throw new AggregateException(errors);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Grow(int workers)
+    {
+        BroadcastTask[] tasks = new BroadcastTask[workers];
+        _tasks.CopyTo(tasks, 0);
+        for (int i = _tasks.Length; i < workers; i++)
+        {
+            tasks[i] = new BroadcastTask(this);
+        }
+
+        _tasks = tasks;
+    }
+}
+
+/// <summary>A broadcast's part for one worker, delivered to that worker's inbox (see <see cref="Worker.Deliver"/>).</summary>
+internal sealed class BroadcastTask(BroadcastRequest request) : Job
+{
+    /// <summary>Link in the target worker's inbox (a Treiber stack; see <see cref="Worker.Deliver"/>).</summary>
+    internal BroadcastTask? NextInInbox;
+
+    /// <summary>The body's exception on this worker; read by the broadcaster after the countdown.</summary>
+    internal ExceptionDispatchInfo? Error;
+
+    internal override void Execute(Worker executor) => request.RunOn(this, executor);
+}
+
+/// <summary>Wait until every worker ran its part of a broadcast.</summary>
+internal readonly struct BroadcastDone(BroadcastRequest request) : IWakeCondition
+{
+    public bool IsMet() => request.IsDone;
+
+    public bool TryRegister(ThreadContext waiter) => request.TryRegisterWaiter();
+
+    public void Unregister(ThreadContext waiter) => request.UnregisterWaiter();
+}

@@ -1,0 +1,275 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace WorkPool;
+
+/// <summary>
+/// One thread's counters in a pool's <see cref="StatisticsRegistry"/>: a worker's, or an outside
+/// thread's (publications into the injector ring, time blocked on a full ring).
+/// </summary>
+/// <remarks>
+/// <para>Single writer: only the thread that owns the slot writes its counters, with plain
+/// stores (no interlocked operation, no fence), so counting costs an add into a line that the
+/// owner already holds. Readers (<see cref="StatisticsRegistry.Read"/>, metrics, the dump) load
+/// each counter with a volatile read, never write, and never make the owner wait: a reader can
+/// see one counter a few increments behind another, never a torn or decreasing value (the
+/// counters are 64-bit, read and written whole on 64-bit platforms).</para>
+/// <para>Counters only grow and are never reset. An outside slot that passes from an exited
+/// thread to a new one keeps its totals (the new owner adds to them), so every aggregate stays
+/// monotonic and exact. The one shared slot of a registry, <see cref="IsShared"/>, serves the
+/// outside threads that found every slot held by a live thread: several threads write it, so
+/// its (cold-path) updates are interlocked.</para>
+/// <para>Counts that belong to a job are made before the job completes (before the completing
+/// exchange that releases its waiter), so a caller whose Install returned sees them.</para>
+/// </remarks>
+internal sealed class StatisticsSlot
+{
+    /// <summary>The counters, padded so that no other slot's writes share their cache lines.</summary>
+    internal StatisticsCounters Counters;
+
+    internal StatisticsSlot(int workerIndex, bool isShared)
+    {
+        WorkerIndex = workerIndex;
+        IsShared = isShared;
+    }
+
+    /// <summary>The worker's index, or −1 for a slot of outside threads.</summary>
+    internal int WorkerIndex { get; }
+
+    /// <summary>True for the registry's overflow slot, which several outside threads update at once.</summary>
+    internal bool IsShared { get; }
+
+    /// <summary>The managed thread id of the slot's current (or last) owner; written when it claims the slot.</summary>
+    internal int ManagedThreadId;
+
+    /// <summary>How many threads have claimed this slot (outside slots pass to a new thread after their owner exits).</summary>
+    internal int Claims;
+
+    // ---- Worker counters: written by the owning worker only. ----
+
+    /// <summary>The worker is about to execute a job (any source).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void JobRun()
+    {
+        if (Statistics.IsEnabled)
+        {
+            Counters.JobsRun++;
+        }
+    }
+
+    /// <summary>A steal attempt on a victim that looked non-empty: taken, or lost to a race.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void StealAttempt(bool succeeded)
+    {
+        if (Statistics.IsEnabled)
+        {
+            if (succeeded)
+            {
+                Counters.JobsStolen++;
+            }
+            else
+            {
+                Counters.FailedSteals++;
+            }
+        }
+    }
+
+    /// <summary>The worker took a job from the injector ring.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void InjectorJob()
+    {
+        if (Statistics.IsEnabled)
+        {
+            Counters.InjectorJobs++;
+        }
+    }
+
+    /// <summary>The worker pushed a spawned job onto its deque; <paramref name="dequeDepth"/> is the deque's length after the push.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void Spawned(int dequeDepth)
+    {
+        if (Statistics.IsEnabled)
+        {
+            Counters.JobsSpawned++;
+            if (dequeDepth > Counters.MaxDequeDepth)
+            {
+                Counters.MaxDequeDepth = dequeDepth;
+            }
+        }
+    }
+
+    /// <summary>A Join's second half ran inline: nobody promoted it (the fast path).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void JoinInline()
+    {
+        if (Statistics.IsEnabled)
+        {
+            Counters.JoinsInline++;
+        }
+    }
+
+    /// <summary>A Join's second half was promoted to the deque; <paramref name="dequeDepth"/> is the deque's length after the push.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void JoinPromoted(int dequeDepth)
+    {
+        if (Statistics.IsEnabled)
+        {
+            Counters.JoinsPromoted++;
+            if (dequeDepth > Counters.MaxDequeDepth)
+            {
+                Counters.MaxDequeDepth = dequeDepth;
+            }
+        }
+    }
+
+    /// <summary>A promoted half was popped back by its own Join and run inline.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void JoinTakenBack()
+    {
+        if (Statistics.IsEnabled)
+        {
+            Counters.JoinsTakenBack++;
+        }
+    }
+
+    /// <summary>A promoted half ran as a job (usually on another worker) and its Join waited for it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void JoinHalfTaken()
+    {
+        if (Statistics.IsEnabled)
+        {
+            Counters.JoinHalvesTaken++;
+        }
+    }
+
+    /// <summary>The worker is about to park.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void Sleep()
+    {
+        if (Statistics.IsEnabled)
+        {
+            Counters.Sleeps++;
+        }
+    }
+
+    /// <summary>The worker left its sleep; <paramref name="byNewWork"/> when a producer woke it with a searching token.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool Woke(bool byNewWork)
+    {
+        if (Statistics.IsEnabled && byNewWork)
+        {
+            Counters.Wakeups++;
+        }
+
+        return byNewWork;
+    }
+
+    /// <summary>
+    /// An idle transition (the worker found nothing to do): sample the bytes its thread has
+    /// allocated. Not per job: reading the counter costs a call into the runtime.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void Idle()
+    {
+        if (Statistics.IsEnabled)
+        {
+            Counters.AllocatedBytes = GC.GetAllocatedBytesForCurrentThread();
+        }
+    }
+
+    // ---- Publisher counters: cold paths; interlocked only in the shared slot. ----
+
+    /// <summary>
+    /// The owner published a job into the injector ring: an Install, Join, loop or scope called
+    /// from outside, a spawn from outside, or (rarely, on a worker's slot) a spawn that found the
+    /// worker's deque full.
+    /// </summary>
+    internal void Installed()
+    {
+        if (Statistics.IsEnabled)
+        {
+            Add(ref Counters.Installs, 1);
+        }
+    }
+
+    /// <summary>An outside thread found the ring full and waited <paramref name="ticks"/> (<see cref="Stopwatch"/> ticks) for a slot.</summary>
+    internal void RingFullWait(long ticks)
+    {
+        if (Statistics.IsEnabled)
+        {
+            Add(ref Counters.RingFullWaits, 1);
+            Add(ref Counters.RingBlockedTicks, ticks);
+        }
+    }
+
+    private void Add(ref long counter, long value)
+    {
+        if (IsShared)
+        {
+            Interlocked.Add(ref counter, value);
+        }
+        else
+        {
+            counter += value;
+        }
+    }
+}
+
+/// <summary>
+/// The counters of one <see cref="StatisticsSlot"/>, with a cache line of padding on each side
+/// (slots are allocated one after another, and each is written by a different thread).
+/// </summary>
+[StructLayout(LayoutKind.Explicit, Size = CacheLine.Size + (16 * sizeof(long)) + CacheLine.Size)]
+internal struct StatisticsCounters
+{
+    private const int First = CacheLine.Size;
+
+    [FieldOffset(First + (0 * sizeof(long)))]
+    public long JobsRun;
+
+    [FieldOffset(First + (1 * sizeof(long)))]
+    public long JobsStolen;
+
+    [FieldOffset(First + (2 * sizeof(long)))]
+    public long FailedSteals;
+
+    [FieldOffset(First + (3 * sizeof(long)))]
+    public long InjectorJobs;
+
+    [FieldOffset(First + (4 * sizeof(long)))]
+    public long JoinsInline;
+
+    [FieldOffset(First + (5 * sizeof(long)))]
+    public long JoinsPromoted;
+
+    [FieldOffset(First + (6 * sizeof(long)))]
+    public long JoinsTakenBack;
+
+    [FieldOffset(First + (7 * sizeof(long)))]
+    public long JoinHalvesTaken;
+
+    [FieldOffset(First + (8 * sizeof(long)))]
+    public long Sleeps;
+
+    [FieldOffset(First + (9 * sizeof(long)))]
+    public long Wakeups;
+
+    [FieldOffset(First + (10 * sizeof(long)))]
+    public long MaxDequeDepth;
+
+    [FieldOffset(First + (11 * sizeof(long)))]
+    public long AllocatedBytes;
+
+    [FieldOffset(First + (12 * sizeof(long)))]
+    public long Installs;
+
+    [FieldOffset(First + (13 * sizeof(long)))]
+    public long RingFullWaits;
+
+    [FieldOffset(First + (14 * sizeof(long)))]
+    public long RingBlockedTicks;
+
+    [FieldOffset(First + (15 * sizeof(long)))]
+    public long JobsSpawned;
+}

@@ -1,0 +1,169 @@
+using System.Runtime.ExceptionServices;
+
+namespace WorkPool;
+
+public sealed partial class WorkStealingPool
+{
+    /// <summary>
+    /// Runs <paramref name="body"/> on a worker of this pool with a new <see cref="WorkPool.Scope"/>,
+    /// and returns when the body and every job spawned into the scope (including jobs spawned by
+    /// those jobs) have finished. Called from a worker of this pool, the body runs right there;
+    /// from any other thread, it is installed (see <see cref="Install(Action)"/>). While it waits,
+    /// the worker runs the scope's jobs and any other work of the pool.
+    /// </summary>
+    /// <param name="body">The scope's body; spawns jobs through the handle it gets. Allocation-free when it captures nothing.</param>
+    /// <param name="cancellationToken">When canceled, jobs that have not started yet are skipped.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException">The pool has been disposed.</exception>
+    /// <exception cref="OperationCanceledException">Cancellation skipped at least one job, and no job threw.</exception>
+    /// <exception cref="AggregateException">Several of the body and the jobs threw; each exception is in it.</exception>
+    /// <remarks>
+    /// An exception thrown by the body or a job does not stop the other jobs: the scope waits for
+    /// all of them, then rethrows. One exception is rethrown as itself, with its original stack
+    /// trace (as <see cref="Join(Action, Action)"/> does for one failed half); several together in
+    /// an <see cref="AggregateException"/>.
+    /// </remarks>
+    public void Scope(Action<Scope> body, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var work = new ScopeActionBody(body);
+        ScopeCore(ref work, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/>(scope, <paramref name="state"/>) with a new scope and waits for
+    /// every job spawned into it; see <see cref="Scope(Action{WorkPool.Scope}, CancellationToken)"/>.
+    /// With a <c>static</c> lambda it needs no closure and is allocation-free.
+    /// </summary>
+    /// <typeparam name="TState">The type of the state passed to the body.</typeparam>
+    /// <param name="state">Passed to <paramref name="body"/>.</param>
+    /// <param name="body">The scope's body.</param>
+    /// <param name="cancellationToken">When canceled, jobs that have not started yet are skipped.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException">The pool has been disposed.</exception>
+    /// <exception cref="OperationCanceledException">Cancellation skipped at least one job, and no job threw.</exception>
+    /// <exception cref="AggregateException">Several of the body and the jobs threw.</exception>
+    public void Scope<TState>(TState state, Action<Scope, TState> body, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var work = new ScopeStateActionBody<TState>(state, body);
+        ScopeCore(ref work, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs the struct body <paramref name="body"/> with a new scope and waits for every job
+    /// spawned into it; see <see cref="Scope(Action{WorkPool.Scope}, CancellationToken)"/>.
+    /// Allocation-free. The body's final state (the fields it assigned) is visible in
+    /// <paramref name="body"/> afterwards.
+    /// </summary>
+    /// <typeparam name="TBody">The body type.</typeparam>
+    /// <param name="body">The body, passed by reference.</param>
+    /// <param name="cancellationToken">When canceled, jobs that have not started yet are skipped.</param>
+    /// <exception cref="ObjectDisposedException">The pool has been disposed.</exception>
+    /// <exception cref="OperationCanceledException">Cancellation skipped at least one job, and no job threw.</exception>
+    /// <exception cref="AggregateException">Several of the body and the jobs threw.</exception>
+    public void Scope<TBody>(ref TBody body, CancellationToken cancellationToken = default)
+        where TBody : struct, IScopeWork => ScopeCore(ref body, cancellationToken);
+
+    /// <summary>
+    /// Fire and forget: runs <paramref name="job"/> once, later, on a worker of this pool. From a
+    /// worker of this pool the job goes onto that worker's deque (when it is full, through the
+    /// injector ring); from any other thread through the injector ring, and when the ring is full
+    /// the caller waits for room: no job is ever dropped, nothing is allocated, and one thread's
+    /// spawns from outside the pool leave the ring in the order it made them.
+    /// </summary>
+    /// <param name="job">The work. Allocation-free when it captures nothing (a <c>static</c> lambda or a cached delegate).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="job"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException">The pool has been disposed (from a thread outside the pool).</exception>
+    /// <remarks>
+    /// Nobody waits for the job, so an exception it throws goes to
+    /// <see cref="WorkStealingPoolOptions.UnhandledException"/>; without a handler it ends the
+    /// process, as an unhandled exception in a .NET thread-pool work item does.
+    /// <see cref="Dispose"/> runs every job spawned before it started.
+    /// </remarks>
+    public void Spawn(Action job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        SpawnCore(new ActionBody(job));
+    }
+
+    /// <summary>Fire and forget: runs <paramref name="job"/>(<paramref name="state"/>) once, later, on a worker; see <see cref="Spawn(Action)"/>. With a <c>static</c> lambda it is allocation-free.</summary>
+    /// <typeparam name="TState">The type of the state passed to the job.</typeparam>
+    /// <param name="state">Passed to <paramref name="job"/>.</param>
+    /// <param name="job">The work.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="job"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException">The pool has been disposed (from a thread outside the pool).</exception>
+    public void Spawn<TState>(TState state, Action<TState> job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        SpawnCore(new StateActionBody<TState>(state, job));
+    }
+
+    /// <summary>Fire and forget: runs the struct body <paramref name="job"/> once, later, on a worker; see <see cref="Spawn(Action)"/>. Allocation-free.</summary>
+    /// <typeparam name="TWork">The body type.</typeparam>
+    /// <param name="job">The body, copied into the pool's job storage.</param>
+    /// <exception cref="ObjectDisposedException">The pool has been disposed (from a thread outside the pool).</exception>
+    public void Spawn<TWork>(TWork job)
+        where TWork : struct, IWork => SpawnCore(job);
+
+    private void ScopeCore<TBody>(ref TBody body, CancellationToken cancellationToken)
+        where TBody : struct, IScopeWork
+    {
+        ThreadContext? context = ThreadContext.CurrentOrNull;
+        if (IsWorkerOfThisPool(context))
+        {
+            context!.Worker!.RunScope(ref body, cancellationToken);
+            return;
+        }
+
+        var install = new ScopeInstallBody<TBody>(body, cancellationToken);
+        ExceptionDispatchInfo? error = InstallFromOutside(ref install, context);
+        body = install.Body;
+        error?.Throw();
+    }
+
+    private void SpawnCore<TWork>(in TWork work)
+        where TWork : struct, IWork
+    {
+        ThreadContext context = ThreadContext.Current;
+        if (context.Worker is { } worker && worker.Pool == this)
+        {
+            // A worker of this pool needs no gate: it drains its own deque and the ring before
+            // it exits, so its jobs cannot be stranded by Dispose.
+            DetachedJob<TWork> local = JobCaches<DetachedJob<TWork>>.Rent(context);
+            local.Load(work);
+            if (!worker.TryPushSpawned(local))
+            {
+                // Deque full: later, not now (the job may wait for what this caller does next).
+                Inject(context, local);
+            }
+
+            return;
+        }
+
+        if (!TryEnterGate())
+        {
+            ThrowDisposed();
+        }
+
+        try
+        {
+            DetachedJob<TWork> job = JobCaches<DetachedJob<TWork>>.Rent(context);
+            job.Load(work);
+            Inject(context, job);
+        }
+        finally
+        {
+            ExitGate();
+        }
+    }
+}
+
+/// <summary>A scope started from outside the pool: installed as one job, then run on the worker that takes it.</summary>
+internal struct ScopeInstallBody<TBody>(TBody body, CancellationToken cancellationToken) : IWork
+    where TBody : struct, IScopeWork
+{
+    public TBody Body = body;
+
+    public void Run(ForkContext context) => context.Worker.RunScope(ref Body, cancellationToken);
+}

@@ -1,0 +1,194 @@
+using System.Collections.Concurrent;
+
+namespace WorkPool.Tests;
+
+/// <summary>
+/// The lock-free parts behind Scope, Spawn and Broadcast under contention, with more threads
+/// than cores: the job caches' returned list, the scope word's generation check, and the
+/// workers' broadcast inboxes.
+/// </summary>
+public class ScopeStressTests
+{
+    [Fact]
+    public void JobCache_ReturnsFromEightThreads_NoJobLostOrHandedOutTwice() => Bounded.Run(() =>
+    {
+        const int returners = 8;
+        const int rounds = 200_000;
+        const int maxJobs = 64;
+        var cache = new JobCache(ThreadContext.Current);
+        var inFlight = new ConcurrentQueue<CountedJob>();
+        int created = 0;
+        int stop = 0;
+        var returnerThreads = new Thread[returners];
+        for (int t = 0; t < returners; t++)
+        {
+            returnerThreads[t] = new Thread(() =>
+            {
+                ThreadContext me = ThreadContext.Current;
+                while (Volatile.Read(ref stop) == 0 || !inFlight.IsEmpty)
+                {
+                    if (inFlight.TryDequeue(out CountedJob? job))
+                    {
+                        Assert.Equal(1, Interlocked.Exchange(ref job.InUse, 0));
+                        cache.Return(job, me);
+                    }
+                    else
+                    {
+                        Thread.Yield();
+                    }
+                }
+            })
+            { IsBackground = true, Name = "cache-returner" };
+            returnerThreads[t].Start();
+        }
+
+        for (int i = 0; i < rounds; i++)
+        {
+            var job = (CountedJob?)cache.TryTake();
+            if (job is null)
+            {
+                if (created == maxJobs)
+                {
+                    // Every job is in flight: wait for one to come back (never create more).
+                    i--;
+                    Thread.Yield();
+                    continue;
+                }
+
+                job = new CountedJob(cache);
+                created++;
+            }
+
+            Assert.True(Interlocked.Exchange(ref job.InUse, 1) == 0, "a job was handed out while still in flight");
+            if (i % 7 == 0)
+            {
+                // Some jobs come back on the owner's own thread (the plain path).
+                job.InUse = 0;
+                cache.Return(job, ThreadContext.Current);
+            }
+            else
+            {
+                inFlight.Enqueue(job);
+            }
+        }
+
+        Volatile.Write(ref stop, 1);
+        foreach (Thread thread in returnerThreads)
+        {
+            Assert.True(thread.Join(Bounded.WaitLimit), "a returner thread hung");
+        }
+
+        // Every job created is back, exactly once.
+        var seen = new HashSet<PooledJob>(ReferenceEqualityComparer.Instance);
+        while (cache.TryTake() is { } back)
+        {
+            Assert.True(seen.Add(back), "a job was in the cache twice");
+        }
+
+        Assert.Equal(created, seen.Count);
+    });
+
+    [Fact]
+    public void StaleHandles_RacingWithScopeEnds_NeverCountIntoAnotherScope() => Bounded.Run(() =>
+    {
+        const int scopes = 3_000;
+        using WorkStealingPool pool = Pools.Create(2);
+        var accepted = new int[scopes];
+        var ran = new int[scopes];
+        var ranWhenEnded = new int[scopes];
+        var current = new StrongBox<(Scope Handle, int Index)>((default, -1));
+        int stop = 0;
+        int rejected = 0;
+
+        // Three threads outside the pool keep spawning through whatever handle is current,
+        // which is often one whose scope is ending or has ended.
+        var spawners = new Thread[3];
+        for (int t = 0; t < spawners.Length; t++)
+        {
+            spawners[t] = new Thread(() =>
+            {
+                while (Volatile.Read(ref stop) == 0)
+                {
+                    (Scope handle, int index) = current.Value;
+                    if (index < 0)
+                    {
+                        continue;
+                    }
+
+                    try
+                    {
+                        handle.Spawn((ran, index), static (_, s) => Interlocked.Increment(ref s.ran[s.index]));
+                        Interlocked.Increment(ref accepted[index]);
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        Interlocked.Increment(ref rejected);
+                    }
+                }
+            })
+            { IsBackground = true, Name = "stale-spawner" };
+            spawners[t].Start();
+        }
+
+        for (int i = 0; i < scopes; i++)
+        {
+            int index = i;
+            pool.Scope(scope =>
+            {
+                current.Value = (scope, index);
+                scope.Spawn(_ => Interlocked.Increment(ref ran[index]));
+                Interlocked.Increment(ref accepted[index]);
+            });
+            // The scope returned: every job counted into it has run, and none may run later.
+            ranWhenEnded[index] = Volatile.Read(ref ran[index]);
+        }
+
+        Volatile.Write(ref stop, 1);
+        foreach (Thread thread in spawners)
+        {
+            Assert.True(thread.Join(Bounded.WaitLimit), "a spawner thread hung");
+        }
+
+        for (int i = 0; i < scopes; i++)
+        {
+            Assert.True(ran[i] == ranWhenEnded[i], $"scope {i}: {ran[i] - ranWhenEnded[i]} jobs ran after it ended");
+            Assert.True(accepted[i] == ran[i], $"scope {i}: {accepted[i]} spawns accepted, {ran[i]} ran");
+        }
+
+        Assert.True(rejected > 0, "no stale handle was ever used: the race was not exercised");
+    });
+
+    private sealed class StrongBox<T>(T value)
+    {
+        private readonly object _gate = new();
+        private T _value = value;
+
+        public T Value
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _value;
+                }
+            }
+
+            set
+            {
+                lock (_gate)
+                {
+                    _value = value;
+                }
+            }
+        }
+    }
+
+    private sealed class CountedJob(JobCache home) : PooledJob(home)
+    {
+        public int InUse;
+
+        internal override void Execute(Worker executor)
+        {
+        }
+    }
+}
