@@ -6,7 +6,7 @@ namespace WorkPool;
 /// can fork more work without capturing a pool reference. Each method behaves exactly like the
 /// instance method of the same shape on that pool (same allocation-free forms, same exceptions).
 /// </summary>
-public static class ForkJoin
+public static partial class ForkJoin
 {
     /// <summary>The pool these methods act on from the calling thread.</summary>
     public static WorkStealingPool CurrentPool => WorkStealingPool.Current ?? WorkStealingPool.Default;
@@ -64,17 +64,17 @@ public static class ForkJoin
         where TA : struct, IWork<TResultA>
         where TB : struct, IWork<TResultB> => CurrentPool.Join<TA, TB, TResultA, TResultB>(a, b);
 
-    /// <inheritdoc cref="WorkStealingPool.For(int, int, Action{int})"/>
-    public static void For(int fromInclusive, int toExclusive, Action<int> body) => CurrentPool.For(fromInclusive, toExclusive, body);
+    /// <inheritdoc cref="WorkStealingPool.For(int, int, Action{int}, CancellationToken)"/>
+    public static void For(int fromInclusive, int toExclusive, Action<int> body, CancellationToken cancellationToken = default) => CurrentPool.For(fromInclusive, toExclusive, body, cancellationToken);
 
-    /// <inheritdoc cref="WorkStealingPool.For(long, long, Action{long})"/>
-    public static void For(long fromInclusive, long toExclusive, Action<long> body) => CurrentPool.For(fromInclusive, toExclusive, body);
+    /// <inheritdoc cref="WorkStealingPool.For(long, long, Action{long}, CancellationToken)"/>
+    public static void For(long fromInclusive, long toExclusive, Action<long> body, CancellationToken cancellationToken = default) => CurrentPool.For(fromInclusive, toExclusive, body, cancellationToken);
 
-    /// <inheritdoc cref="WorkStealingPool.For{TState}(int, int, TState, Action{TState, int})"/>
-    public static void For<TState>(int fromInclusive, int toExclusive, TState state, Action<TState, int> body) => CurrentPool.For(fromInclusive, toExclusive, state, body);
+    /// <inheritdoc cref="WorkStealingPool.For{TState}(int, int, TState, Action{TState, int}, CancellationToken)"/>
+    public static void For<TState>(int fromInclusive, int toExclusive, TState state, Action<TState, int> body, CancellationToken cancellationToken = default) => CurrentPool.For(fromInclusive, toExclusive, state, body, cancellationToken);
 
-    /// <inheritdoc cref="WorkStealingPool.For{TState}(long, long, TState, Action{TState, long})"/>
-    public static void For<TState>(long fromInclusive, long toExclusive, TState state, Action<TState, long> body) => CurrentPool.For(fromInclusive, toExclusive, state, body);
+    /// <inheritdoc cref="WorkStealingPool.For{TState}(long, long, TState, Action{TState, long}, CancellationToken)"/>
+    public static void For<TState>(long fromInclusive, long toExclusive, TState state, Action<TState, long> body, CancellationToken cancellationToken = default) => CurrentPool.For(fromInclusive, toExclusive, state, body, cancellationToken);
 
     /// <inheritdoc cref="WorkStealingPool.For{TBody}(int, int, ref TBody, int, CancellationToken)"/>
     public static void For<TBody>(int fromInclusive, int toExclusive, ref TBody body, int minChunkLength = 1, CancellationToken cancellationToken = default)

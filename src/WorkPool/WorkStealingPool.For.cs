@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace WorkPool;
 
 public sealed partial class WorkStealingPool
@@ -7,54 +5,62 @@ public sealed partial class WorkStealingPool
     /// <summary>
     /// Runs <paramref name="body"/>(i) for every i in [<paramref name="fromInclusive"/>,
     /// <paramref name="toExclusive"/>), potentially in parallel, and returns when all iterations
-    /// have finished. The range is split in halves recursively, down to single iterations,
-    /// through <see cref="ForkContext.Join{TA, TB}"/>: a split nobody steals costs a few
-    /// nanoseconds, and idle workers take the biggest ranges still waiting, so the loop balances
-    /// itself without a chunk size to tune. Called from a worker of this pool, the loop runs on
-    /// that worker (others join in as they go idle); from any other thread it is installed into
-    /// the pool first (see <see cref="Install(Action)"/>).
+    /// have finished. No chunk size to tune: called from a thread outside this pool, the calling
+    /// thread runs the loop itself, in pieces from a shared cursor, and only when the loop is
+    /// still running after a few microseconds (and a worker is idle) does it hand the workers one
+    /// job through which they claim pieces too, in sizes that shrink towards the end; a loop
+    /// shorter than that never leaves the calling thread. Called from a worker of this pool, the
+    /// range is split in halves recursively through <see cref="ForkContext.Join{TA, TB}"/>, and
+    /// idle workers take the biggest halves still waiting. A loop inside a loop's iteration is
+    /// split the same way on workers, and runs on the calling thread alone outside the pool (the
+    /// workers are busy with the outer loop then).
     /// </summary>
     /// <param name="fromInclusive">The first index.</param>
     /// <param name="toExclusive">The end of the range; when it is not greater than <paramref name="fromInclusive"/> the loop is empty and returns at once.</param>
-    /// <param name="body">The iteration. Allocation-free when it captures nothing; the state form <see cref="For{TState}(int, int, TState, Action{TState, int})"/> avoids a closure.</param>
+    /// <param name="body">The iteration. Allocation-free when it captures nothing; the state form <see cref="For{TState}(int, int, TState, Action{TState, int}, CancellationToken)"/> avoids a closure.</param>
+    /// <param name="cancellationToken">Checked before each piece of the loop runs; once it is cancelled, pieces not started yet are skipped and the loop throws <see cref="OperationCanceledException"/> when the running ones are done.</param>
     /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the loop started or by the time it finished (some iterations may not have run).</exception>
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
     /// <exception cref="AggregateException">
-    /// Iterations in both halves of a split threw; see <see cref="Join(Action, Action)"/>. Exceptions
-    /// travel up the splits the way they do through Joins: one exception is rethrown as itself;
-    /// two from different halves are combined into an <see cref="AggregateException"/>, which may
-    /// contain further ones (use <see cref="AggregateException.Flatten"/>). Once an iteration has
-    /// thrown, iterations that have not started yet are skipped.
+    /// Iterations in different pieces threw. The policy is Join's (see
+    /// <see cref="Join(Action, Action)"/>): once an iteration has thrown, pieces that have not
+    /// started yet are skipped, the running ones finish, and then one exception is rethrown as
+    /// itself, with its stack trace; two from different parts of the loop (the calling thread's
+    /// and the workers', or two halves of a split) are combined into an
+    /// <see cref="AggregateException"/>, which may contain further ones (use
+    /// <see cref="AggregateException.Flatten"/>). An exception wins over cancellation.
     /// </exception>
-    public void For(int fromInclusive, int toExclusive, Action<int> body)
+    public void For(int fromInclusive, int toExclusive, Action<int> body, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(body);
         var range = new IndexRange<ActionForBody>(new ActionForBody(body));
-        ForCore(fromInclusive, toExclusive, ref range, 1, default);
+        ForCore(fromInclusive, toExclusive, ref range, 1, cancellationToken);
     }
 
     /// <summary>
     /// Runs <paramref name="body"/>(i) for every i in [<paramref name="fromInclusive"/>,
     /// <paramref name="toExclusive"/>) of <see cref="long"/> indices, potentially in parallel; see
-    /// <see cref="For(int, int, Action{int})"/>.
+    /// <see cref="For(int, int, Action{int}, CancellationToken)"/>.
     /// </summary>
     /// <param name="fromInclusive">The first index.</param>
     /// <param name="toExclusive">The end of the range; the loop is empty when it is not greater than <paramref name="fromInclusive"/>.</param>
     /// <param name="body">The iteration. Allocation-free when it captures nothing.</param>
+    /// <param name="cancellationToken">Checked before each piece of the loop runs.</param>
     /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
-    /// <exception cref="AggregateException">Iterations in both halves of a split threw; see <see cref="For(int, int, Action{int})"/>.</exception>
-    public void For(long fromInclusive, long toExclusive, Action<long> body)
+    /// <exception cref="AggregateException">Iterations in different pieces threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
+    public void For(long fromInclusive, long toExclusive, Action<long> body, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(body);
         var range = new LongIndexRange<LongActionForBody>(new LongActionForBody(body));
-        ForCore(fromInclusive, toExclusive, ref range, 1, default);
+        ForCore(fromInclusive, toExclusive, ref range, 1, cancellationToken);
     }
 
     /// <summary>
     /// Runs <paramref name="body"/>(<paramref name="state"/>, i) for every i in
     /// [<paramref name="fromInclusive"/>, <paramref name="toExclusive"/>), potentially in
-    /// parallel; see <see cref="For(int, int, Action{int})"/>. With a <c>static</c> lambda this
+    /// parallel; see <see cref="For(int, int, Action{int}, CancellationToken)"/>. With a <c>static</c> lambda this
     /// form needs no closure and is allocation-free.
     /// </summary>
     /// <typeparam name="TState">The type of the state passed to every iteration.</typeparam>
@@ -62,20 +68,21 @@ public sealed partial class WorkStealingPool
     /// <param name="toExclusive">The end of the range; the loop is empty when it is not greater than <paramref name="fromInclusive"/>.</param>
     /// <param name="state">Passed to every iteration.</param>
     /// <param name="body">The iteration.</param>
+    /// <param name="cancellationToken">Checked before each piece of the loop runs.</param>
     /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
-    /// <exception cref="AggregateException">Iterations in both halves of a split threw; see <see cref="For(int, int, Action{int})"/>.</exception>
-    public void For<TState>(int fromInclusive, int toExclusive, TState state, Action<TState, int> body)
+    /// <exception cref="AggregateException">Iterations in different pieces threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
+    public void For<TState>(int fromInclusive, int toExclusive, TState state, Action<TState, int> body, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(body);
         var range = new IndexRange<StateActionForBody<TState>>(new StateActionForBody<TState>(state, body));
-        ForCore(fromInclusive, toExclusive, ref range, 1, default);
+        ForCore(fromInclusive, toExclusive, ref range, 1, cancellationToken);
     }
 
     /// <summary>
     /// Runs <paramref name="body"/>(<paramref name="state"/>, i) for every i in
     /// [<paramref name="fromInclusive"/>, <paramref name="toExclusive"/>) of <see cref="long"/>
-    /// indices, potentially in parallel; see <see cref="For(int, int, Action{int})"/>. With a
+    /// indices, potentially in parallel; see <see cref="For(int, int, Action{int}, CancellationToken)"/>. With a
     /// <c>static</c> lambda this form is allocation-free.
     /// </summary>
     /// <typeparam name="TState">The type of the state passed to every iteration.</typeparam>
@@ -83,20 +90,21 @@ public sealed partial class WorkStealingPool
     /// <param name="toExclusive">The end of the range; the loop is empty when it is not greater than <paramref name="fromInclusive"/>.</param>
     /// <param name="state">Passed to every iteration.</param>
     /// <param name="body">The iteration.</param>
+    /// <param name="cancellationToken">Checked before each piece of the loop runs.</param>
     /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
-    /// <exception cref="AggregateException">Iterations in both halves of a split threw; see <see cref="For(int, int, Action{int})"/>.</exception>
-    public void For<TState>(long fromInclusive, long toExclusive, TState state, Action<TState, long> body)
+    /// <exception cref="AggregateException">Iterations in different pieces threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
+    public void For<TState>(long fromInclusive, long toExclusive, TState state, Action<TState, long> body, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(body);
         var range = new LongIndexRange<LongStateActionForBody<TState>>(new LongStateActionForBody<TState>(state, body));
-        ForCore(fromInclusive, toExclusive, ref range, 1, default);
+        ForCore(fromInclusive, toExclusive, ref range, 1, cancellationToken);
     }
 
     /// <summary>
     /// Runs the struct body <paramref name="body"/> for every index in
     /// [<paramref name="fromInclusive"/>, <paramref name="toExclusive"/>), potentially in
-    /// parallel; see <see cref="For(int, int, Action{int})"/>. Allocation-free, and the JIT can
+    /// parallel; see <see cref="For(int, int, Action{int}, CancellationToken)"/>. Allocation-free, and the JIT can
     /// inline <see cref="IForBody.Invoke"/>. Every iteration runs on one shared copy of the body,
     /// which is copied back into <paramref name="body"/> when the loop returns.
     /// </summary>
@@ -109,7 +117,7 @@ public sealed partial class WorkStealingPool
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="minChunkLength"/> is less than 1.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the loop started or by the time it finished (some iterations may not have run).</exception>
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
-    /// <exception cref="AggregateException">Iterations in both halves of a split threw; see <see cref="For(int, int, Action{int})"/>.</exception>
+    /// <exception cref="AggregateException">Iterations in different pieces threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
     public void For<TBody>(int fromInclusive, int toExclusive, ref TBody body, int minChunkLength = 1, CancellationToken cancellationToken = default)
         where TBody : struct, IForBody
     {
@@ -139,7 +147,7 @@ public sealed partial class WorkStealingPool
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="minChunkLength"/> is less than 1.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the loop started or by the time it finished.</exception>
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
-    /// <exception cref="AggregateException">Iterations in both halves of a split threw; see <see cref="For(int, int, Action{int})"/>.</exception>
+    /// <exception cref="AggregateException">Iterations in different pieces threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
     public void For<TBody>(long fromInclusive, long toExclusive, ref TBody body, long minChunkLength = 1, CancellationToken cancellationToken = default)
         where TBody : struct, ILongForBody
     {
@@ -157,19 +165,19 @@ public sealed partial class WorkStealingPool
     /// <summary>
     /// Runs the range body <paramref name="body"/> over disjoint sub-ranges that together cover
     /// [<paramref name="fromInclusive"/>, <paramref name="toExclusive"/>) exactly once,
-    /// potentially in parallel; see <see cref="For(int, int, Action{int})"/>. The inner loop over
+    /// potentially in parallel; see <see cref="For(int, int, Action{int}, CancellationToken)"/>. The inner loop over
     /// a sub-range is the body's own code, so it can be vectorized. Allocation-free.
     /// </summary>
     /// <typeparam name="TBody">The body type.</typeparam>
     /// <param name="fromInclusive">The first index.</param>
     /// <param name="toExclusive">The end of the range; the loop is empty when it is not greater than <paramref name="fromInclusive"/>.</param>
     /// <param name="body">The body, passed by reference and updated with its final state (every sub-range runs on one shared copy).</param>
-    /// <param name="minChunkLength">Sub-ranges are at least this long (unless the whole range is shorter) and shorter than twice this: raise it to give a vectorized inner loop enough to chew on.</param>
+    /// <param name="minChunkLength">Sub-ranges are at least this long (unless the whole range is shorter); split on a worker, they are also shorter than twice this, while the calling thread outside the pool and its helpers take longer ones early in the loop. Raise it to give a vectorized inner loop enough to chew on.</param>
     /// <param name="cancellationToken">Checked before each sub-range runs.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="minChunkLength"/> is less than 1.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the loop started or by the time it finished.</exception>
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
-    /// <exception cref="AggregateException">Sub-ranges in both halves of a split threw; see <see cref="For(int, int, Action{int})"/>.</exception>
+    /// <exception cref="AggregateException">Sub-ranges in different pieces threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
     public void ForRange<TBody>(int fromInclusive, int toExclusive, ref TBody body, int minChunkLength = 1, CancellationToken cancellationToken = default)
         where TBody : struct, IForRangeBody
     {
@@ -186,19 +194,19 @@ public sealed partial class WorkStealingPool
     /// <param name="fromInclusive">The first index.</param>
     /// <param name="toExclusive">The end of the range; the loop is empty when it is not greater than <paramref name="fromInclusive"/>.</param>
     /// <param name="body">The body, passed by reference and updated with its final state.</param>
-    /// <param name="minChunkLength">Sub-ranges are at least this long (unless the whole range is shorter) and shorter than twice this.</param>
+    /// <param name="minChunkLength">Sub-ranges are at least this long (unless the whole range is shorter).</param>
     /// <param name="cancellationToken">Checked before each sub-range runs.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="minChunkLength"/> is less than 1.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the loop started or by the time it finished.</exception>
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
-    /// <exception cref="AggregateException">Sub-ranges in both halves of a split threw; see <see cref="For(int, int, Action{int})"/>.</exception>
+    /// <exception cref="AggregateException">Sub-ranges in different pieces threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
     public void ForRange<TBody>(long fromInclusive, long toExclusive, ref TBody body, long minChunkLength = 1, CancellationToken cancellationToken = default)
         where TBody : struct, IForRangeBody
     {
         ForCore(fromInclusive, toExclusive, ref body, minChunkLength, cancellationToken);
     }
 
-    private unsafe void ForCore<TRange>(long fromInclusive, long toExclusive, ref TRange body, long minChunkLength, CancellationToken cancellationToken)
+    private void ForCore<TRange>(long fromInclusive, long toExclusive, ref TRange body, long minChunkLength, CancellationToken cancellationToken)
         where TRange : struct, IForRangeBody
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(minChunkLength, 1);
@@ -208,29 +216,17 @@ public sealed partial class WorkStealingPool
             return;
         }
 
-        // The loop's state stays on this thread's stack, which does not move, and this thread
-        // stays here (running the loop, or waiting for the Install) until every range is done:
-        // so the ranges can reach it through a plain pointer, on whichever worker they run.
-        var loop = new LoopState<TRange>(body, minChunkLength, cancellationToken);
-        var root = new RangeSplit<TRange>(Unsafe.AsPointer(ref loop), fromInclusive, toExclusive);
+        var loopBody = new RangeLoopBody<TRange>(body);
         try
         {
-            ThreadContext? context = ThreadContext.CurrentOrNull;
-            if (IsWorkerOfThisPool(context))
-            {
-                root.Run(new ForkContext(context!.Worker!));
-            }
-            else
-            {
-                InstallFromOutside(ref root, context)?.Throw();
-            }
+            RunLoop<RangeLoopBody<TRange>, NoResult>(fromInclusive, toExclusive, ref loopBody, (ulong)minChunkLength, LoopShape.Adaptive, cancellationToken, out _);
         }
         finally
         {
-            body = loop.Body;
+            body = loopBody.Body;
         }
 
-        // Leaves skip their work silently once cancelled; report it here, after every range is done.
+        // Pieces are skipped silently once cancelled; report it here, after every piece is done.
         cancellationToken.ThrowIfCancellationRequested();
     }
 }

@@ -563,6 +563,241 @@ public partial class AllocationTests
             return Cells[0];
         }), Loops * Sum(LoopLength));
 
+    private static readonly long[] LoopSource = Enumerable.Range(0, LoopLength).Select(i => (long)i).ToArray();
+
+    [Fact]
+    public void ExternalForEach_StateForm_StaticLambda_ZeroBytes() => AssertZeroBytes("ForEach(T[], state, Action<TState, T>)", Loops * LoopLength, static pool =>
+    {
+        Cells[0] = 0;
+        for (int r = 0; r < Loops; r++)
+        {
+            pool.ForEach(LoopSource, Cells, static (cells, e) => Interlocked.Add(ref cells[0], e));
+        }
+
+        return Cells[0];
+    }, Loops * Sum(LoopLength));
+
+    [Fact]
+    public void ExternalForEach_StructForm_Memory_ZeroBytes() => AssertZeroBytes("ForEach(Memory<T>, ref IForEachBody<T>)", Loops * LoopLength, static pool =>
+    {
+        Cells[0] = 0;
+        for (int r = 0; r < Loops; r++)
+        {
+            var body = new AddElementBody(Cells);
+            pool.ForEach(LoopSource.AsMemory(), ref body);
+        }
+
+        return Cells[0];
+    }, Loops * Sum(LoopLength));
+
+    [Fact]
+    public void ForEach_ReadOnlyStructForm_InsideInstall_ZeroBytes() => AssertZeroBytes("ForEach(ReadOnlyMemory<T>, ref IReadOnlyForEachBody<T>) inside Install", Loops * LoopLength, static pool =>
+        pool.Install(pool, static p =>
+        {
+            Cells[0] = 0;
+            for (int r = 0; r < Loops; r++)
+            {
+                var body = new AddReadOnlyElementBody(Cells);
+                p.ForEach((ReadOnlyMemory<long>)LoopSource, ref body);
+            }
+
+            return Cells[0];
+        }), Loops * Sum(LoopLength));
+
+    /// <summary>Adds every element into cell 0.</summary>
+    private readonly struct AddElementBody(long[] cells) : IForEachBody<long>
+    {
+        public void Invoke(ref long element, int index) => Interlocked.Add(ref cells[0], element);
+    }
+
+    /// <summary>Adds every element into cell 0, by read-only reference.</summary>
+    private readonly struct AddReadOnlyElementBody(long[] cells) : IReadOnlyForEachBody<long>
+    {
+        public void Invoke(in long element, int index) => Interlocked.Add(ref cells[0], element);
+    }
+
+    [Fact]
+    public void ExternalReduce_StructReducer_ZeroBytes() => AssertZeroBytes("Reduce<TReducer, TResult>(from, to, reducer)", Loops * LoopLength, static pool =>
+    {
+        long sum = 0;
+        for (int r = 0; r < Loops; r++)
+        {
+            sum += pool.Reduce<IndexSum, long>(0, LoopLength, default);
+        }
+
+        return sum;
+    }, Loops * Sum(LoopLength));
+
+    [Fact]
+    public void ExternalReduce_Deterministic_ZeroBytes() => AssertZeroBytes("Reduce<TReducer, TResult>(from, to, reducer, deterministic: true)", Loops * LoopLength, static pool =>
+    {
+        long sum = 0;
+        for (int r = 0; r < Loops; r++)
+        {
+            sum += pool.Reduce<IndexSum, long>(0L, LoopLength, default, deterministic: true, cancellationToken: NeverCancelled.Token);
+        }
+
+        return sum;
+    }, Loops * Sum(LoopLength));
+
+    [Fact]
+    public void ExternalReduce_StateForm_StaticLambdas_ZeroBytes() => AssertZeroBytes("Reduce(from, to, state, identity, Func<TState, TResult, int, TResult>, Func<TResult, TResult, TResult>)", Loops * LoopLength, static pool =>
+    {
+        long sum = 0;
+        for (int r = 0; r < Loops; r++)
+        {
+            sum += pool.Reduce(0, LoopLength, LoopSource, 0L, static (source, acc, i) => acc + source[i], static (a, b) => a + b);
+        }
+
+        return sum;
+    }, Loops * Sum(LoopLength));
+
+    [Fact]
+    public void Reduce_InsideInstall_BothModes_ZeroBytes() => AssertZeroBytes("Reduce inside Install (adaptive and deterministic)", Loops * LoopLength, static pool =>
+        pool.Install(pool, static p =>
+        {
+            long sum = 0;
+            for (int r = 0; r < Loops; r++)
+            {
+                sum += p.Reduce<IndexSum, long>(0, LoopLength, default, deterministic: (r & 1) == 0);
+            }
+
+            return sum;
+        }), Loops * Sum(LoopLength));
+
+    [Fact]
+    public void ExternalFor_ControlledStateForm_WithBreak_ZeroBytes() => AssertZeroBytes("For(from, to, state, ControlledForAction<TState>) with Break", Loops * LoopLength, static pool =>
+    {
+        Cells[0] = 0;
+        for (int r = 0; r < Loops; r++)
+        {
+            LoopResult result = pool.For(0, 2 * LoopLength, Cells, static (cells, i, control) =>
+            {
+                if (i >= LoopLength)
+                {
+                    control.Break();
+                    return;
+                }
+
+                Interlocked.Add(ref cells[0], i);
+            });
+            Cells[0] += result.LowestBreakIteration == LoopLength ? 0 : 1_000_000_000;
+        }
+
+        return Cells[0];
+    }, Loops * Sum(LoopLength));
+
+    [Fact]
+    public void ControlledFor_InsideInstall_ZeroBytes() => AssertZeroBytes("For(long, long, state, LongControlledForAction<TState>) inside Install", Loops * LoopLength, static pool =>
+        pool.Install(pool, static p =>
+        {
+            Cells[0] = 0;
+            for (int r = 0; r < Loops; r++)
+            {
+                p.For(0L, LoopLength, Cells, static (cells, i, _) => Interlocked.Add(ref cells[0], i));
+            }
+
+            return Cells[0];
+        }), Loops * Sum(LoopLength));
+
+    // Loops long enough (about 100 µs) that the caller hands pieces to the workers.
+    private const int LongLoops = 200;
+    private const int LongLoopLength = 1024;
+
+    [Fact]
+    public void ExternalFor_LongLoopsHandedToWorkers_ZeroBytes() => AssertZeroBytes("For(from, to, ref IForBody) of ~100 µs (caller and workers)", LongLoops * LongLoopLength, static pool =>
+    {
+        Cells[0] = 0;
+        for (int r = 0; r < LongLoops; r++)
+        {
+            var body = new SlowAddIndexBody(Cells);
+            pool.For(0, LongLoopLength, ref body);
+        }
+
+        return Cells[0];
+    }, LongLoops * Sum(LongLoopLength));
+
+    [Fact]
+    public void ExternalFor_LongLoops_WorkersPark_ZeroBytes() => AssertZeroBytes("For(from, to, ref IForBody) of ~100 µs with SpinCount = 0 (helpers joined or revoked)", LongLoops * LongLoopLength, static pool =>
+    {
+        Cells[0] = 0;
+        for (int r = 0; r < LongLoops; r++)
+        {
+            var body = new SlowAddIndexBody(Cells);
+            pool.For(0, LongLoopLength / (1 + (r % 8)), ref body);
+        }
+
+        return Cells[0];
+    }, Enumerable.Range(0, LongLoops).Sum(r => Sum(LongLoopLength / (1 + (r % 8)))), spinCount: 0);
+
+    [Fact]
+    public void ExternalReduce_LongReductionsHandedToWorkers_ZeroBytes() => AssertZeroBytes("Reduce of ~100 µs (caller and workers)", LongLoops * LongLoopLength, static pool =>
+    {
+        long sum = 0;
+        for (int r = 0; r < LongLoops; r++)
+        {
+            sum += pool.Reduce<SlowIndexSum, long>(0, LongLoopLength, default);
+        }
+
+        return sum;
+    }, LongLoops * Sum(LongLoopLength));
+
+    /// <summary>About 100 ns of arithmetic that the JIT cannot remove; returns 0.</summary>
+    private static long Spin(long i)
+    {
+        ulong x = ((ulong)i * 0x9E3779B97F4A7C15UL) | 1;
+        for (int k = 0; k < 64; k++)
+        {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+        }
+
+        return x == 0 ? 1 : 0;
+    }
+
+    /// <summary>Adds every index into cell 0, after some work.</summary>
+    private readonly struct SlowAddIndexBody(long[] cells) : IForBody
+    {
+        public void Invoke(int index) => Interlocked.Add(ref cells[0], index + Spin(index));
+    }
+
+    /// <summary>Sums the indices, after some work for each.</summary>
+    private readonly struct SlowIndexSum : IRangeReducer<long>
+    {
+        public long Identity() => 0;
+
+        public long Accumulate(long accumulator, long fromInclusive, long toExclusive)
+        {
+            for (long i = fromInclusive; i < toExclusive; i++)
+            {
+                accumulator += i + Spin(i);
+            }
+
+            return accumulator;
+        }
+
+        public long Combine(long left, long right) => left + right;
+    }
+
+    /// <summary>Sums the indices.</summary>
+    private readonly struct IndexSum : IRangeReducer<long>
+    {
+        public long Identity() => 0;
+
+        public long Accumulate(long accumulator, long fromInclusive, long toExclusive)
+        {
+            for (long i = fromInclusive; i < toExclusive; i++)
+            {
+                accumulator += i;
+            }
+
+            return accumulator;
+        }
+
+        public long Combine(long left, long right) => left + right;
+    }
+
     // ---- Statistics ----
 
     private static readonly WorkPool.Diagnostics.PoolStatistics Snapshot = new();

@@ -53,9 +53,9 @@ public class StatisticsTests
     {
         using WorkStealingPool pool = Pools.Create(2);
         pool.Join(static () => { }, static () => { });
-        long[] cells = new long[1];
-        pool.For(0, 100, cells, static (c, i) => Interlocked.Add(ref c[0], i));
-        Assert.Equal(4950, cells[0]);
+        // A deterministic reduction from outside is installed as one tree (a caller-first For
+        // would run this short loop on the calling thread, or hand it off by timing).
+        Assert.Equal(4950L, pool.Reduce(0, 100, 0L, static (acc, i) => acc + i, static (a, b) => a + b, deterministic: true));
 
         var fib = new FibWork(pool, 20);
         pool.Install(ref fib);
@@ -64,7 +64,7 @@ public class StatisticsTests
         ThreadStatistics total = pool.GetStatistics().Total;
         Assert.Equal(3, total.Installs);
         Assert.Equal(3, total.InjectorJobs);
-        // Fib(20) forks F(21) − 1 Joins, the outside Join one, the loop over 100 indices 99
+        // Fib(20) forks F(21) − 1 Joins, the outside Join one, the reduction over 100 indices 99
         // (binary splitting down to single indices). Each either ran B inline, took a promoted
         // B back, or waited while B ran as a job.
         long joins = Fib.Sequential(21) - 1 + 1 + 99;

@@ -104,9 +104,10 @@ public readonly struct ThreadStatistics
     public long AllocatedBytes { get; private init; }
 
     /// <summary>
-    /// Jobs published into the pool's injector ring: by outside threads, each Install, Join, loop
-    /// or Scope called from outside, and each Spawn from outside; on a worker's row, spawns that
-    /// found its deque full.
+    /// Jobs published into the pool's injector ring: by outside threads, each Install, Join or
+    /// Scope called from outside, each loop called from outside that handed pieces to the workers
+    /// (one short enough to finish on the calling thread publishes nothing), and each Spawn from
+    /// outside; on a worker's row, spawns that found its deque full.
     /// </summary>
     public long Installs { get; private init; }
 

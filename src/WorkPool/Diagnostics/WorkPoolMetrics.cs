@@ -32,7 +32,7 @@ public static class WorkPoolMetrics
     /// <summary>Counter, <c>{job}</c>: jobs the workers took from the injector ring.</summary>
     public const string JobsInjected = "workpool.jobs.injected";
 
-    /// <summary>Counter, <c>{job}</c>: jobs published into the injector ring (Installs, Joins, loops and scopes called from outside, spawns from outside).</summary>
+    /// <summary>Counter, <c>{job}</c>: jobs published into the injector ring (Installs, Joins and scopes called from outside, loops from outside that handed pieces to the workers, spawns from outside).</summary>
     public const string Installs = "workpool.installs";
 
     /// <summary>Counter, <c>{join}</c>: Joins whose second half ran inline (the fast path).</summary>

@@ -1,0 +1,197 @@
+namespace WorkPool.Tests;
+
+/// <summary>
+/// The caller-first loop under contention, with more threads than cores: several outside
+/// threads run loops long enough to hand pieces to the workers at once (so pieces are claimed
+/// from each loop's cursor by the caller and by helpers, and helper jobs of different callers
+/// share the ring), with nesting, reductions and exceptions mixed in. Every index runs exactly
+/// once, every sum is exact, every exception arrives.
+/// </summary>
+public class LoopStressTests
+{
+    private const int Callers = 6;
+    private const int LoopsPerCaller = 12;
+    private const int Length = 3000;
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void ManyCallers_LongLoops_EveryIndexOnce(int threads) => Bounded.Run(() =>
+    {
+        using WorkStealingPool pool = Pools.Create(threads);
+        Bounded.Threads(Callers, caller =>
+        {
+            for (int loop = 0; loop < LoopsPerCaller; loop++)
+            {
+                var counts = new int[Length];
+                pool.For(0, Length, counts, static (c, i) =>
+                {
+                    Interlocked.Increment(ref c[i]);
+                    Thread.SpinWait(20);
+                });
+                for (int i = 0; i < Length; i++)
+                {
+                    Assert.True(counts[i] == 1, $"caller {caller}, loop {loop}: index {i} ran {counts[i]} times.");
+                }
+
+                long sum = pool.Reduce(0, Length, 0L, static (acc, i) =>
+                {
+                    Thread.SpinWait(20);
+                    return acc + i;
+                }, static (a, b) => a + b);
+                Assert.Equal((long)Length * (Length - 1) / 2, sum);
+
+                // A long outer loop with inner loops: the caller runs its inner loops alone while its
+                // helper is out; the workers split theirs.
+                var nested = new int[40 * 100];
+                pool.For(0, 40, (pool, nested), static (s, i) =>
+                    s.pool.For(0, 100, (s.nested, i), static (t, j) =>
+                    {
+                        Interlocked.Increment(ref t.nested[(t.i * 100) + j]);
+                        Thread.SpinWait(20);
+                    }));
+                Assert.All(nested, n => Assert.Equal(1, n));
+
+                if (loop % 4 == 0)
+                {
+                    var error = Assert.Throws<InvalidOperationException>(() => pool.For(0, Length, static i =>
+                    {
+                        Thread.SpinWait(20);
+                        if (i == Length - 7)
+                        {
+                            throw new InvalidOperationException("late");
+                        }
+                    }));
+                    Assert.Equal("late", error.Message);
+                }
+            }
+        });
+
+        Assert.Equal(12, pool.Install(static () => 12));
+    });
+
+    [Fact]
+    public void ParkingWorkers_HelpersRevokedOrJoined_EveryIndexOnce() => Bounded.Run(() =>
+    {
+        // SpinCount 0: idle workers park at once, so a loop of some microseconds often ends
+        // before the woken worker enters its helper job, and the caller revokes it (the job stays
+        // in the ring and completes later, without touching the finished loop's stack).
+        using WorkStealingPool pool = Pools.Create(2, o => o.SpinCount = 0);
+        Bounded.Threads(3, caller =>
+        {
+            for (int loop = 0; loop < 400; loop++)
+            {
+                var counts = new int[200];
+                pool.For(0, counts.Length, counts, static (c, i) =>
+                {
+                    Interlocked.Increment(ref c[i]);
+                    Thread.SpinWait(30);
+                });
+                for (int i = 0; i < counts.Length; i++)
+                {
+                    Assert.True(counts[i] == 1, $"caller {caller}, loop {loop}: index {i} ran {counts[i]} times.");
+                }
+
+                Assert.Equal(19_900L, pool.Reduce(0, 200, 0L, static (acc, i) =>
+                {
+                    Thread.SpinWait(30);
+                    return acc + i;
+                }, static (a, b) => a + b));
+            }
+        });
+
+        Assert.Equal(3, pool.Install(static () => 3));
+    });
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void InterruptedCaller_LeavesOnlyAfterTheWorkersAreDone(bool deterministic) => Bounded.Run(() =>
+    {
+        // The caller waits (SpinCount 0: it parks at once) for pieces that run on a worker and
+        // point into its stack. An interrupt must not let it leave before they are done.
+        using WorkStealingPool pool = Pools.Create(1, o => o.SpinCount = 0);
+        using var started = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var state = new InterruptState(started, release);
+        Exception? thrown = null;
+        Exception? unexpected = null;
+        bool workersDoneWhenThrown = false;
+        var caller = new Thread(() =>
+        {
+            try
+            {
+                // Deterministic: the tree is installed and the caller only waits. Adaptive: the
+                // caller runs pieces until a worker enters the helper, which then holds the last piece.
+                pool.Reduce(0, 64, state, 0L, static (s, acc, i) => s.Piece(acc, i), static (a, b) => a + b, deterministic);
+            }
+            catch (ThreadInterruptedException e)
+            {
+                thrown = e;
+                workersDoneWhenThrown = Volatile.Read(ref state.Running) == 0;
+            }
+#pragma warning disable CA1031 // Reported by the test thread below.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                unexpected = e;
+            }
+        });
+        caller.Start();
+        Bounded.Wait(started, "a piece blocked on a worker");
+        caller.Interrupt();
+        // Release the worker only once the caller blocks (the pending interrupt has then been
+        // raised in its wait, or it is parked and the interrupt will be raised there).
+        Bounded.Until(() => (caller.ThreadState & ThreadState.WaitSleepJoin) != 0, "the caller waits for the worker");
+        release.Set();
+        Assert.True(caller.Join(Bounded.WaitLimit), "the interrupted caller did not return");
+        Assert.Null(unexpected);
+        Assert.NotNull(thrown); // the caller blocked only in its wait for the worker, so the interrupt was raised there
+        if (thrown is not null)
+        {
+            Assert.True(workersDoneWhenThrown, "the caller left the loop while a worker still ran one of its pieces");
+        }
+
+        Assert.Equal(5, pool.Install(static () => 5));
+    });
+
+    /// <summary>Blocks the first piece that runs on a worker until released; counts pieces running on workers.</summary>
+    private sealed class InterruptState(ManualResetEventSlim started, ManualResetEventSlim release)
+    {
+        public int Running;
+
+        public long Piece(long accumulator, int index)
+        {
+            if (WorkStealingPool.CurrentWorkerIndex < 0)
+            {
+                // The calling thread: slow enough to hand off after its first pieces, then it
+                // waits until a worker runs a piece (the adaptive mode; the deterministic one
+                // runs no piece here).
+                Thread.SpinWait(5_000);
+                if (index >= 8)
+                {
+                    Bounded.Wait(started, "a worker runs a piece");
+                }
+
+                return accumulator + index;
+            }
+
+            Interlocked.Increment(ref Running);
+            try
+            {
+                if (!started.IsSet)
+                {
+                    started.Set();
+                    Bounded.Wait(release, "the test releases the blocked piece");
+                }
+
+                return accumulator + index;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref Running);
+            }
+        }
+    }
+}
