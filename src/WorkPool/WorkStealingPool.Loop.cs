@@ -136,21 +136,21 @@ public sealed partial class WorkStealingPool
         // Not done: a job this thread revoked is still waiting in the ring (see LoopHelper), so
         // its slot is not free yet. Gate closed: disposed meanwhile, the workers are leaving.
         // Either way this loop finishes alone.
-        if (!job.IsDone || !TryEnterGate())
+        if (!job.IsDone)
         {
             return RunAlone(ref loop, accumulator);
         }
 
-        try
+        job.Work = new LoopHelper<TBody, TResult>(Unsafe.AsPointer(ref loop), helpers);
+        job.Arm();
+        context.Depth = depth + 1;
+        // No waiting for room: with the ring full, this thread is better off running the loop itself.
+        if (!PublishFromOutside(context, job, waitForRoom: false))
         {
-            job.Work = new LoopHelper<TBody, TResult>(Unsafe.AsPointer(ref loop), helpers);
-            job.Arm();
-            context.Depth = depth + 1;
-            Inject(context, job);
-        }
-        finally
-        {
-            ExitGate();
+            context.Depth = depth;
+            job.Disarm();
+            job.ClearWork();
+            return RunAlone(ref loop, accumulator);
         }
 
         try
@@ -185,17 +185,16 @@ public sealed partial class WorkStealingPool
     {
         int depth = context.Depth;
         WorkJob<LoopSplit<TBody, TResult>> job = JobSlots<LoopSplit<TBody, TResult>>.At(context, depth);
-        EnterGate();
-        try
+        job.Work = root;
+        job.Arm();
+        context.Depth = depth + 1;
+        if (!PublishFromOutside(context, job))
         {
-            job.Work = root;
-            job.Arm();
-            context.Depth = depth + 1;
-            Inject(context, job);
-        }
-        finally
-        {
-            ExitGate();
+            // Disposed (before the call, or while it waited for room in the ring): the job never went in.
+            context.Depth = depth;
+            job.Disarm();
+            job.ClearWork();
+            ThrowDisposed();
         }
 
         ThreadInterruptedException? interrupted = WaitForLoopJob(job, context);

@@ -274,7 +274,8 @@ public sealed partial class WorkStealingPool : IDisposable
 
     /// <summary>
     /// Outside callers: publish <paramref name="job"/> into the injector ring and wake a sleeper;
-    /// false, with nothing published, once Dispose has closed the gate.
+    /// false, with nothing published, once Dispose has closed the gate (or, when
+    /// <paramref name="waitForRoom"/> is false, when the ring is full).
     /// </summary>
     /// <remarks>
     /// Each attempt to enqueue happens inside the gate, so once Dispose has seen the gate drain no
@@ -285,7 +286,7 @@ public sealed partial class WorkStealingPool : IDisposable
     /// closed the gate (<see cref="InjectorRing.WakeAllProducers"/>); each one then finds the gate
     /// closed and gives up.
     /// </remarks>
-    internal bool PublishFromOutside(ThreadContext context, Job job)
+    internal bool PublishFromOutside(ThreadContext context, Job job, bool waitForRoom = true)
     {
         if (!TryEnterGate())
         {
@@ -304,6 +305,11 @@ public sealed partial class WorkStealingPool : IDisposable
 
         if (!enqueued)
         {
+            if (!waitForRoom)
+            {
+                return false;
+            }
+
             long blockedSince = Stopwatch.GetTimestamp();
             var accepted = new RingAcceptsThroughGate(this, job);
             if (context.Worker is { } otherPoolWorker)
