@@ -26,6 +26,9 @@ internal sealed class OpNode
     /// <summary>Loops: the minimum chunk length passed to the struct forms.</summary>
     public int MinChunk { get; init; } = 1;
 
+    /// <summary><see cref="StressOp.ForCancel"/>: the iteration that cancels the loop's token after its child ran, or −1.</summary>
+    public int CancelAt { get; init; } = -1;
+
     public OpNode[] Children { get; set; } = [];
 }
 
@@ -152,6 +155,7 @@ internal static class OpTree
             Value = value,
             Fault = fault,
             MinChunk = random.Next(1, 3),
+            CancelAt = op == StressOp.ForCancel && random.Next(2) == 0 ? random.Next(arity) : -1,
         };
         var children = new OpNode[arity];
         for (int i = 0; i < arity; i++)

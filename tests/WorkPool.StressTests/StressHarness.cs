@@ -92,7 +92,7 @@ internal sealed class StressTotals
     }
 
     public override string ToString() =>
-        $"{Trees} trees, {Nodes} operations run, deepest nesting {Deepest}, {FaultedTrees} trees ended in injected exceptions, {RefusedTrees} in ObjectDisposedException";
+        $"{Trees} trees, {Nodes} operations run, deepest nesting {Deepest}, {FaultedTrees} trees ended in injected exceptions or cancellation, {RefusedTrees} in ObjectDisposedException";
 
     private static bool ContainsDisposed(Exception error) => error switch
     {

@@ -49,6 +49,9 @@ internal enum StressOp
 
     /// <summary><c>pool.ForRange(0L, n, ref IForRangeBody, minChunkLength)</c>.</summary>
     ForRange,
+
+    /// <summary><c>pool.For(0, n, ref IForBody, minChunkLength, token)</c> where one iteration cancels the token (in half of them): the loop must throw <see cref="OperationCanceledException"/>.</summary>
+    ForCancel,
 }
 
 /// <summary>How many children an operation has and how they run.</summary>
@@ -81,7 +84,7 @@ internal static class StressOps
         StressOp.Leaf => OpShape.Leaf,
         StressOp.InstallFunc or StressOp.InstallState or StressOp.InstallStruct or StressOp.InstallResult => OpShape.One,
         StressOp.JoinFunc or StressOp.JoinState or StressOp.JoinStruct or StressOp.ContextJoin or StressOp.StaticJoin => OpShape.Two,
-        StressOp.ForAction or StressOp.ForState or StressOp.ForStruct or StressOp.ForRange => OpShape.Loop,
+        StressOp.ForAction or StressOp.ForState or StressOp.ForStruct or StressOp.ForRange or StressOp.ForCancel => OpShape.Loop,
         _ => throw new ArgumentOutOfRangeException(nameof(op), op, "An operation without a shape: add it here."),
     };
 

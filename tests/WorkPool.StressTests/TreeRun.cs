@@ -14,6 +14,7 @@ internal sealed class TreeRun
     private readonly int[] _finished;
     private readonly Exception?[] _thrown;
     private readonly bool[] _refused;
+    private readonly bool[] _cancelled;
 
     public TreeRun(WorkStealingPool[] pools, OpNode root, int count)
     {
@@ -23,6 +24,7 @@ internal sealed class TreeRun
         _finished = new int[count];
         _thrown = new Exception?[count];
         _refused = new bool[count];
+        _cancelled = new bool[count];
     }
 
     public WorkStealingPool[] Pools { get; }
@@ -183,6 +185,30 @@ internal sealed class TreeRun
                 return Combine(node, results);
             }
 
+            case StressOp.ForCancel:
+            {
+                long[] results = new long[node.Children.Length];
+                using var cancellation = new CancellationTokenSource();
+                var body = new CancellingForBody(this, node, results, cancellation);
+                try
+                {
+                    Pool(node).For(0, results.Length, ref body, node.MinChunk, cancellation.Token);
+                }
+                catch (OperationCanceledException e) when (e.CancellationToken == cancellation.Token)
+                {
+                    // The loop's own exception, thrown after every piece finished.
+                    Volatile.Write(ref _thrown[node.Id], e);
+                    throw;
+                }
+
+                if (cancellation.IsCancellationRequested)
+                {
+                    throw new StressCheckException($"node {node.Id}: a loop whose token was cancelled returned normally");
+                }
+
+                return Combine(node, results);
+            }
+
             default:
                 throw new StressCheckException($"StressOp.{node.Op} has no case in TreeRun.ExecuteOp.");
         }
@@ -193,6 +219,13 @@ internal sealed class TreeRun
     {
         ExpectPool(node);
         return Execute(node.Children[index]);
+    }
+
+    /// <summary><see cref="StressOp.ForCancel"/>: iteration <see cref="OpNode.CancelAt"/> cancels its loop (after its child ran).</summary>
+    internal void Cancel(OpNode node, CancellationTokenSource cancellation)
+    {
+        Volatile.Write(ref _cancelled[node.Id], true);
+        cancellation.Cancel();
     }
 
     internal void ExpectPool(OpNode node)
@@ -233,9 +266,10 @@ internal sealed class TreeRun
     /// <summary>
     /// Checks the finished run exactly; returns null when everything is accounted for, else what
     /// is wrong. Rules: every node started at most once and finished as often as it started;
-    /// every exception a node threw (fault or refusal) reached the root exactly once, and no
-    /// other exception did; a node that did not start must be a child of a loop that had an
-    /// exception in it, of a refused call, or of a node that did not start; without exceptions
+    /// every exception a node threw (fault, refusal, or a cancelled loop's own) reached the root
+    /// exactly once, and no other exception did; a node that did not start must be a child of a
+    /// loop that had an exception in it or was cancelled, of a refused call, or of a node that
+    /// did not start; without exceptions
     /// the root's result equals <see cref="OpTree.Expected"/>.
     /// </summary>
     public string? Verify(long result, Exception? error)
@@ -318,7 +352,7 @@ internal sealed class TreeRun
         }
 
         bool childrenMayBeSkipped = started == 0 || _refused[node.Id]
-            || (StressOps.ShapeOf(node.Op) == OpShape.Loop && SubtreeThrew(node));
+            || (StressOps.ShapeOf(node.Op) == OpShape.Loop && (SubtreeThrew(node) || _cancelled[node.Id]));
         bool childrenMustNotRun = started == 0 || _refused[node.Id];
         foreach (OpNode child in node.Children)
         {
@@ -447,6 +481,19 @@ internal struct ContextJoinWork(TreeRun run, OpNode node) : IWork
 internal readonly struct ChildForBody(TreeRun run, OpNode node, long[] results) : IForBody
 {
     public void Invoke(int index) => results[index] = run.Child(node, index);
+}
+
+/// <summary>Loop body of <see cref="StressOp.ForCancel"/>: iteration i runs child i, and iteration <see cref="OpNode.CancelAt"/> then cancels the loop.</summary>
+internal readonly struct CancellingForBody(TreeRun run, OpNode node, long[] results, CancellationTokenSource cancellation) : IForBody
+{
+    public void Invoke(int index)
+    {
+        results[index] = run.Child(node, index);
+        if (index == node.CancelAt)
+        {
+            run.Cancel(node, cancellation);
+        }
+    }
 }
 
 /// <summary>Range body: runs the children of its sub-range.</summary>
