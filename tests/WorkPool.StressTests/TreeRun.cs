@@ -15,6 +15,7 @@ internal sealed class TreeRun
     private readonly Exception?[] _thrown;
     private readonly bool[] _refused;
     private readonly bool[] _cancelled;
+    private readonly int[] _callerThread;
 
     public TreeRun(WorkStealingPool[] pools, OpNode root, int count)
     {
@@ -25,6 +26,7 @@ internal sealed class TreeRun
         _thrown = new Exception?[count];
         _refused = new bool[count];
         _cancelled = new bool[count];
+        _callerThread = new int[count];
     }
 
     public WorkStealingPool[] Pools { get; }
@@ -50,6 +52,7 @@ internal sealed class TreeRun
     public long Execute(OpNode node)
     {
         Interlocked.Increment(ref _started[node.Id]);
+        Volatile.Write(ref _callerThread[node.Id], Environment.CurrentManagedThreadId);
         try
         {
             long result;
@@ -231,7 +234,10 @@ internal sealed class TreeRun
     internal void ExpectPool(OpNode node)
     {
         WorkStealingPool? current = WorkStealingPool.Current;
-        if (current != Pools[node.Pool])
+        // A loop called from outside its pool runs pieces on the calling thread too.
+        bool callerTakesPart = StressOps.ShapeOf(node.Op) == OpShape.Loop
+            && Volatile.Read(ref _callerThread[node.Id]) == Environment.CurrentManagedThreadId;
+        if (current != Pools[node.Pool] && !callerTakesPart)
         {
             throw new StressCheckException($"a child of node {node.Id} ({node.Op}) ran on pool {Array.IndexOf(Pools, current)} (worker {WorkStealingPool.CurrentWorkerIndex}) instead of pool {node.Pool}");
         }
