@@ -55,7 +55,7 @@ public static partial class ForkJoin
         }
         else
         {
-            WorkStealingPool.Default.Join(ref a, ref b);
+            CurrentPool.Join(ref a, ref b);
         }
     }
 

@@ -30,6 +30,12 @@ internal sealed class ThreadContext
 
     private static int s_slotStackCount;
 
+    /// <summary>
+    /// An outside thread running pieces of a parallel loop: that loop's pool, so that
+    /// <see cref="WorkStealingPool.Current"/> and <see cref="ForkJoin"/> inside the body act on it.
+    /// </summary>
+    internal WorkStealingPool? LoopPool;
+
     /// <summary>Nesting depth of broadcasts in progress on this thread; indexes <see cref="Broadcasts"/>.</summary>
     internal int BroadcastDepth;
 

@@ -71,7 +71,27 @@ public sealed partial class WorkStealingPool
                 return InstallTree(ref root, context ?? ThreadContext.Current);
             }
 
-            return RunCallerFirst<TBody, TResult>(ref loop, context, helpers);
+            if (context?.Worker is not null)
+            {
+                // A worker of another pool: the loop runs on this pool's workers (the body would
+                // otherwise run on a worker of the wrong pool), while this one keeps running its
+                // own pool's jobs as it waits.
+                var root = new LoopSplit<TBody, TResult>(Unsafe.AsPointer(ref loop), fromInclusive, toExclusive);
+                return InstallTree(ref root, context);
+            }
+
+            // A thread outside every pool takes part; inside the body, Current and ForkJoin act on this pool.
+            context ??= ThreadContext.Current;
+            WorkStealingPool? outerLoopPool = context.LoopPool;
+            context.LoopPool = this;
+            try
+            {
+                return RunCallerFirst<TBody, TResult>(ref loop, context, helpers);
+            }
+            finally
+            {
+                context.LoopPool = outerLoopPool;
+            }
         }
         finally
         {

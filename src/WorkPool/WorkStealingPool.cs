@@ -100,8 +100,12 @@ public sealed partial class WorkStealingPool : IDisposable
     /// </summary>
     public static WorkStealingPool Default => DefaultPool.Instance;
 
-    /// <summary>The pool whose worker is the calling thread, or null on a thread outside every pool.</summary>
-    public static WorkStealingPool? Current => ThreadContext.CurrentOrNull?.Worker?.Pool;
+    /// <summary>
+    /// The pool whose worker is the calling thread; on a thread outside every pool, the pool
+    /// whose parallel loop it is running pieces of (the calling thread takes part in its own
+    /// loops), or null.
+    /// </summary>
+    public static WorkStealingPool? Current => ThreadContext.CurrentOrNull is { } context ? context.Worker?.Pool ?? context.LoopPool : null;
 
     /// <summary>The index (0 to <see cref="ThreadCount"/> − 1) of the calling worker in its pool, or −1 on a thread outside every pool.</summary>
     public static int CurrentWorkerIndex => ThreadContext.CurrentOrNull?.Worker?.Index ?? -1;

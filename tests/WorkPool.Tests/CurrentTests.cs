@@ -20,6 +20,36 @@ public class CurrentTests
         Assert.Same(WorkStealingPool.Default, ForkJoin.CurrentPool);
     });
 
+    [Fact]
+    public void InsideALoopBody_OnTheCallingThread_CurrentIsTheLoopsPool_ForkJoinForksThere() => Bounded.Run(() =>
+    {
+        using WorkStealingPool pool = Pools.Create(2);
+        using WorkStealingPool other = Pools.Create(1);
+        int callerThread = Environment.CurrentManagedThreadId;
+        int onCaller = 0;
+        var joinedOn = new WorkStealingPool?[64];
+        pool.For(0, 64, i =>
+        {
+            // Every piece, on the caller or on a worker, sees the loop's pool.
+            Assert.Same(pool, WorkStealingPool.Current);
+            Assert.Same(pool, ForkJoin.CurrentPool);
+            if (Environment.CurrentManagedThreadId == callerThread)
+            {
+                Interlocked.Increment(ref onCaller);
+                Assert.Equal(-1, WorkStealingPool.CurrentWorkerIndex);
+                // A loop of another pool inside switches, then restores.
+                other.For(0, 2, static _ => Assert.NotNull(WorkStealingPool.Current));
+                Assert.Same(pool, WorkStealingPool.Current);
+            }
+
+            ForkJoin.Join(() => joinedOn[i] = WorkStealingPool.Current, static () => { });
+        });
+
+        Assert.True(onCaller > 0, "the calling thread ran no piece of its loop");
+        Assert.All(joinedOn, p => Assert.Same(pool, p));
+        Assert.Null(WorkStealingPool.Current);
+    });
+
     [Theory]
     [InlineData(1)]
     [InlineData(3)]
