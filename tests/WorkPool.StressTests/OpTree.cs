@@ -143,7 +143,7 @@ internal static class OpTree
         {
             OpShape.One => 1,
             OpShape.Two => 2,
-            OpShape.Loop => random.Next(1, shape.MaxFanOut + 1),
+            OpShape.Loop or OpShape.All => random.Next(1, shape.MaxFanOut + 1),
             _ => 0,
         };
         var node = new OpNode

@@ -52,6 +52,12 @@ internal enum StressOp
 
     /// <summary><c>pool.For(0, n, ref IForBody, minChunkLength, token)</c> where one iteration cancels the token (in half of them): the loop must throw <see cref="OperationCanceledException"/>.</summary>
     ForCancel,
+
+    /// <summary><c>pool.Scope(state, static body)</c> whose body spawns one job per child (state + <c>static</c> lambda form).</summary>
+    ScopeState,
+
+    /// <summary><c>pool.Scope(ref IScopeWork)</c>: the body spawns child 0's job, which spawns the other children's jobs (nested spawns, struct form) before it runs its own.</summary>
+    ScopeNested,
 }
 
 /// <summary>How many children an operation has and how they run.</summary>
@@ -68,6 +74,9 @@ internal enum OpShape
 
     /// <summary>1 to <see cref="TreeShape.MaxFanOut"/> children; once one throws, those not started yet may be skipped.</summary>
     Loop,
+
+    /// <summary>1 to <see cref="TreeShape.MaxFanOut"/> children, all always run (a scope: one job's exception does not stop its siblings).</summary>
+    All,
 }
 
 /// <summary>Facts about <see cref="StressOp"/> members.</summary>
@@ -85,6 +94,7 @@ internal static class StressOps
         StressOp.InstallFunc or StressOp.InstallState or StressOp.InstallStruct or StressOp.InstallResult => OpShape.One,
         StressOp.JoinFunc or StressOp.JoinState or StressOp.JoinStruct or StressOp.ContextJoin or StressOp.StaticJoin => OpShape.Two,
         StressOp.ForAction or StressOp.ForState or StressOp.ForStruct or StressOp.ForRange or StressOp.ForCancel => OpShape.Loop,
+        StressOp.ScopeState or StressOp.ScopeNested => OpShape.All,
         _ => throw new ArgumentOutOfRangeException(nameof(op), op, "An operation without a shape: add it here."),
     };
 

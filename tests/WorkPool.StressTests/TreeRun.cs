@@ -212,6 +212,26 @@ internal sealed class TreeRun
                 return Combine(node, results);
             }
 
+            case StressOp.ScopeState:
+            {
+                long[] results = new long[node.Children.Length];
+                Pool(node).Scope((Run: this, Node: node, Results: results), static (scope, s) =>
+                {
+                    for (int i = 0; i < s.Results.Length; i++)
+                    {
+                        scope.Spawn((s.Run, s.Node, s.Results, Index: i), static (_, c) => c.Results[c.Index] = c.Run.Child(c.Node, c.Index));
+                    }
+                });
+                return Combine(node, results);
+            }
+
+            case StressOp.ScopeNested:
+            {
+                var body = new NestedScopeBody(this, node, new long[node.Children.Length]);
+                Pool(node).Scope(ref body);
+                return Combine(node, body.Results);
+            }
+
             default:
                 throw new StressCheckException($"StressOp.{node.Op} has no case in TreeRun.ExecuteOp.");
         }
@@ -511,5 +531,30 @@ internal readonly struct ChildRangeBody(TreeRun run, OpNode node, long[] results
         {
             results[i] = run.Child(node, (int)i);
         }
+    }
+}
+
+/// <summary>Scope body of <see cref="StressOp.ScopeNested"/>: spawns child 0's job, which spawns the others.</summary>
+internal readonly struct NestedScopeBody(TreeRun run, OpNode node, long[] results) : IScopeWork
+{
+    public long[] Results => results;
+
+    public void Run(Scope scope) => scope.Spawn(new ScopeChildJob(run, node, results, 0, spawnsSiblings: true));
+}
+
+/// <summary>A spawned job that runs one child of a scope node; the first one spawns its siblings first (nested spawns).</summary>
+internal readonly struct ScopeChildJob(TreeRun run, OpNode node, long[] results, int index, bool spawnsSiblings) : IScopeWork
+{
+    public void Run(Scope scope)
+    {
+        if (spawnsSiblings)
+        {
+            for (int i = 1; i < results.Length; i++)
+            {
+                scope.Spawn(new ScopeChildJob(run, node, results, i, spawnsSiblings: false));
+            }
+        }
+
+        results[index] = run.Child(node, index);
     }
 }
