@@ -204,18 +204,7 @@ public sealed partial class WorkStealingPool
         where TBody : struct, ILoopBody<TResult>
     {
         int depth = context.Depth;
-        WorkJob<LoopSplit<TBody, TResult>> job = JobSlots<LoopSplit<TBody, TResult>>.At(context, depth);
-        job.Work = root;
-        job.Arm();
-        context.Depth = depth + 1;
-        if (!PublishFromOutside(context, job))
-        {
-            // Disposed (before the call, or while it waited for room in the ring): the job never went in.
-            context.Depth = depth;
-            job.Disarm();
-            job.ClearWork();
-            ThrowDisposed();
-        }
+        WorkJob<LoopSplit<TBody, TResult>> job = PublishInSlot(context, depth, in root);
 
         ThreadInterruptedException? interrupted = WaitForLoopJob(job, context);
         root = job.Work;

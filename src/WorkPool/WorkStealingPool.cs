@@ -247,18 +247,7 @@ public sealed partial class WorkStealingPool : IDisposable
         Debug.Assert(!IsWorkerOfThisPool(context));
         context ??= ThreadContext.Current;
         int depth = context.Depth;
-        WorkJob<TWork> job = JobSlots<TWork>.At(context, depth);
-        job.Work = work;
-        job.Arm();
-        context.Depth = depth + 1;
-        if (!PublishFromOutside(context, job))
-        {
-            // Disposed (before the call, or while it waited for room in the ring): the job never went in.
-            context.Depth = depth;
-            job.Disarm();
-            job.ClearWork();
-            ThrowDisposed();
-        }
+        WorkJob<TWork> job = PublishInSlot(context, depth, in work);
 
         var done = new JobDone(job);
         if (context.Worker is { } otherPoolWorker)
@@ -274,6 +263,30 @@ public sealed partial class WorkStealingPool : IDisposable
         job.ClearWork();
         context.Depth = depth;
         return job.TakeError();
+    }
+
+    /// <summary>
+    /// Outside callers: loads <paramref name="work"/> into the thread's job slot at
+    /// <paramref name="depth"/>, arms it, enters the depth and publishes it; throws
+    /// <see cref="ObjectDisposedException"/>, with the slot and depth restored, when the pool was
+    /// disposed before the call or while it waited for room in the ring.
+    /// </summary>
+    internal WorkJob<TWork> PublishInSlot<TWork>(ThreadContext context, int depth, in TWork work)
+        where TWork : struct, IWork
+    {
+        WorkJob<TWork> job = JobSlots<TWork>.At(context, depth);
+        job.Work = work;
+        job.Arm();
+        context.Depth = depth + 1;
+        if (!PublishFromOutside(context, job))
+        {
+            context.Depth = depth;
+            job.Disarm();
+            job.ClearWork();
+            ThrowDisposed();
+        }
+
+        return job;
     }
 
     /// <summary>
