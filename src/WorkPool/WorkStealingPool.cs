@@ -249,20 +249,20 @@ public sealed partial class WorkStealingPool : IDisposable
         int depth = context.Depth;
         WorkJob<TWork> job = PublishInSlot(context, depth, in work);
 
+        // Uninterruptible: the job sits in this thread's slot at this depth, and a later call
+        // would reuse the slot while a worker still runs it. An interrupt is rethrown once done.
         var done = new JobDone(job);
-        if (context.Worker is { } otherPoolWorker)
-        {
-            otherPoolWorker.WaitUntil(ref done);
-        }
-        else
-        {
-            context.WaitUntil(ref done, _options.SpinCount);
-        }
-
+        ThreadInterruptedException? interrupted = context.WaitUninterruptibly(ref done, _options.SpinCount);
         work = job.Work;
         job.ClearWork();
         context.Depth = depth;
-        return job.TakeError();
+        ExceptionDispatchInfo? error = job.TakeError();
+        if (interrupted is not null)
+        {
+            ExceptionDispatchInfo.Throw(interrupted);
+        }
+
+        return error;
     }
 
     /// <summary>

@@ -608,19 +608,39 @@ internal sealed class Worker
         where TCondition : struct, IWakeCondition
     {
         _sleepers.Announce(this);
-        if (condition.TryRegister(Context))
+        try
         {
-            // The last look, after the announcement's fences (see Sleepers). Shutdown needs no
-            // check here: the main loop's condition refuses to register once it is set, and
-            // Dispose unparks every worker after setting it.
-            SchedulePoint.Hit();
-            if (!_pool.HasVisibleWork() && !HasInbox)
+            if (condition.TryRegister(Context))
             {
-                _stats.Sleep();
-                Context.Parker.Park();
+                try
+                {
+                    // The last look, after the announcement's fences (see Sleepers). Shutdown needs
+                    // no check here: the main loop's condition refuses to register once it is set,
+                    // and Dispose unparks every worker after setting it.
+                    SchedulePoint.Hit();
+                    if (!_pool.HasVisibleWork() && !HasInbox)
+                    {
+                        _stats.Sleep();
+                        Context.Parker.Park();
+                    }
+                }
+                finally
+                {
+                    condition.Unregister(Context);
+                }
+            }
+        }
+        catch (ThreadInterruptedException)
+        {
+            // Interrupted while parked: leave the sleeping set as if woken (handing back the
+            // searching token a waker may have given), so the counts stay exact, then let the
+            // interrupt go on.
+            if (_sleepers.Withdraw(this))
+            {
+                StopSpinningToRun();
             }
 
-            condition.Unregister(Context);
+            throw;
         }
 
         return _stats.Woke(_sleepers.Withdraw(this));

@@ -5,6 +5,45 @@ namespace WorkPool.Tests;
 /// <summary>Every Install form returns the right value, from outside the pool and from inside a worker (where it is a plain inline call).</summary>
 public class InstallTests
 {
+    [Fact]
+    public void InterruptedWhileWaiting_InstallReturnsOnlyAfterItsJob_ThenRethrowsTheInterrupt() => Bounded.Run(() =>
+    {
+        using WorkStealingPool pool = Pools.Create(1, o => o.SpinCount = 0);
+        using var started = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        int ran = 0;
+        int ranWhenThrown = -1;
+        Exception? caught = null;
+        var caller = new Thread(() =>
+        {
+            try
+            {
+                pool.Install(() =>
+                {
+                    started.Set();
+                    Bounded.Wait(release, "the test to release the job");
+                    Volatile.Write(ref ran, 1);
+                });
+            }
+            catch (ThreadInterruptedException e)
+            {
+                ranWhenThrown = Volatile.Read(ref ran);
+                caught = e;
+            }
+        })
+        { IsBackground = true, Name = "interrupted-installer" };
+        caller.Start();
+        Bounded.Wait(started, "the installed job to start");
+        Bounded.Until(() => (caller.ThreadState & ThreadState.WaitSleepJoin) != 0, "the caller to park");
+        caller.Interrupt();
+        Bounded.Until(() => Volatile.Read(ref caught) is not null || (caller.ThreadState & ThreadState.WaitSleepJoin) != 0, "the caller to take the interrupt");
+        release.Set();
+        Assert.True(caller.Join(Bounded.WaitLimit), "the interrupted caller hung");
+        Assert.IsType<ThreadInterruptedException>(caught);
+        Assert.Equal(1, ranWhenThrown);
+        Assert.Equal(7, pool.Install(static () => 7));
+    });
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
