@@ -35,3 +35,10 @@ internal struct PaddedObject
     [FieldOffset(CacheLine.Size)]
     public object? Value;
 }
+
+/// <summary>A cache line of nothing, to keep neighbouring objects apart.</summary>
+[StructLayout(LayoutKind.Sequential, Size = CacheLine.Size)]
+internal struct CacheLinePadding
+{
+    private byte _first;
+}

@@ -17,6 +17,12 @@ internal abstract class PooledJob : Job
 
     /// <summary>Link in one of the home cache's free lists (never used while the job is in flight).</summary>
     internal PooledJob? NextFree;
+
+    // Jobs of one thread are allocated next to each other and run on different threads: the
+    // padding keeps the one a thief is finishing off the cache line of the one its owner loads.
+#pragma warning disable IDE0051, CS0169 // Never read: it only takes up space.
+    private CacheLinePadding _padding;
+#pragma warning restore IDE0051, CS0169
 }
 
 /// <summary>
