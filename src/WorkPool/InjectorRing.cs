@@ -222,7 +222,10 @@ internal sealed class InjectorRing
         }
     }
 
-    private void WakeOneProducer()
+    private void WakeOneProducer() => TryWakeFirstProducer();
+
+    /// <summary>Unlinks the first registered producer and unparks it; false when none is registered.</summary>
+    private bool TryWakeFirstProducer()
     {
         ThreadContext? woken;
         lock (_waitersLock)
@@ -230,13 +233,14 @@ internal sealed class InjectorRing
             woken = _firstWaiter;
             if (woken is null)
             {
-                return;
+                return false;
             }
 
             Unlink(null, woken);
         }
 
         woken.Parker.Unpark();
+        return true;
     }
 
     /// <summary>
@@ -246,21 +250,8 @@ internal sealed class InjectorRing
     /// </summary>
     internal void WakeAllProducers()
     {
-        while (true)
+        while (TryWakeFirstProducer())
         {
-            ThreadContext? woken;
-            lock (_waitersLock)
-            {
-                woken = _firstWaiter;
-                if (woken is null)
-                {
-                    return;
-                }
-
-                Unlink(null, woken);
-            }
-
-            woken.Parker.Unpark();
         }
     }
 

@@ -135,14 +135,24 @@ internal sealed class Sleepers
             // Nobody in the Sleeping state: hand the token back. Producers that published while
             // we held it skipped their wake, and a worker may have gone to sleep after our scan
             // passed it with its last look before their publish: look again after the decrement.
-            SchedulePoint.Hit();
-            if (Interlocked.Decrement(ref _counters.Spinning) != 0
-                || Volatile.Read(ref _counters.Sleeping) <= 0
-                || !_pool.HasVisibleWork())
+            if (!HandBackTokenAndLook())
             {
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// A waker gives back the searching token it claimed without waking anyone. True when it
+    /// was the last token, someone sleeps and work is visible: the caller must try again (the
+    /// decrement's fence orders this look after it, pairing with producers' publish-fence-read).
+    /// </summary>
+    private bool HandBackTokenAndLook()
+    {
+        SchedulePoint.Hit();
+        return Interlocked.Decrement(ref _counters.Spinning) == 0
+            && Volatile.Read(ref _counters.Sleeping) > 0
+            && _pool.HasVisibleWork();
     }
 
     /// <summary>
@@ -171,10 +181,7 @@ internal sealed class Sleepers
 
         // Another waker got it first, or it withdrew on its own: hand the token back, and look
         // again as every searcher that stops does (producers that saw the token skipped a wake).
-        SchedulePoint.Hit();
-        if (Interlocked.Decrement(ref _counters.Spinning) == 0
-            && Volatile.Read(ref _counters.Sleeping) > 0
-            && _pool.HasVisibleWork())
+        if (HandBackTokenAndLook())
         {
             NotifyWork();
         }
