@@ -100,8 +100,16 @@ internal sealed class ThreadContext
 
             if (condition.TryRegister(this))
             {
-                Parker.Park();
-                condition.Unregister(this);
+                try
+                {
+                    Parker.Park();
+                }
+                finally
+                {
+                    // Also when the park is interrupted: a registration left behind would make
+                    // the next round's TryRegister fail and that wait spin instead of parking.
+                    condition.Unregister(this);
+                }
             }
         }
     }

@@ -198,60 +198,15 @@ public sealed partial class WorkStealingPool
 
     /// <summary>
     /// Outside the pool: runs a deterministic loop's tree on the pool, like an Install, but waits
-    /// for it without giving up on an interrupt (see <see cref="WaitForLoopJob"/>).
+    /// for it without giving up on an interrupt (see <see cref="WaitForSlotJob"/>).
     /// </summary>
     private TResult InstallTree<TBody, TResult>(ref LoopSplit<TBody, TResult> root, ThreadContext context)
         where TBody : struct, ILoopBody<TResult>
     {
         int depth = context.Depth;
         WorkJob<LoopSplit<TBody, TResult>> job = PublishInSlot(context, depth, in root);
-
-        ThreadInterruptedException? interrupted = WaitForLoopJob(job, context);
-        root = job.Work;
-        job.ClearWork();
-        context.Depth = depth;
-        ExceptionDispatchInfo? error = job.TakeError();
-        if (interrupted is not null)
-        {
-            ExceptionDispatchInfo.Throw(interrupted);
-        }
-
-        error?.Throw();
+        WaitForSlotJob(job, context, depth, out root)?.Throw();
         return root.Result;
-    }
-
-    /// <summary>
-    /// Waits until a job that points into this thread's stack (a loop's helper or tree) is done.
-    /// Leaving earlier would let a worker write into a dead frame, so not even an interrupt of
-    /// this thread ends the wait: it is returned, for the caller to rethrow once it has cleaned up.
-    /// </summary>
-    private ThreadInterruptedException? WaitForLoopJob(AwaitedJob job, ThreadContext context)
-    {
-        ThreadInterruptedException? interrupted = null;
-        var done = new JobDone(job);
-        while (true)
-        {
-            try
-            {
-                if (context.Worker is { } otherPoolWorker)
-                {
-                    otherPoolWorker.WaitUntil(ref done);
-                }
-                else
-                {
-                    context.WaitUntil(ref done, _options.SpinCount);
-                }
-
-                return interrupted;
-            }
-            catch (ThreadInterruptedException e)
-            {
-                // Raised by the park, after the wait had announced itself: withdraw that, or the
-                // next round would find it still announced and spin instead of parking.
-                interrupted = e;
-                done.Unregister(context);
-            }
-        }
     }
 
     /// <summary>The caller, with no helper out: runs the remaining pieces itself.</summary>
@@ -282,18 +237,10 @@ public sealed partial class WorkStealingPool
             return null;
         }
 
-        ThreadInterruptedException? interrupted = WaitForLoopJob(job, context);
         Debug.Assert(context.Depth == depth + 1, "Loops nested in the caller's pieces restored the depth.");
-        result = job.Work.Result;
         entered = true;
-        job.ClearWork();
-        context.Depth = depth;
-        ExceptionDispatchInfo? error = job.TakeError();
-        if (interrupted is not null)
-        {
-            ExceptionDispatchInfo.Throw(interrupted);
-        }
-
+        ExceptionDispatchInfo? error = WaitForSlotJob(job, context, depth, out LoopHelper<TBody, TResult> helper);
+        result = helper.Result;
         return error;
     }
 }

@@ -248,9 +248,18 @@ public sealed partial class WorkStealingPool : IDisposable
         context ??= ThreadContext.Current;
         int depth = context.Depth;
         WorkJob<TWork> job = PublishInSlot(context, depth, in work);
+        return WaitForSlotJob(job, context, depth, out work);
+    }
 
-        // Uninterruptible: the job sits in this thread's slot at this depth, and a later call
-        // would reuse the slot while a worker still runs it. An interrupt is rethrown once done.
+    /// <summary>
+    /// Outside callers: waits until the job published by <see cref="PublishInSlot"/> is done,
+    /// takes its body's final state, frees the slot (restores <paramref name="depth"/>) and returns
+    /// its exception. Uninterruptible: a later call would reuse the slot while a worker still runs
+    /// the job (and the job may point into this stack); an interrupt is rethrown once it is done.
+    /// </summary>
+    internal ExceptionDispatchInfo? WaitForSlotJob<TWork>(WorkJob<TWork> job, ThreadContext context, int depth, out TWork work)
+        where TWork : struct, IWork
+    {
         var done = new JobDone(job);
         ThreadInterruptedException? interrupted = context.WaitUninterruptibly(ref done, _options.SpinCount);
         work = job.Work;
