@@ -26,21 +26,7 @@ public sealed class CrossPoolStressTests(ITestOutputHelper output)
         };
         using var pools = new StressPools(name, threads, (_, o) => o.SpinCount = spinCount);
         var harness = new StressHarness(pools, name);
-        int collections;
-        using (var hammer = new GcHammer())
-        {
-            harness.Run(Callers, budget, (caller, progress) =>
-            {
-                var deadline = new Deadline(budget);
-                int tree = 0;
-                do
-                {
-                    harness.RunTree(pools.All, shape, (caller << 20) + tree++, progress);
-                }
-                while (!deadline.Passed && !harness.Failed);
-            });
-            collections = hammer.Collections;
-        }
+        int collections = harness.RunTreesUnderGc(Callers, budget, shape);
 
         output.WriteLine($"{name}: {harness.Totals}; {collections} forced GCs");
         Assert.True(harness.Totals.Deepest >= 8, $"trees stayed shallow ({harness.Totals})");

@@ -23,21 +23,7 @@ public sealed class InjectorStressTests(ITestOutputHelper output)
             o.SpinCount = spinCount;
         });
         var harness = new StressHarness(pools, name);
-        int collections;
-        using (var hammer = new GcHammer(periodMilliseconds: 10))
-        {
-            harness.Run(Producers, budget, (caller, progress) =>
-            {
-                var deadline = new Deadline(budget);
-                int tree = 0;
-                do
-                {
-                    harness.RunTree(pools.All, shape, (caller << 20) + tree++, progress);
-                }
-                while (!deadline.Passed && !harness.Failed);
-            });
-            collections = hammer.Collections;
-        }
+        int collections = harness.RunTreesUnderGc(Producers, budget, shape, gcPeriodMilliseconds: 10);
 
         Assert.Equal(2, pools.All[0].Injector.Capacity);
         Assert.Equal(0, pools.All[0].Injector.Count);

@@ -160,6 +160,27 @@ internal sealed class StressHarness
         return error;
     }
 
+    /// <summary>
+    /// Runs random trees of <paramref name="shape"/> over all pools from <paramref name="callers"/>
+    /// threads until <paramref name="budget"/> has passed (or a failure), with a side thread forcing
+    /// GCs every <paramref name="gcPeriodMilliseconds"/>; returns how many GCs it forced.
+    /// </summary>
+    public int RunTreesUnderGc(int callers, TimeSpan budget, TreeShape shape, int gcPeriodMilliseconds = 4)
+    {
+        using var hammer = new GcHammer(gcPeriodMilliseconds);
+        Run(callers, budget, (caller, progress) =>
+        {
+            var deadline = new Deadline(budget);
+            int tree = 0;
+            do
+            {
+                RunTree(_pools.All, shape, (caller << 20) + tree++, progress);
+            }
+            while (!deadline.Passed && !Failed);
+        });
+        return hammer.Collections;
+    }
+
     /// <summary>Runs <paramref name="body"/>(i, progress) on <paramref name="callers"/> threads; returns when all finished, fails on a hang or on any recorded failure.</summary>
     public void Run(int callers, TimeSpan budget, Action<int, CallerProgress> body)
     {
