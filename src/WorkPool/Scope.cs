@@ -100,15 +100,3 @@ public readonly struct Scope
     private static void ThrowEnded() =>
         throw new InvalidOperationException("This scope has ended: a Scope handle is valid only until the Scope call that created it returns.");
 }
-
-/// <summary>Body for <see cref="Action{Scope}"/>.</summary>
-internal readonly struct ScopeActionBody(Action<Scope> action) : IScopeWork
-{
-    public void Run(Scope scope) => action(scope);
-}
-
-/// <summary>Body for <see cref="Action{Scope, TState}"/> with its state.</summary>
-internal readonly struct ScopeStateActionBody<TState>(TState state, Action<Scope, TState> action) : IScopeWork
-{
-    public void Run(Scope scope) => action(scope, state);
-}

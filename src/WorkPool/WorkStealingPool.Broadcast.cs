@@ -129,15 +129,3 @@ public sealed partial class WorkStealingPool
         request.ThrowErrors(_workers.Length, interrupted);
     }
 }
-
-/// <summary>Body for a broadcast <see cref="Action{Int32}"/>: called with the worker's index.</summary>
-internal readonly struct BroadcastActionBody(Action<int> action) : IWork
-{
-    public void Run(ForkContext context) => action(context.WorkerIndex);
-}
-
-/// <summary>Body for a broadcast <see cref="Action{TState, Int32}"/> with its state.</summary>
-internal readonly struct BroadcastStateBody<TState>(TState state, Action<TState, int> action) : IWork
-{
-    public void Run(ForkContext context) => action(state, context.WorkerIndex);
-}

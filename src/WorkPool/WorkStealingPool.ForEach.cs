@@ -3,7 +3,7 @@ namespace WorkPool;
 public sealed partial class WorkStealingPool
 {
     // ForEach over arrays, segments and memory: a loop over [0, Length) through the same engine
-    // as For (see ForLoop.cs), so splitting, the caller's part, exceptions and cancellation behave
+    // as For (see Loop.cs), so splitting, the caller's part, exceptions and cancellation behave
     // exactly as for For. Every source is viewed as Memory<T> (no copy).
 
     /// <summary>

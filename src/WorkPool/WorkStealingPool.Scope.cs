@@ -151,12 +151,3 @@ public sealed partial class WorkStealingPool
         }
     }
 }
-
-/// <summary>A scope started from outside the pool: installed as one job, then run on the worker that takes it.</summary>
-internal struct ScopeInstallBody<TBody>(TBody body, CancellationToken cancellationToken) : IWork
-    where TBody : struct, IScopeWork
-{
-    public TBody Body = body;
-
-    public void Run(ForkContext context) => context.Worker.RunScope(ref Body, cancellationToken);
-}

@@ -8,7 +8,7 @@ public sealed partial class WorkStealingPool
 {
     /// <summary>
     /// How long a caller-first loop runs alone before it asks the workers to join in (see
-    /// ForLoop.cs): long enough that a loop this short is not worth a handoff (a wake-up and a
+    /// Loop.cs): long enough that a loop this short is not worth a handoff (a wake-up and a
     /// wait cost about this much), short enough to lose little of a longer loop.
     /// </summary>
     internal static readonly TimeSpan LoopHeartbeat = TimeSpan.FromMicroseconds(5);
@@ -35,7 +35,7 @@ public sealed partial class WorkStealingPool
     /// <summary>
     /// Runs a loop over [<paramref name="fromInclusive"/>, <paramref name="toExclusive"/>) with
     /// <paramref name="body"/> (updated with its final state, whatever happens) and returns its
-    /// result; see ForLoop.cs. The range must not be empty.
+    /// result; see Loop.cs. The range must not be empty.
     /// </summary>
     private unsafe TResult RunLoop<TBody, TResult>(long fromInclusive, long toExclusive, ref TBody body, ulong grain, LoopShape shape, CancellationToken cancellationToken, out LoopFlags flags)
         where TBody : struct, ILoopBody<TResult>
@@ -101,7 +101,7 @@ public sealed partial class WorkStealingPool
     }
 
     /// <summary>
-    /// The caller-first loop (see ForLoop.cs): pieces alone until the heartbeat, then one helper
+    /// The caller-first loop (see Loop.cs): pieces alone until the heartbeat, then one helper
     /// job for the workers, then pieces from the shared cursor, then the wait for the helper.
     /// </summary>
     private unsafe TResult RunCallerFirst<TBody, TResult>(ref Loop<TBody, TResult> loop, ThreadContext? context, int helpers)

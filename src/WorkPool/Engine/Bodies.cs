@@ -53,3 +53,36 @@ internal struct JoinBody<TA, TB>(TA a, TB b) : IWork
 
     public void Run(ForkContext context) => context.Join(ref A, ref B);
 }
+
+/// <summary>Body for a broadcast <see cref="Action{Int32}"/>: called with the worker's index.</summary>
+internal readonly struct BroadcastActionBody(Action<int> action) : IWork
+{
+    public void Run(ForkContext context) => action(context.WorkerIndex);
+}
+
+/// <summary>Body for a broadcast <see cref="Action{TState, Int32}"/> with its state.</summary>
+internal readonly struct BroadcastStateBody<TState>(TState state, Action<TState, int> action) : IWork
+{
+    public void Run(ForkContext context) => action(state, context.WorkerIndex);
+}
+
+/// <summary>Body for <see cref="Action{Scope}"/>.</summary>
+internal readonly struct ScopeActionBody(Action<Scope> action) : IScopeWork
+{
+    public void Run(Scope scope) => action(scope);
+}
+
+/// <summary>Body for <see cref="Action{Scope, TState}"/> with its state.</summary>
+internal readonly struct ScopeStateActionBody<TState>(TState state, Action<Scope, TState> action) : IScopeWork
+{
+    public void Run(Scope scope) => action(scope, state);
+}
+
+/// <summary>A scope started from outside the pool: installed as one job, then run on the worker that takes it.</summary>
+internal struct ScopeInstallBody<TBody>(TBody body, CancellationToken cancellationToken) : IWork
+    where TBody : struct, IScopeWork
+{
+    public TBody Body = body;
+
+    public void Run(ForkContext context) => context.Worker.RunScope(ref Body, cancellationToken);
+}

@@ -275,13 +275,3 @@ internal sealed class ScopeState
     private static void ThrowTooManyPending() =>
         throw new InvalidOperationException("A scope cannot have more than int.MaxValue / 2 jobs pending at once.");
 }
-
-/// <summary>Wait until a scope's body and jobs have all finished.</summary>
-internal readonly struct ScopeDone(ScopeState scope) : IWakeCondition
-{
-    public bool IsMet() => scope.IsDone;
-
-    public bool TryRegister(ThreadContext waiter) => scope.TryRegisterWaiter();
-
-    public void Unregister(ThreadContext waiter) => scope.UnregisterWaiter();
-}

@@ -5,17 +5,6 @@ using System.Runtime.ExceptionServices;
 namespace WorkPool;
 
 /// <summary>
-/// Something a worker can run: the element type of deques and the injector ring. A job is a
-/// heap object because a thief must be able to take it, but every job the engine creates is a
-/// preallocated, reused slot (<see cref="JobSlots{TWork}"/>), never a per-call allocation.
-/// </summary>
-internal abstract class Job
-{
-    /// <summary>Runs the job on <paramref name="executor"/>, the calling worker. Never throws: user exceptions are captured inside the job.</summary>
-    internal abstract void Execute(Worker executor);
-}
-
-/// <summary>
 /// A job with a completion latch that one thread, the job's owner, waits on.
 /// </summary>
 /// <remarks>
@@ -100,50 +89,6 @@ internal abstract class AwaitedJob : Job
         if (previous == WaiterParked)
         {
             owner.Unpark();
-        }
-    }
-}
-
-/// <summary>
-/// The one job type of the engine: runs a struct body <typeparamref name="TWork"/> in place.
-/// Join's stealable second half, an Install from outside the pool and a cross-pool Install are
-/// all this job with different bodies.
-/// </summary>
-internal sealed class WorkJob<TWork> : AwaitedJob
-    where TWork : struct, IWork
-{
-    /// <summary>The body. Mutated in place by <see cref="IWork.Run"/>; the owner copies it back.</summary>
-    internal TWork Work;
-
-    internal WorkJob(Parker owner)
-        : base(owner)
-    {
-    }
-
-    internal override void Execute(Worker executor)
-    {
-        ExceptionDispatchInfo? error = null;
-        try
-        {
-            Work.Run(new ForkContext(executor));
-        }
-#pragma warning disable CA1031 // The job's contract: every user exception reaches the waiting thread.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            error = ExceptionDispatchInfo.Capture(e);
-        }
-
-        Complete(error);
-    }
-
-    /// <summary>Owner: drop references the body holds so the slot does not keep them alive.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void ClearWork()
-    {
-        if (RuntimeHelpers.IsReferenceOrContainsReferences<TWork>())
-        {
-            Work = default;
         }
     }
 }

@@ -120,25 +120,3 @@ internal sealed unsafe class BroadcastRequest(ThreadContext owner)
         _tasks = tasks;
     }
 }
-
-/// <summary>A broadcast's part for one worker, delivered to that worker's inbox (see <see cref="Worker.Deliver"/>).</summary>
-internal sealed class BroadcastTask(BroadcastRequest request) : Job
-{
-    /// <summary>Link in the target worker's inbox (a Treiber stack; see <see cref="Worker.Deliver"/>).</summary>
-    internal BroadcastTask? NextInInbox;
-
-    /// <summary>The body's exception on this worker; read by the broadcaster after the countdown.</summary>
-    internal ExceptionDispatchInfo? Error;
-
-    internal override void Execute(Worker executor) => request.RunOn(this, executor);
-}
-
-/// <summary>Wait until every worker ran its part of a broadcast.</summary>
-internal readonly struct BroadcastDone(BroadcastRequest request) : IWakeCondition
-{
-    public bool IsMet() => request.IsDone;
-
-    public bool TryRegister(ThreadContext waiter) => request.TryRegisterWaiter();
-
-    public void Unregister(ThreadContext waiter) => request.UnregisterWaiter();
-}

@@ -1,27 +1,5 @@
 namespace WorkPool;
 
-/// <summary>
-/// Something a thread waits for. The waiter spins on <see cref="IsMet"/>, then registers
-/// itself so that whoever makes the condition true unparks it, re-checks, and parks.
-/// </summary>
-/// <remarks>
-/// Registration and the event that meets the condition must form a Dekker pair (each side
-/// writes, fences, then reads the other's variable) so that either the waker sees the
-/// registration or <see cref="TryRegister"/> sees the condition met; that is what makes a lost
-/// wake-up impossible.
-/// </remarks>
-internal interface IWakeCondition
-{
-    /// <summary>True when the wait is over. May act (e.g. enqueue) to make itself true.</summary>
-    bool IsMet();
-
-    /// <summary>Register <paramref name="waiter"/> to be unparked; false if the condition was met meanwhile (do not park).</summary>
-    bool TryRegister(ThreadContext waiter);
-
-    /// <summary>Undo <see cref="TryRegister"/> after waking (a no-op if the waker already did).</summary>
-    void Unregister(ThreadContext waiter);
-}
-
 /// <summary>Wait until an awaited job is done.</summary>
 internal readonly struct JobDone(AwaitedJob job) : IWakeCondition
 {
@@ -139,4 +117,24 @@ internal readonly struct ShutdownRequested(WorkStealingPool pool) : IWakeConditi
     public void Unregister(ThreadContext waiter)
     {
     }
+}
+
+/// <summary>Wait until every worker ran its part of a broadcast.</summary>
+internal readonly struct BroadcastDone(BroadcastRequest request) : IWakeCondition
+{
+    public bool IsMet() => request.IsDone;
+
+    public bool TryRegister(ThreadContext waiter) => request.TryRegisterWaiter();
+
+    public void Unregister(ThreadContext waiter) => request.UnregisterWaiter();
+}
+
+/// <summary>Wait until a scope's body and jobs have all finished.</summary>
+internal readonly struct ScopeDone(ScopeState scope) : IWakeCondition
+{
+    public bool IsMet() => scope.IsDone;
+
+    public bool TryRegister(ThreadContext waiter) => scope.TryRegisterWaiter();
+
+    public void Unregister(ThreadContext waiter) => scope.UnregisterWaiter();
 }

@@ -1,0 +1,17 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+
+namespace WorkPool;
+
+/// <summary>A broadcast's part for one worker, delivered to that worker's inbox (see <see cref="Worker.Deliver"/>).</summary>
+internal sealed class BroadcastTask(BroadcastRequest request) : Job
+{
+    /// <summary>Link in the target worker's inbox (a Treiber stack; see <see cref="Worker.Deliver"/>).</summary>
+    internal BroadcastTask? NextInInbox;
+
+    /// <summary>The body's exception on this worker; read by the broadcaster after the countdown.</summary>
+    internal ExceptionDispatchInfo? Error;
+
+    internal override void Execute(Worker executor) => request.RunOn(this, executor);
+}

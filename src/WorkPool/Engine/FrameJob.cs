@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+
+namespace WorkPool;
+
+/// <summary>
+/// The stealable job of a promoted <see cref="JoinFrame"/>. A worker owns a fixed stack of them,
+/// allocated with the worker, whatever the body types, so promotion never allocates. The
+/// executing worker runs the body in place, on the owner's stack: the owner does not return from
+/// its Join before the job is done, so that memory stays valid, and the owner finds the body's
+/// final state right where it left it.
+/// </summary>
+/// <remarks>
+/// The body may hold object references. The owner's frames report them to the GC for as long as
+/// the Join runs, stacks never move, and the thief's stores into the body are ordinary byref
+/// stores, so this is GC-safe. Memory ordering: the owner's writes of the body happen before the
+/// push's release store; the thief's writes happen before <see cref="AwaitedJob"/>'s completing
+/// exchange, which the owner's acquire read of the state sees.
+/// </remarks>
+internal sealed unsafe class FrameJob : AwaitedJob
+{
+    private void* _body;
+    private delegate*<void*, Worker, void> _run;
+
+    internal FrameJob(Parker owner)
+        : base(owner)
+    {
+    }
+
+    /// <summary>Owner: takes over the frame's body and arms the latch, before the push.</summary>
+    internal void Load(JoinFrame* frame)
+    {
+        Debug.Assert(frame->State == JoinFrame.Recorded);
+        _body = frame->Body;
+        _run = frame->Run;
+        Arm();
+    }
+
+    internal override void Execute(Worker executor)
+    {
+        ExceptionDispatchInfo? error = null;
+        try
+        {
+            _run(_body, executor);
+        }
+#pragma warning disable CA1031 // The job's contract: every user exception reaches the waiting Join.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            error = ExceptionDispatchInfo.Capture(e);
+        }
+
+        Complete(error);
+    }
+
+    /// <summary>Runs a <typeparamref name="TB"/> body in place, on <paramref name="executor"/>.</summary>
+    internal static void RunBody<TB>(void* body, Worker executor)
+        where TB : struct, IWork => Unsafe.AsRef<TB>(body).Run(new ForkContext(executor));
+}

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+
+namespace WorkPool;
+
+internal sealed partial class Worker
+{
+    // Owner-only scope states, one per scope nesting depth (see ScopeState), and the depth.
+    private ScopeState[] _scopes = [];
+    private int _scopeDepth;
+
+    /// <summary>
+    /// A spawned job from this worker: onto its deque, offered to idle workers like a promoted
+    /// Join half. False when the deque is full (the caller then runs the job itself or injects it).
+    /// </summary>
+    /// <remarks>
+    /// The check for a sleeper to wake is a plain read, so a worker that goes to sleep at this
+    /// very moment may miss this job: then this worker runs it itself (it never sleeps with a
+    /// job on its own deque), and the next spawn or promotion wakes the sleeper. Correctness never
+    /// depends on the wake-up, only parallelism does; so a pool that is busy, or that has a
+    /// worker searching already (it will find the job), pays no fence per spawn.
+    /// </remarks>
+    internal bool TryPushSpawned(Job job)
+    {
+        Debug.Assert(ThreadContext.CurrentOrNull == Context, "Only the owner pushes onto its deque.");
+        if (!Deque.TryPush(job))
+        {
+            return false;
+        }
+
+        _stats.Spawned(Deque.Count);
+        if (_sleepers.ShouldWake)
+        {
+            PublishPromoted();
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Runs a scope on this worker: its body, then this worker helps with the pool's work until
+    /// every job spawned into the scope has finished; then rethrows what the scope collected.
+    /// </summary>
+    internal void RunScope<TBody>(ref TBody body, CancellationToken cancellationToken)
+        where TBody : struct, IScopeWork
+    {
+        Debug.Assert(ThreadContext.CurrentOrNull == Context, "A scope runs on the calling worker.");
+        int depth = _scopeDepth;
+        if (depth == _scopes.Length)
+        {
+            GrowScopes();
+        }
+
+        ScopeState scope = _scopes[depth];
+        uint generation = scope.Begin(_pool, cancellationToken);
+        _scopeDepth = depth + 1;
+        try
+        {
+            try
+            {
+                body.Run(new Scope(scope, generation));
+            }
+#pragma warning disable CA1031 // Collected with the jobs' exceptions; rethrown by End.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                scope.RecordError(e);
+            }
+
+            // The body's own count: jobs it spawned may still run, and spawn more.
+            scope.EndBody();
+            if (!scope.IsDone)
+            {
+                // Jobs still write into the state: not even an interrupt may end this wait, or
+                // the next scope at this depth would reuse the state under them. An interrupt
+                // is reported with the scope's other exceptions.
+                var done = new ScopeDone(scope);
+                if (WaitUninterruptibly(ref done) is { } interrupted)
+                {
+                    scope.RecordError(interrupted);
+                }
+            }
+        }
+        finally
+        {
+            _scopeDepth = depth;
+        }
+
+        scope.End();
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void GrowScopes()
+    {
+        ScopeState[] scopes = new ScopeState[Math.Max(4, _scopes.Length * 2)];
+        _scopes.CopyTo(scopes, 0);
+        for (int i = _scopes.Length; i < scopes.Length; i++)
+        {
+            scopes[i] = new ScopeState(Context);
+        }
+
+        _scopes = scopes;
+    }
+}

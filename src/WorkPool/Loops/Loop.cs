@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
+namespace WorkPool;
+
+// The engine of every parallel loop (For, ForRange, ForEach, Reduce, loops with Break/Stop).
+// Each form becomes one ILoopBody<TResult>: a body that accumulates whole sub-ranges ("pieces")
+// into a result (For's result is the empty NoResult). The body lives, with the loop's settings,
+// its stop flags and its cursor, in one Loop<TBody, TResult> on the stack of the thread that
+// started the loop; everything that runs pieces reaches it through a plain pointer. That thread
+// does not leave the loop (not even by an exception) before every piece is done and every job
+// that points at the Loop has completed, and stacks do not move, so the pointer stays valid.
+//
+// Two ways to run a loop:
+//
+// * Tree (called on a worker of the pool, and the deterministic mode of Reduce): recursive
+//   halving through ForkContext.Join down to pieces of at least Grain. A Join nobody steals costs
+//   a few nanoseconds, and its second half is offered to a worker only when one is idle, oldest
+//   (biggest) first, so idle workers take the largest ranges left and the loop balances itself.
+//   The tree's shape depends only on the range and Grain, never on timing, so results combine in
+//   the same order on every run.
+//
+// * Caller first (called from a thread outside the pool, or from a worker of another pool): the
+//   calling thread runs pieces itself from a cursor, alone at first with plain reads and writes,
+//   in pieces that double (Grain, 2 Grain, 4 Grain, ...), reading the clock after each from the
+//   second on. A loop that finishes within the heartbeat (LoopHeartbeat, a few microseconds)
+//   never involves the pool: no job, no fence, no wake-up. Once the heartbeat has passed and
+//   some worker is idle, the caller injects one job (its thread's preallocated slot) through
+//   which ThreadCount - 1 workers join in (fanning out through Join), and from then on everyone
+//   claims pieces from the cursor with a CAS, in guided sizes (a fraction of what is left, so
+//   pieces shrink towards the end and the last ones finish together). When the cursor is
+//   exhausted, the caller revokes the job if no worker has entered it yet (a sleeping worker may
+//   take long to wake), and otherwise waits for it: it points at the Loop on the caller's stack
+//   (see LoopHelper).
+//
+// Exactly once: in the tree, each node either splits its range into two disjoint halves or runs
+// it as one piece. With the cursor, _claimed only grows, and a piece is [claimed, claimed +
+// take): before the helper job is published only the caller touches the cursor (plain accesses
+// are enough), and the publication (the ring's CAS, then a full fence) makes its value visible
+// to the helpers; after it, every claim is a CAS from the value it read, so no two claims
+// overlap, and together they cover [0, Length). A claimed piece runs unless the loop was
+// stopped (exception, Stop, cancellation) or broken below the piece's start.
+//
+// Nesting and busy pools: a loop inside a piece that the caller runs while its helper is out
+// (ThreadContext.Depth > 0) runs alone on the caller: the workers are busy with the outer loop,
+// and a second helper could only start once one of them is free, with the caller waiting for it.
+// A loop inside a piece on a worker is a tree on that worker. The caller hands off only when
+// some worker is idle, so a loop started while the pool is saturated runs on the caller instead
+// of queueing behind other work, and a helper that no worker has entered is revoked rather than
+// awaited. (A helper that has entered may still, while it waits inside a Join for a half another
+// worker took, run other jobs of the pool, as every waiting worker does.)
+//
+// Exceptions: a throwing piece stops the loop (pieces not started yet are skipped) and its
+// exception travels up like a Join's: in the tree through the Joins; with the cursor, the
+// caller's own exception and the helper job's are combined like a Join's A and B (the caller is
+// A). One exception is rethrown as itself, two become an AggregateException (which may nest).
+
+/// <summary>The shared state of one parallel loop; lives on the stack of the thread that started it.</summary>
+internal struct Loop<TBody, TResult>
+    where TBody : struct, ILoopBody<TResult>
+{
+    public TBody Body;
+    public LoopFlags Flags;
+
+    /// <summary>The first index; pieces are offsets from it, so ranges up to 2^64 − 1 long never overflow.</summary>
+    public readonly long From;
+
+    /// <summary>The number of iterations (toExclusive − fromInclusive, as ulong).</summary>
+    public readonly ulong Length;
+
+    /// <summary>The shortest piece (unless the whole loop is shorter); in the tree, ranges split while each half is at least this long.</summary>
+    public readonly ulong Grain;
+
+    public readonly CancellationToken CancellationToken;
+
+    /// <summary>Guided piece size with the cursor: what is left divided by this (four pieces per participant).</summary>
+    private readonly ulong _guidedDivisor;
+
+    /// <summary>The cursor: how many iterations from <see cref="From"/> have been claimed.</summary>
+    private ulong _claimed;
+
+    public Loop(TBody body, long fromInclusive, long toExclusive, ulong grain, int participants, CancellationToken cancellationToken)
+    {
+        Debug.Assert(fromInclusive < toExclusive && grain >= 1 && participants >= 1);
+        Body = body;
+        Flags = new LoopFlags();
+        From = fromInclusive;
+        Length = unchecked((ulong)(toExclusive - fromInclusive));
+        Grain = grain;
+        CancellationToken = cancellationToken;
+        _guidedDivisor = 4 * (ulong)participants;
+    }
+
+    public readonly ulong Remaining => Length - _claimed;
+
+    /// <summary>Whether a piece starting at <paramref name="from"/> is to be skipped: stopped, broken below it, or cancelled.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly bool ShouldSkip(long from) => Flags.ShouldSkip(from) || CancellationToken.IsCancellationRequested;
+
+    /// <summary>Runs one piece; a throwing piece stops the loop before its exception goes on.</summary>
+    public TResult RunPiece(TResult accumulator, long from, long to)
+    {
+        try
+        {
+            return Body.Accumulate(accumulator, from, to, ref Flags);
+        }
+        catch
+        {
+            Flags.Stop();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The caller, while no helper job exists: claims up to <paramref name="size"/> iterations
+    /// (never leaving a tail shorter than the grain) with plain accesses.
+    /// </summary>
+    public bool TryClaimAlone(ulong size, out long from, out long to)
+    {
+        ulong claimed = _claimed;
+        ulong remaining = Length - claimed;
+        if (remaining == 0)
+        {
+            from = to = 0;
+            return false;
+        }
+
+        ulong take = Math.Min(size, Math.Max(Grain, remaining / _guidedDivisor));
+        if (remaining - Math.Min(take, remaining) < Grain)
+        {
+            take = remaining;
+        }
+
+        Debug.Assert(take >= 1 && take <= remaining, "A piece is non-empty and inside the range.");
+        _claimed = claimed + take;
+        from = unchecked(From + (long)claimed);
+        to = unchecked(From + (long)(claimed + take));
+        return true;
+    }
+
+    /// <summary>Anyone, once the helper job was published: claims a guided piece with a CAS.</summary>
+    public bool TryClaimShared(out long from, out long to)
+    {
+        ulong claimed = Volatile.Read(ref _claimed);
+        while (true)
+        {
+            ulong remaining = Length - claimed;
+            if (remaining == 0)
+            {
+                from = to = 0;
+                return false;
+            }
+
+            ulong take = Math.Max(Grain, remaining / _guidedDivisor);
+            if (take >= remaining || remaining - take < Grain)
+            {
+                take = remaining;
+            }
+
+            Debug.Assert(take >= 1 && take <= remaining, "A piece is non-empty and inside the range.");
+
+            // Full fence; the winner owns [claimed, claimed + take).
+            ulong seen = Interlocked.CompareExchange(ref _claimed, claimed + take, claimed);
+            if (seen == claimed)
+            {
+                from = unchecked(From + (long)claimed);
+                to = unchecked(From + (long)(claimed + take));
+                return true;
+            }
+
+            claimed = seen;
+        }
+    }
+
+    /// <summary>Claims and runs pieces until the cursor is exhausted or the loop stops.</summary>
+    public TResult DrainShared(TResult accumulator)
+    {
+        while (TryClaimShared(out long from, out long to) && !ShouldSkip(from))
+        {
+            accumulator = RunPiece(accumulator, from, to);
+        }
+
+        return accumulator;
+    }
+}
