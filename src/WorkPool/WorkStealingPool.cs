@@ -28,7 +28,7 @@ namespace WorkPool;
 /// </remarks>
 public sealed partial class WorkStealingPool : IDisposable
 {
-    private const int GateClosed = int.MinValue;
+    private const int DisposeGateClosed = int.MinValue;
 
     private readonly WorkStealingPoolOptions _options;
     private readonly Worker[] _workers;
@@ -42,7 +42,7 @@ public sealed partial class WorkStealingPool : IDisposable
     // Sign bit: closed by Dispose. Low bits: outside callers between their disposed-check and
     // the publication of their job. Dispose closes the gate and waits for the count to drain,
     // so once workers see _shutdown, no outside job can still arrive.
-    private PaddedInt32 _gate;
+    private PaddedInt32 _disposeGate;
     private volatile bool _shutdown;
     private int _disposeStarted;
 
@@ -155,9 +155,9 @@ public sealed partial class WorkStealingPool : IDisposable
 
         if (Interlocked.Exchange(ref _disposeStarted, 1) == 0)
         {
-            Interlocked.Or(ref _gate.Value, GateClosed);
+            Interlocked.Or(ref _disposeGate.Value, DisposeGateClosed);
             SpinWait spinner = default;
-            while ((Volatile.Read(ref _gate.Value) & ~GateClosed) != 0)
+            while ((Volatile.Read(ref _disposeGate.Value) & ~DisposeGateClosed) != 0)
             {
                 spinner.SpinOnce();
             }
@@ -308,7 +308,7 @@ public sealed partial class WorkStealingPool : IDisposable
     /// outside job can arrive; but a caller that finds the ring full waits for room outside it.
     /// A worker of another pool runs its own pool's jobs while it waits, and one of them may
     /// dispose this pool: if the waiter held the gate, that Dispose would wait for its own thread
-    /// forever (issue 8's stress work found it). Dispose wakes every waiting producer after it
+    /// forever (race R2 in docs/design/dispose-gate.md). Dispose wakes every waiting producer after it
     /// closed the gate (<see cref="InjectorRing.WakeAllProducers"/>); each one then finds the gate
     /// closed and gives up.
     /// </remarks>
@@ -383,9 +383,9 @@ public sealed partial class WorkStealingPool : IDisposable
     /// <summary>Outside callers: counts the caller in the gate, or returns false once Dispose has closed it.</summary>
     internal bool TryEnterGate()
     {
-        if (Interlocked.Increment(ref _gate.Value) < 0)
+        if (Interlocked.Increment(ref _disposeGate.Value) < 0)
         {
-            Interlocked.Decrement(ref _gate.Value);
+            Interlocked.Decrement(ref _disposeGate.Value);
             return false;
         }
 
@@ -400,7 +400,7 @@ public sealed partial class WorkStealingPool : IDisposable
         }
     }
 
-    internal void ExitGate() => Interlocked.Decrement(ref _gate.Value);
+    internal void ExitGate() => Interlocked.Decrement(ref _disposeGate.Value);
 
     [DoesNotReturn]
     internal static void ThrowDisposed() => throw new ObjectDisposedException(nameof(WorkStealingPool));

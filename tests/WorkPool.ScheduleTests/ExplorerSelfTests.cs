@@ -121,7 +121,7 @@ public sealed class ExplorerSelfTests(ITestOutputHelper output)
         execution.Spawn("owner", () =>
         {
             var completed = new LatchWithSplitComplete.Completed(latch);
-            owner.WaitUntil(ref completed, spinBudget: 1);
+            owner.WaitUntil(ref completed, spinCount: 1);
         });
         execution.Spawn("executor", latch.Complete);
         execution.Run();

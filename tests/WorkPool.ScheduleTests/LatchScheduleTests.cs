@@ -38,7 +38,7 @@ public sealed class LatchScheduleTests(ITestOutputHelper output)
                 job.Arm();
                 handOff.Job = job;
                 var done = new JobDone(job);
-                owner.WaitUntil(ref done, spinBudget: 1);
+                owner.WaitUntil(ref done, spinCount: 1);
                 Assert.True(job.IsDone);
                 Assert.Null(job.TakeError());
                 results[round] = job.Work.Output;

@@ -93,7 +93,7 @@ public sealed class RingScheduleTests(ITestOutputHelper output)
                 for (int i = 0; i < perProducer; i++)
                 {
                     var accepts = new RingAccepts(ring, new TestJob(producer * perProducer + i));
-                    context.WaitUntil(ref accepts, spinBudget: 1);
+                    context.WaitUntil(ref accepts, spinCount: 1);
                 }
 
                 Assert.False(context.IsRingWaiter, "A producer left the wait still registered.");

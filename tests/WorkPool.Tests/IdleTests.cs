@@ -18,7 +18,7 @@ public class IdleTests
         using WorkStealingPool pool = Pools.Create(threads, o => o.SpinCount = spinCount);
         Assert.Equal(42, pool.Install(static () => 42));
         WaitUntilAllAsleep(pool, "after one Install");
-        Assert.Equal(0, pool.Sleepers.SpinningCount);
+        Assert.Equal(0, pool.Sleepers.SearchingCount);
         Assert.All(pool.Workers, w => Assert.True(w.Deque.LooksEmpty));
     });
 

@@ -186,7 +186,7 @@ public class InjectorRingTests
             {
                 ThreadContext context = ThreadContext.Current;
                 var accepts = new RingAccepts(ring, new TestJob(t));
-                context.WaitUntil(ref accepts, spinBudget: 0);
+                context.WaitUntil(ref accepts, spinCount: 0);
             }
             else
             {
@@ -224,7 +224,7 @@ public class InjectorRingTests
         {
             ThreadContext context = ThreadContext.Current;
             var accepts = new RingAccepts(ring, job);
-            context.WaitUntil(ref accepts, spinBudget: 4);
+            context.WaitUntil(ref accepts, spinCount: 4);
             return;
         }
 

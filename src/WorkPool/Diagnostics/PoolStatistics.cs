@@ -50,7 +50,7 @@ public sealed class PoolStatistics
     /// <summary>Jobs waiting in the injector ring when the snapshot was taken.</summary>
     public int InjectorDepth { get; private set; }
 
-    /// <summary>Workers searching for work (spinning) when the snapshot was taken.</summary>
+    /// <summary>Workers searching for work when the snapshot was taken.</summary>
     public int SearchingWorkers { get; private set; }
 
     /// <summary>Workers asleep when the snapshot was taken.</summary>

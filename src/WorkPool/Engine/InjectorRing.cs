@@ -137,7 +137,7 @@ internal sealed class InjectorRing
                     SchedulePoint.Hit();
                     if (Volatile.Read(ref _waitingProducers.Value) != 0)
                     {
-                        WakeOneProducer();
+                        TryWakeFirstProducer();
                     }
 
                     return job;
@@ -221,8 +221,6 @@ internal sealed class InjectorRing
             Debug.Fail("A registered waiter is in the list.");
         }
     }
-
-    private void WakeOneProducer() => TryWakeFirstProducer();
 
     /// <summary>Unlinks the first registered producer and unparks it; false when none is registered.</summary>
     private bool TryWakeFirstProducer()

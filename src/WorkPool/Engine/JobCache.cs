@@ -15,9 +15,7 @@ namespace WorkPool;
 /// <c>ConcurrentQueue</c>. A scope that spawns a thousand jobs keeps a thousand in flight, and
 /// nearly all of them come back to the thread that spawned them, so a per-thread list with no
 /// interlocked operation on the common path is both cheaper and allocation-free at any burst
-/// size. Measured on the 2-core CI-class VM (one thread taking 100 jobs, then giving them back,
-/// as a scope whose owner runs its own spawns): 21–32 ns per take + return here, 85–95 ns with
-/// <c>DefaultObjectPool</c> (maximumRetained 1,024).</para>
+/// size. (The measurement is in docs/design/jobs.md.)</para>
 /// <para>Two lists. <c>_local</c> is the owner's alone: it pops and pushes with plain stores.
 /// <c>_returned</c> takes jobs run on other threads: an <see cref="IntrusiveStack"/> that they
 /// push onto with a CAS and that only the owner empties, always all at once (so no ABA).</para>

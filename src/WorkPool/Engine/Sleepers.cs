@@ -5,19 +5,19 @@ using System.Runtime.InteropServices;
 namespace WorkPool;
 
 /// <summary>
-/// Which workers of a pool are searching for work (spinning) and which are asleep, so that new
+/// Which workers of a pool are searching for work and which are asleep, so that new
 /// work wakes a sleeper only when nobody is already searching. A busy pool's push does one read
-/// of one cache line here and no syscall; a pool fed by one producer keeps one worker spinning
+/// of one cache line here and no syscall; a pool fed by one producer keeps one worker searching
 /// and lets the others sleep, instead of waking one per job.
 /// </summary>
 /// <remarks>
-/// <para>States of a worker: running jobs, searching (counted in <c>Spinning</c>), asleep (counted
+/// <para>States of a worker: running jobs, searching (counted in <c>Searching</c>), asleep (counted
 /// in <c>Sleeping</c>, <c>SleepState</c> = Sleeping), or woken (<c>SleepState</c> = Woken: a waker
 /// took it out of <c>Sleeping</c> and handed it a searching token).</para>
 /// <para>No lost wake-ups. A producer publishes its job, fences, then calls
-/// <see cref="NotifyWork"/>, which reads (volatile) <c>Spinning</c> and <c>Sleeping</c>, claims the
-/// single waking token (CAS <c>Spinning</c> 0→1) and scans for a Sleeping state. A worker that
-/// stops searching to sleep decrements <c>Spinning</c>, increments <c>Sleeping</c>, sets its state
+/// <see cref="NotifyWork"/>, which reads (volatile) <c>Searching</c> and <c>Sleeping</c>, claims the
+/// single waking token (CAS <c>Searching</c> 0→1) and scans for a Sleeping state. A worker that
+/// stops searching to sleep decrements <c>Searching</c>, increments <c>Sleeping</c>, sets its state
 /// to Sleeping (each an interlocked operation, a full fence), then takes a last look for work
 /// before it parks. Whichever of the producer's reads comes first, the write it missed comes
 /// after it, and so does the worker's last look, which then sees the job.</para>
@@ -27,7 +27,7 @@ namespace WorkPool;
 /// searched get two workers); a worker whose wait ends while it was giving up its search does the
 /// same (<see cref="Worker.WaitUntil"/>); and a waker whose scan finds nobody in the Sleeping
 /// state (a sleeper between its count and its state write) hands the token back and looks
-/// again (<see cref="WakeOne"/>). Each re-check comes after a decrement of <c>Spinning</c>, whose
+/// again (<see cref="WakeOne"/>). Each re-check comes after a decrement of <c>Searching</c>, whose
 /// fence pairs with the producer's publish-fence-read.</para>
 /// <para>Join halves reach a deque only by promotion (see <see cref="JoinFrame"/>), which a
 /// busy worker performs because it saw an idle one (<see cref="AnyIdle"/>), and it publishes
@@ -45,7 +45,7 @@ internal sealed class Sleepers
     private struct Counters
     {
         [FieldOffset(CacheLine.Size)]
-        public int Spinning;
+        public int Searching;
 
         [FieldOffset(CacheLine.Size + sizeof(int))]
         public int Sleeping;
@@ -66,7 +66,7 @@ internal sealed class Sleepers
     internal int SleepingCount => Volatile.Read(ref _counters.Sleeping);
 
     /// <summary>Number of workers searching for work.</summary>
-    internal int SpinningCount => Volatile.Read(ref _counters.Spinning);
+    internal int SearchingCount => Volatile.Read(ref _counters.Searching);
 
     /// <summary>
     /// Whether some worker is searching or asleep: a Join then offers work to it (see
@@ -77,7 +77,7 @@ internal sealed class Sleepers
     internal bool AnyIdle
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => (Volatile.Read(ref _counters.Spinning) | Volatile.Read(ref _counters.Sleeping)) != 0;
+        get => (Volatile.Read(ref _counters.Searching) | Volatile.Read(ref _counters.Sleeping)) != 0;
     }
 
     /// <summary>
@@ -88,18 +88,18 @@ internal sealed class Sleepers
     internal bool ShouldWake
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => Volatile.Read(ref _counters.Spinning) == 0 && Volatile.Read(ref _counters.Sleeping) != 0;
+        get => Volatile.Read(ref _counters.Searching) == 0 && Volatile.Read(ref _counters.Sleeping) != 0;
     }
 
     /// <summary>Worker: it found nothing to do and starts searching.</summary>
-    internal void StartSpinning() => Interlocked.Increment(ref _counters.Spinning);
+    internal void StartSearching() => Interlocked.Increment(ref _counters.Searching);
 
     /// <summary>Worker: it stops searching. True when it was the last searcher.</summary>
-    internal bool StopSpinning()
+    internal bool StopSearching()
     {
-        int spinning = Interlocked.Decrement(ref _counters.Spinning);
-        Debug.Assert(spinning >= 0, "More searchers stopped than started.");
-        return spinning == 0;
+        int searching = Interlocked.Decrement(ref _counters.Searching);
+        Debug.Assert(searching >= 0, "More searchers stopped than started.");
+        return searching == 0;
     }
 
     /// <summary>
@@ -109,7 +109,7 @@ internal sealed class Sleepers
     internal void NotifyWork()
     {
         SchedulePoint.Hit();
-        if (Volatile.Read(ref _counters.Spinning) == 0 && Volatile.Read(ref _counters.Sleeping) > 0)
+        if (Volatile.Read(ref _counters.Searching) == 0 && Volatile.Read(ref _counters.Sleeping) > 0)
         {
             WakeOne();
         }
@@ -118,7 +118,7 @@ internal sealed class Sleepers
     private void WakeOne()
     {
         // One waker at a time: the token it claims becomes the woken worker's searching token.
-        while (Interlocked.CompareExchange(ref _counters.Spinning, 1, 0) == 0)
+        while (Interlocked.CompareExchange(ref _counters.Searching, 1, 0) == 0)
         {
             foreach (Worker worker in _workers)
             {
@@ -150,7 +150,7 @@ internal sealed class Sleepers
     private bool HandBackTokenAndLook()
     {
         SchedulePoint.Hit();
-        return Interlocked.Decrement(ref _counters.Spinning) == 0
+        return Interlocked.Decrement(ref _counters.Searching) == 0
             && Volatile.Read(ref _counters.Sleeping) > 0
             && _pool.HasVisibleWork();
     }
@@ -169,7 +169,7 @@ internal sealed class Sleepers
         }
 
         // The searching token the woken worker will give back, as WakeOne hands over.
-        Interlocked.Increment(ref _counters.Spinning);
+        Interlocked.Increment(ref _counters.Searching);
         SchedulePoint.Hit();
         if (Interlocked.CompareExchange(ref worker.SleepState.Value, Woken, Sleeping) == Sleeping)
         {
@@ -201,7 +201,7 @@ internal sealed class Sleepers
 
     /// <summary>
     /// Worker, after its last look or after waking: leave the sleeping set. True when a waker
-    /// already took it out and handed it a searching token (it must search, then stop spinning).
+    /// already took it out and handed it a searching token (it must search, then stop searching).
     /// </summary>
     internal bool Withdraw(Worker worker)
     {

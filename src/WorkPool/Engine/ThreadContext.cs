@@ -83,16 +83,16 @@ internal sealed class ThreadContext
 
     /// <summary>
     /// Outside thread: wait until <paramref name="condition"/> is met, spinning for
-    /// <paramref name="spinBudget"/> rounds, then parking. (Workers use <see cref="Worker.WaitUntil"/>,
+    /// <paramref name="spinCount"/> rounds, then parking. (Workers use <see cref="Worker.WaitUntil"/>,
     /// which runs the pool's jobs while it waits.)
     /// </summary>
-    internal void WaitUntil<TCondition>(ref TCondition condition, int spinBudget)
+    internal void WaitUntil<TCondition>(ref TCondition condition, int spinCount)
         where TCondition : struct, IWakeCondition
     {
         Debug.Assert(Worker is null);
         for (int round = 0; !condition.IsMet(); round++)
         {
-            if (round < spinBudget)
+            if (round < spinCount)
             {
                 SpinPolicy.Pause(round);
                 continue;
@@ -120,7 +120,7 @@ internal sealed class ThreadContext
     /// threads still write into (a frame on this stack, state this thread is about to reuse).
     /// Returns the interrupt, if one came, for the caller to rethrow.
     /// </summary>
-    internal ThreadInterruptedException? WaitUninterruptibly<TCondition>(ref TCondition condition, int spinBudget)
+    internal ThreadInterruptedException? WaitUninterruptibly<TCondition>(ref TCondition condition, int spinCount)
         where TCondition : struct, IWakeCondition
     {
         ThreadInterruptedException? interrupted = null;
@@ -134,7 +134,7 @@ internal sealed class ThreadContext
                 }
                 else
                 {
-                    WaitUntil(ref condition, spinBudget);
+                    WaitUntil(ref condition, spinCount);
                 }
 
                 return interrupted;

@@ -23,7 +23,7 @@ internal sealed partial class Worker
     /// <summary>The heartbeat: the shortest time between two promotions of one worker for searching workers (see <see cref="TryPromoteOldest"/>).</summary>
     internal static readonly TimeSpan PromotionInterval = TimeSpan.FromMicroseconds(50);
 
-    /// <summary>How many promotion attempts for a searching worker pass between two reads of the clock (a read costs about 25 ns).</summary>
+    /// <summary>How many promotion attempts for a searching worker pass between two reads of the clock (a read costs tens of nanoseconds).</summary>
     private const int HeartbeatCheckPeriod = 32;
     private static readonly long s_promotionIntervalTicks = (long)(PromotionInterval.TotalSeconds * Stopwatch.Frequency);
 
@@ -79,7 +79,7 @@ internal sealed partial class Worker
         {
             // Off the fast path: B still runs (or is awaited); then A's exception goes on with
             // its stack, or both go on together if B failed too.
-            BFinishAfterAFailed(&frame, ref b, e);
+            FinishBAfterAThrew(&frame, ref b, e);
             throw;
         }
 
@@ -104,7 +104,7 @@ internal sealed partial class Worker
     /// <see cref="AggregateException"/> of both when B failed too.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private unsafe void BFinishAfterAFailed<TB>(JoinFrame* frame, ref TB b, Exception errorA)
+    private unsafe void FinishBAfterAThrew<TB>(JoinFrame* frame, ref TB b, Exception errorA)
         where TB : struct, IWork
     {
         Debug.Assert(_newestFrame == frame, "Joins inside A unlinked their frames, even when A threw.");
@@ -214,7 +214,7 @@ internal sealed partial class Worker
             return;
         }
 
-        if (_sleepers.SpinningCount != 0)
+        if (_sleepers.SearchingCount != 0)
         {
             if (--_heartbeatCountdown > 0)
             {
@@ -239,7 +239,7 @@ internal sealed partial class Worker
         if (oldest is not null && TryPromote(oldest))
         {
             _lastPromotion = Stopwatch.GetTimestamp();
-            PublishPromoted();
+            NotifyPushed();
         }
     }
 
@@ -277,7 +277,7 @@ internal sealed partial class Worker
         // This worker pops the newest itself; wake a sleeper only for the others.
         if (promoted > 1)
         {
-            PublishPromoted();
+            NotifyPushed();
         }
     }
 
@@ -323,7 +323,7 @@ internal sealed partial class Worker
     /// <see cref="Sleepers"/>): promotion happens because a worker is idle, so its wake-up must
     /// not be lost.
     /// </summary>
-    private void PublishPromoted()
+    private void NotifyPushed()
     {
         Interlocked.MemoryBarrier();
         _sleepers.NotifyWork();

@@ -32,7 +32,7 @@ internal sealed partial class Worker
         _stats.Spawned(Deque.Count);
         if (_sleepers.ShouldWake)
         {
-            PublishPromoted();
+            NotifyPushed();
         }
 
         return true;

@@ -13,7 +13,7 @@ internal sealed partial class Worker
 {
     private readonly WorkStealingPool _pool;
     private readonly Sleepers _sleepers;
-    private readonly int _spinBudget;
+    private readonly int _spinCount;
     private readonly StatisticsSlot _stats;
     private uint _victimSeed;
 
@@ -23,14 +23,14 @@ internal sealed partial class Worker
     /// <summary>Awake, Sleeping or Woken (see <see cref="Sleepers"/>); padded because wakers write it.</summary>
     internal PaddedInt32 SleepState;
 
-    internal Worker(WorkStealingPool pool, Sleepers sleepers, int index, int dequeCapacity, int spinBudget)
+    internal Worker(WorkStealingPool pool, Sleepers sleepers, int index, int dequeCapacity, int spinCount)
     {
         _pool = pool;
         _sleepers = sleepers;
         Index = index;
         Deque = new WorkDeque(dequeCapacity);
         Context = new ThreadContext(this);
-        _spinBudget = spinBudget;
+        _spinCount = spinCount;
         _stats = pool.StatisticsRegistry.WorkerSlot(index);
         _victimSeed = (uint)index * 0x9E3779B9u + 1;
         _frameJobs = [];
@@ -70,7 +70,7 @@ internal sealed partial class Worker
 
     /// <summary>See <see cref="ThreadContext.WaitUninterruptibly"/>.</summary>
     private ThreadInterruptedException? WaitUninterruptibly<TCondition>(ref TCondition condition)
-        where TCondition : struct, IWakeCondition => Context.WaitUninterruptibly(ref condition, _spinBudget);
+        where TCondition : struct, IWakeCondition => Context.WaitUninterruptibly(ref condition, _spinCount);
 
     /// <summary>
     /// Runs this pool's work until <paramref name="condition"/> is met: own deque first, then
@@ -86,16 +86,16 @@ internal sealed partial class Worker
         }
 
         int idleRounds = 0;
-        bool spinning = false;
+        bool searching = false;
         bool gaveUpSearch = false;
         while (!condition.IsMet())
         {
             if (FindWork() is { } job)
             {
-                if (spinning)
+                if (searching)
                 {
-                    spinning = false;
-                    StopSpinningToRun();
+                    searching = false;
+                    StopSearchingToRun();
                 }
 
                 gaveUpSearch = false;
@@ -104,28 +104,28 @@ internal sealed partial class Worker
                 job.Execute(this);
                 idleRounds = 0;
             }
-            else if (!spinning)
+            else if (!searching)
             {
-                spinning = true;
-                _sleepers.StartSpinning();
+                searching = true;
+                _sleepers.StartSearching();
                 _stats.Idle();
             }
-            else if (idleRounds < _spinBudget)
+            else if (idleRounds < _spinCount)
             {
                 SpinPolicy.Pause(idleRounds++);
             }
             else
             {
-                _sleepers.StopSpinning();
-                spinning = Sleep(ref condition);
-                gaveUpSearch = !spinning;
+                _sleepers.StopSearching();
+                searching = Sleep(ref condition);
+                gaveUpSearch = !searching;
                 idleRounds = 0;
             }
         }
 
-        if (spinning)
+        if (searching)
         {
-            StopSpinningToRun();
+            StopSearchingToRun();
         }
         else if (gaveUpSearch && _pool.HasVisibleWork())
         {
@@ -140,9 +140,9 @@ internal sealed partial class Worker
     /// wake a sleeper to search in its place (the decrement's fence orders the look after it;
     /// see <see cref="Sleepers"/>).
     /// </summary>
-    private void StopSpinningToRun()
+    private void StopSearchingToRun()
     {
-        if (_sleepers.StopSpinning() && _pool.HasVisibleWork())
+        if (_sleepers.StopSearching() && _pool.HasVisibleWork())
         {
             _sleepers.NotifyWork();
         }
@@ -182,7 +182,7 @@ internal sealed partial class Worker
             // interrupt go on.
             if (_sleepers.Withdraw(this))
             {
-                StopSpinningToRun();
+                StopSearchingToRun();
             }
 
             throw;

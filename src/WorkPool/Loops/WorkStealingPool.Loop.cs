@@ -15,7 +15,7 @@ public sealed partial class WorkStealingPool
 
     /// <summary>
     /// The caller-first piece after which the clock is first read (pieces double: 1, 2, 4, 8
-    /// grains): a read costs about 25 ns, which matters for a loop of a few cheap iterations, but
+    /// grains): a read costs tens of nanoseconds, which matters for a loop of a few cheap iterations, but
     /// a loop of a few expensive ones must not run alone long before its first check.
     /// </summary>
     private const int FirstHeartbeatPiece = 2;

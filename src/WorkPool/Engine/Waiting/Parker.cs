@@ -16,7 +16,7 @@ namespace WorkPool;
 internal sealed class Parker
 {
     // A plain object, not System.Threading.Lock: Monitor.Wait/Pulse need a Monitor-owned lock.
-    private readonly object _gate = new();
+    private readonly object _monitor = new();
 
     // 1 when a permit is available. Consumed only by the owner with an atomic exchange, so a
     // concurrent Unpark is never overwritten by a plain store; the exchange also orders the
@@ -32,14 +32,14 @@ internal sealed class Parker
             return;
         }
 
-        lock (_gate)
+        lock (_monitor)
         {
             // Checked under the lock: an Unpark that sets the permit after this check must take
             // the lock to pulse, which it can only do once Wait has released it, so the pulse
             // cannot fall between the check and the wait.
             while (Interlocked.Exchange(ref _permit, 0) == 0)
             {
-                Monitor.Wait(_gate);
+                Monitor.Wait(_monitor);
             }
         }
     }
@@ -56,9 +56,9 @@ internal sealed class Parker
         }
 
         SchedulePoint.Hit();
-        lock (_gate)
+        lock (_monitor)
         {
-            Monitor.Pulse(_gate);
+            Monitor.Pulse(_monitor);
         }
     }
 }

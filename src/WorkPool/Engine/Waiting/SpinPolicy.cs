@@ -4,8 +4,7 @@ namespace WorkPool;
 internal static class SpinPolicy
 {
     /// <summary>
-    /// One short CPU pause (<c>Thread.SpinWait(1)</c>: tens of nanoseconds, measured ~40 ns on
-    /// the 2-core CI machines), so a waiter notices completion quickly; every 32nd round a
+    /// One short CPU pause (<c>Thread.SpinWait(1)</c>: tens of nanoseconds), so a waiter notices completion quickly; every 32nd round a
     /// yield instead, so that on an oversubscribed machine (more spinning threads than cores)
     /// the thread that would make progress gets the core.
     /// </summary>
