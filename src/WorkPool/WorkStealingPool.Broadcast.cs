@@ -74,7 +74,8 @@ public sealed partial class WorkStealingPool
     private unsafe void BroadcastFromStack(void* body, delegate*<void*, Worker, void> run)
     {
         ThreadContext context = ThreadContext.Current;
-        Worker? self = IsWorkerOfThisPool(context) ? context.Worker : null;
+        bool isParticipant = IsParticipantOfThisPool(context);
+        Worker? self = isParticipant && !context.Worker!.IsGuest ? context.Worker : null;
         int depth = context.BroadcastDepth;
         BroadcastRequest request = context.BroadcastAt(depth);
         if (!TryEnterGate())
@@ -119,7 +120,7 @@ public sealed partial class WorkStealingPool
 
             // The workers use this stack's body until they are done: no early exit, even on interrupt.
             var done = new BroadcastDone(request);
-            interrupted = context.WaitUninterruptibly(ref done, _options.SpinCount);
+            interrupted = context.WaitUninterruptibly(ref done, _options.SpinCount, isolated: isParticipant);
         }
         finally
         {

@@ -1,11 +1,18 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+
 namespace WorkPool;
 
 public sealed partial class WorkStealingPool
 {
     /// <summary>
-    /// Runs <paramref name="action"/> on a worker of this pool and waits for it. Called from a
-    /// worker of this pool, it is a plain call. Called from a worker of another pool, that worker
-    /// keeps running its own pool's jobs while it waits.
+    /// Runs <paramref name="action"/> in this pool and waits for it. Called from a thread outside
+    /// every pool, the calling thread runs it itself as a guest of the pool (see
+    /// <see cref="WorkStealingPoolOptions.GuestSlots"/>): the work's Joins, loops and spawns are
+    /// shared with idle workers, and <see cref="Current"/> is this pool inside it. When no guest
+    /// slot is free, a worker runs it. Called from a worker of this pool (or inside a guest
+    /// call), it is a plain call. Called from a worker of another pool, a worker of this pool
+    /// runs it while the caller keeps running its own pool's jobs.
     /// </summary>
     /// <param name="action">The work. Allocation-free when it captures nothing (a <c>static</c> lambda or a cached delegate).</param>
     /// <exception cref="ArgumentNullException"><paramref name="action"/> is null.</exception>
@@ -15,7 +22,7 @@ public sealed partial class WorkStealingPool
     {
         ArgumentNullException.ThrowIfNull(action);
         var body = new ActionBody(action);
-        InstallCore(ref body);
+        InstallCore(ref body)?.Throw();
     }
 
     /// <summary>Runs <paramref name="function"/> on a worker of this pool, waits for it and returns its result; see <see cref="Install(Action)"/>.</summary>
@@ -28,7 +35,7 @@ public sealed partial class WorkStealingPool
     {
         ArgumentNullException.ThrowIfNull(function);
         var body = new FuncBody<TResult>(function);
-        InstallCore(ref body);
+        InstallCore(ref body)?.Throw();
         return body.Result;
     }
 
@@ -46,7 +53,7 @@ public sealed partial class WorkStealingPool
     {
         ArgumentNullException.ThrowIfNull(action);
         var body = new StateActionBody<TState>(state, action);
-        InstallCore(ref body);
+        InstallCore(ref body)?.Throw();
     }
 
     /// <summary>
@@ -65,7 +72,7 @@ public sealed partial class WorkStealingPool
     {
         ArgumentNullException.ThrowIfNull(function);
         var body = new StateFuncBody<TState, TResult>(state, function);
-        InstallCore(ref body);
+        InstallCore(ref body)?.Throw();
         return body.Result;
     }
 
@@ -80,7 +87,7 @@ public sealed partial class WorkStealingPool
     public void Install<TWork>(ref TWork work)
         where TWork : struct, IWork
     {
-        InstallCore(ref work);
+        InstallCore(ref work)?.Throw();
     }
 
     /// <summary>
@@ -97,21 +104,56 @@ public sealed partial class WorkStealingPool
         where TWork : struct, IWork<TResult>
     {
         var body = new ResultBody<TWork, TResult>(work);
-        InstallCore(ref body);
+        InstallCore(ref body)?.Throw();
         return body.Result;
     }
 
-    private void InstallCore<TWork>(ref TWork work)
+    /// <summary>
+    /// Runs <paramref name="work"/> in this pool and waits for it: a plain call on a participant
+    /// of this pool; a guest call (the calling thread takes a guest slot and runs the work
+    /// itself, see <see cref="GuestSlots"/>) on a thread outside every pool; otherwise (a
+    /// participant of another pool, or no guest slot free) the workers run it, through the
+    /// injector ring.
+    /// </summary>
+    /// <returns>
+    /// The exception the work threw when a worker ran it, for the caller to rethrow after it
+    /// copied results out of <paramref name="work"/> (which holds the body's final state either
+    /// way); when the work ran on this thread its exception propagates as it is.
+    /// </returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private unsafe ExceptionDispatchInfo? InstallCore<TWork>(ref TWork work)
         where TWork : struct, IWork
     {
         ThreadContext? context = ThreadContext.CurrentOrNull;
-        if (IsWorkerOfThisPool(context))
+        if (context?.Worker is { } participant)
         {
-            // Already on a worker of this pool: a plain call, no queue, no latch.
-            work.Run(new ForkContext(context!.Worker!));
-            return;
+            if (participant.Pool == this)
+            {
+                // Already a participant of this pool: a plain call, no queue, no latch.
+                work.Run(new ForkContext(participant));
+                return null;
+            }
+        }
+        else
+        {
+            // The guest's frames lie below this local: Joins in the work may let thieves run
+            // second halves in place, on this stack, between here and the Join.
+            byte stackTop = 0;
+            if (_guests.TryEnter(context, &stackTop) is { } guest)
+            {
+                try
+                {
+                    work.Run(new ForkContext(guest));
+                }
+                finally
+                {
+                    GuestSlots.Leave(guest, context);
+                }
+
+                return null;
+            }
         }
 
-        InstallFromOutside(ref work, context)?.Throw();
+        return InstallFromOutside(ref work, context);
     }
 }

@@ -135,17 +135,24 @@ public sealed partial class WorkStealingPool
         where TA : struct, IWork
         where TB : struct, IWork
     {
-        ThreadContext? context = ThreadContext.CurrentOrNull;
-        if (context?.Worker is { } worker && worker.Pool == this)
+        if (ThreadContext.CurrentOrNull?.Worker is { } participant && participant.Pool == this)
         {
-            worker.Join(ref a, ref b);
+            participant.Join(ref a, ref b);
             return;
         }
 
         var body = new JoinBody<TA, TB>(a, b);
-        ExceptionDispatchInfo? error = InstallFromOutside(ref body, context);
-        a = body.A;
-        b = body.B;
+        ExceptionDispatchInfo? error;
+        try
+        {
+            error = InstallCore(ref body);
+        }
+        finally
+        {
+            a = body.A;
+            b = body.B;
+        }
+
         error?.Throw();
     }
 }

@@ -109,16 +109,23 @@ public sealed partial class WorkStealingPool
     private void ScopeCore<TBody>(ref TBody body, CancellationToken cancellationToken)
         where TBody : struct, IScopeWork
     {
-        ThreadContext? context = ThreadContext.CurrentOrNull;
-        if (IsWorkerOfThisPool(context))
+        if (ThreadContext.CurrentOrNull?.Worker is { } participant && participant.Pool == this)
         {
-            context!.Worker!.RunScope(ref body, cancellationToken);
+            participant.RunScope(ref body, cancellationToken);
             return;
         }
 
         var install = new ScopeInstallBody<TBody>(body, cancellationToken);
-        ExceptionDispatchInfo? error = InstallFromOutside(ref install, context);
-        body = install.Body;
+        ExceptionDispatchInfo? error;
+        try
+        {
+            error = InstallCore(ref install);
+        }
+        finally
+        {
+            body = install.Body;
+        }
+
         error?.Throw();
     }
 
@@ -126,7 +133,7 @@ public sealed partial class WorkStealingPool
         where TWork : struct, IWork
     {
         ThreadContext context = ThreadContext.Current;
-        if (context.Worker is { } worker && worker.Pool == this)
+        if (context.Worker is { IsGuest: false } worker && worker.Pool == this)
         {
             // A worker of this pool needs no gate: it drains its own deque and the ring before
             // it exits, so its jobs cannot be stranded by Dispose.

@@ -32,6 +32,8 @@ public sealed partial class WorkStealingPool : IDisposable
 
     private readonly WorkStealingPoolOptions _options;
     private readonly Worker[] _workers;
+    private readonly Worker[] _participants;
+    private readonly GuestSlots _guests;
     private readonly Thread[] _threads;
     private readonly InjectorRing _injector;
     private readonly Sleepers _sleepers;
@@ -66,13 +68,18 @@ public sealed partial class WorkStealingPool : IDisposable
         _options = options.Clone();
         _isDefault = isDefault;
         _injector = new InjectorRing(_options.InjectorCapacity);
-        _statistics = new StatisticsRegistry(_options.ThreadCount, _options.StatisticsSlots);
+        int guestCount = _options.GuestSlots;
+        _statistics = new StatisticsRegistry(_options.ThreadCount, guestCount, _options.StatisticsSlots);
         _workers = new Worker[_options.ThreadCount];
+        _participants = new Worker[_workers.Length + guestCount];
         _sleepers = new Sleepers(this, _workers); // sees the array filled below
-        for (int i = 0; i < _workers.Length; i++)
+        for (int i = 0; i < _participants.Length; i++)
         {
-            _workers[i] = new Worker(this, _sleepers, i, _options.DequeCapacity, _options.SpinCount);
+            _participants[i] = new Worker(this, _sleepers, i, isGuest: i >= _workers.Length, _options.DequeCapacity, _options.SpinCount);
         }
+
+        Array.Copy(_participants, _workers, _workers.Length);
+        _guests = new GuestSlots(_participants[_workers.Length..]);
         _threads = new Thread[_workers.Length];
         for (int i = 0; i < _workers.Length; i++)
         {
@@ -81,7 +88,7 @@ public sealed partial class WorkStealingPool : IDisposable
                 IsBackground = true,
                 Name = $"{_options.ThreadNamePrefix}-{i}",
             };
-            _statistics.WorkerSlot(i).ManagedThreadId = _threads[i].ManagedThreadId;
+            _statistics.ParticipantSlot(i).ManagedThreadId = _threads[i].ManagedThreadId;
         }
 
         foreach (Thread thread in _threads)
@@ -101,17 +108,30 @@ public sealed partial class WorkStealingPool : IDisposable
     public static WorkStealingPool Default => DefaultPool.Instance;
 
     /// <summary>
-    /// The pool whose worker is the calling thread; on a thread outside every pool, the pool
-    /// whose parallel loop it is running pieces of (the calling thread takes part in its own
-    /// loops), or null.
+    /// The pool the calling thread takes part in: the pool of the calling worker, or the pool of
+    /// the guest call the calling thread is in (see <see cref="WorkStealingPoolOptions.GuestSlots"/>);
+    /// null on a thread outside every pool.
     /// </summary>
-    public static WorkStealingPool? Current => ThreadContext.CurrentOrNull is { } context ? context.Worker?.Pool ?? context.LoopPool : null;
+    public static WorkStealingPool? Current => ThreadContext.CurrentOrNull?.Worker?.Pool;
 
-    /// <summary>The index (0 to <see cref="ThreadCount"/> − 1) of the calling worker in its pool, or −1 on a thread outside every pool.</summary>
+    /// <summary>
+    /// The participant index of the calling thread in <see cref="Current"/>: 0 to
+    /// <see cref="ThreadCount"/> − 1 on a worker, <see cref="ThreadCount"/> to
+    /// <see cref="ParticipantCount"/> − 1 in a guest call (the index of the guest slot the
+    /// calling thread holds for that call), −1 outside every pool. At any moment each index is
+    /// held by at most one thread, so it can index per-participant state of
+    /// <see cref="ParticipantCount"/> entries.
+    /// </summary>
     public static int CurrentWorkerIndex => ThreadContext.CurrentOrNull?.Worker?.Index ?? -1;
 
     /// <summary>Number of worker threads.</summary>
     public int ThreadCount => _workers.Length;
+
+    /// <summary>
+    /// Workers plus guest slots (<see cref="WorkStealingPoolOptions.GuestSlots"/>): the range of
+    /// <see cref="CurrentWorkerIndex"/> and <see cref="ForkContext.WorkerIndex"/> inside this pool.
+    /// </summary>
+    public int ParticipantCount => _participants.Length;
 
     /// <summary>True once <see cref="Dispose"/> has started; every entry point then throws <see cref="ObjectDisposedException"/>.</summary>
     public bool IsDisposed => Volatile.Read(ref _disposeStarted) != 0;
@@ -119,6 +139,9 @@ public sealed partial class WorkStealingPool : IDisposable
     internal WorkStealingPoolOptions Options => _options;
 
     internal Worker[] Workers => _workers;
+
+    /// <summary>Workers, then guest slots: everyone whose deque thieves look at.</summary>
+    internal Worker[] Participants => _participants;
 
     internal InjectorRing Injector => _injector;
 
@@ -143,9 +166,9 @@ public sealed partial class WorkStealingPool : IDisposable
     /// </remarks>
     public void Dispose()
     {
-        if (IsWorkerOfThisPool(ThreadContext.CurrentOrNull))
+        if (IsParticipantOfThisPool(ThreadContext.CurrentOrNull))
         {
-            throw new InvalidOperationException("A WorkStealingPool cannot be disposed from one of its own worker threads: Dispose waits for those threads to exit.");
+            throw new InvalidOperationException("A WorkStealingPool cannot be disposed from its own work (a worker thread, or a call that runs on the calling thread as a guest of this pool): Dispose waits for that work to end.");
         }
 
         if (_isDefault)
@@ -155,6 +178,9 @@ public sealed partial class WorkStealingPool : IDisposable
 
         if (Interlocked.Exchange(ref _disposeStarted, 1) == 0)
         {
+            // Guest calls in progress finish first (their shared halves still need the workers),
+            // and none can start afterwards: those calls go to the gate below, which refuses them.
+            _guests.CloseAll();
             Interlocked.Or(ref _disposeGate.Value, DisposeGateClosed);
             SpinWait spinner = default;
             while ((Volatile.Read(ref _disposeGate.Value) & ~DisposeGateClosed) != 0)
@@ -180,8 +206,9 @@ public sealed partial class WorkStealingPool : IDisposable
         _meter.Dispose();
     }
 
+    /// <summary>Whether <paramref name="context"/> is a participant of this pool: one of its workers, or a guest call into it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool IsWorkerOfThisPool(ThreadContext? context) => context?.Worker?.Pool == this;
+    private bool IsParticipantOfThisPool(ThreadContext? context) => context?.Worker?.Pool == this;
 
     /// <summary>
     /// An exception escaped a fire-and-forget job: hand it to the options' handler, or make it
@@ -213,6 +240,20 @@ public sealed partial class WorkStealingPool : IDisposable
         unhandled.UnsafeStart(ExceptionDispatchInfo.Capture(error));
     }
 
+    /// <summary>Whether some participant has an offer open (a sleeping worker's last look, see Sleepers.Watch.cs).</summary>
+    internal bool AnyOpenOffer()
+    {
+        foreach (Worker participant in _participants)
+        {
+            if (participant.HasOpenOffer)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Any job visible to a worker's last look before sleeping (see <see cref="Sleepers"/>).</summary>
     internal bool HasVisibleWork()
     {
@@ -221,7 +262,7 @@ public sealed partial class WorkStealingPool : IDisposable
             return true;
         }
 
-        foreach (Worker worker in _workers)
+        foreach (Worker worker in _participants)
         {
             if (!worker.Deque.LooksEmpty)
             {
@@ -244,7 +285,7 @@ public sealed partial class WorkStealingPool : IDisposable
     private ExceptionDispatchInfo? InstallFromOutside<TWork>(ref TWork work, ThreadContext? context)
         where TWork : struct, IWork
     {
-        Debug.Assert(!IsWorkerOfThisPool(context));
+        Debug.Assert(!IsParticipantOfThisPool(context));
         context ??= ThreadContext.Current;
         int depth = context.Depth;
         WorkJob<TWork> job = PublishInSlot(context, depth, in work);
@@ -261,7 +302,7 @@ public sealed partial class WorkStealingPool : IDisposable
         where TWork : struct, IWork
     {
         var done = new JobDone(job);
-        ThreadInterruptedException? interrupted = context.WaitUninterruptibly(ref done, _options.SpinCount);
+        ThreadInterruptedException? interrupted = context.WaitUninterruptibly(ref done, _options.SpinCount, isolated: false);
         work = job.Work;
         job.ClearWork();
         context.Depth = depth;
@@ -340,7 +381,7 @@ public sealed partial class WorkStealingPool : IDisposable
             var accepted = new RingAcceptsThroughGate(this, job);
             if (context.Worker is { } otherPoolWorker)
             {
-                otherPoolWorker.WaitUntil(ref accepted);
+                otherPoolWorker.WaitUntil(ref accepted, isolated: false);
             }
             else
             {
@@ -368,11 +409,11 @@ public sealed partial class WorkStealingPool : IDisposable
     /// </summary>
     internal void InjectFromWorker(ThreadContext context, Job job)
     {
-        Debug.Assert(IsWorkerOfThisPool(context));
+        Debug.Assert(IsParticipantOfThisPool(context));
         if (!_injector.TryEnqueue(job))
         {
             var accepted = new RingAccepts(_injector, job);
-            context.Worker!.WaitUntil(ref accepted);
+            context.Worker!.WaitUntil(ref accepted, isolated: false);
         }
 
         // Full fence between publishing the job and reading the sleeper count (see Sleepers).

@@ -16,6 +16,9 @@ public sealed class WorkStealingPoolOptions
     /// <summary>The largest accepted <see cref="StatisticsSlots"/>.</summary>
     public const int MaxStatisticsSlots = 4096;
 
+    /// <summary>The largest accepted <see cref="GuestSlots"/>.</summary>
+    public const int MaxGuestSlots = 512;
+
     private int _threadCount = Environment.ProcessorCount;
     private string _threadNamePrefix = "WorkPool";
     private int _stackSize;
@@ -24,6 +27,7 @@ public sealed class WorkStealingPoolOptions
     private int _spinCount = 512;
     private string? _name;
     private int _statisticsSlots = 64;
+    private int? _guestSlots;
 
     /// <summary>
     /// Number of worker threads, from 1 to <see cref="MaxThreadCount"/>. Default:
@@ -137,6 +141,37 @@ public sealed class WorkStealingPoolOptions
             }
 
             _statisticsSlots = value;
+        }
+    }
+
+    /// <summary>
+    /// How many threads outside the pool can take part in their own calls at once, from 0 to
+    /// <see cref="MaxGuestSlots"/>. A thread that calls Install, Join, Scope or a parallel loop
+    /// from outside every pool takes a free guest slot for the length of the call and runs the
+    /// work itself, as one more participant: its Joins and spawns are shared with idle workers
+    /// (work-stealing both ways), and small work costs about what it costs inline. When every
+    /// slot is taken, the call is handed to the workers instead (through the injector ring).
+    /// Default: <see cref="ThreadCount"/>, at least 4. Each slot costs about as much memory as
+    /// a worker without a thread (mostly its deque, <see cref="DequeCapacity"/> references).
+    /// </summary>
+    /// <remarks>
+    /// Set 0 to run every call on a worker thread: for bodies that need the workers' thread
+    /// settings (<see cref="StackSize"/>, <see cref="ThreadNamePrefix"/>,
+    /// <see cref="OnWorkerStart"/>), or that must not run on the calling thread (for example a
+    /// thread whose synchronization context or thread-local state must not see them). A guest
+    /// call runs on the caller's stack, with the caller's thread name and execution context.
+    /// </remarks>
+    public int GuestSlots
+    {
+        get => _guestSlots ?? Math.Max(4, _threadCount);
+        set
+        {
+            if (value < 0 || value > MaxGuestSlots)
+            {
+                throw new ArgumentOutOfRangeException(nameof(GuestSlots), value, $"GuestSlots must be between 0 and {MaxGuestSlots}.");
+            }
+
+            _guestSlots = value;
         }
     }
 

@@ -212,6 +212,10 @@ internal sealed class Execution
         return self.Execution.WaitModeled(self, gate);
     }
 
+    /// <summary>The modeled timed <c>Monitor.Wait</c>: times out at once inside a run.</summary>
+    internal static bool ModelTimedWait(object gate, int millisecondsTimeout) =>
+        t_self is null && SysMonitor.Wait(gate, millisecondsTimeout);
+
     /// <summary>The modeled <c>Monitor.Pulse</c>: the caller holds <paramref name="gate"/>.</summary>
     internal static void ModelPulse(object gate)
     {

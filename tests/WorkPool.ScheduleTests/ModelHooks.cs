@@ -20,6 +20,13 @@ internal static class Monitor
     /// <summary>Modeled <see cref="System.Threading.Monitor.Wait(object)"/>; a real wait outside a run.</summary>
     public static bool Wait(object obj) => Execution.ModelWait(obj);
 
+    /// <summary>
+    /// Modeled <see cref="System.Threading.Monitor.Wait(object, int)"/>: inside a run it times out
+    /// at once (a timed wait can end at any moment, and never deadlocks), without a thread
+    /// switch inside the caller's lock; a real timed wait outside a run.
+    /// </summary>
+    public static bool Wait(object obj, int millisecondsTimeout) => Execution.ModelTimedWait(obj, millisecondsTimeout);
+
     /// <summary>Modeled <see cref="System.Threading.Monitor.Pulse(object)"/> (also pulses real waiters).</summary>
     public static void Pulse(object obj) => Execution.ModelPulse(obj);
 }

@@ -6,7 +6,8 @@ namespace WorkPool.Tests;
 /// <summary>
 /// The per-thread statistics registry: counters add up exactly after known work, outside
 /// threads get slots that are reused after they exit (the registry never grows), reading
-/// allocates nothing, and the report names what it counts.
+/// allocates nothing, and the report names what it counts. The pools have no guest slots, so
+/// calls from outside go through the injector ring (GuestStatisticsTests covers guest rows).
 /// </summary>
 public class StatisticsTests
 {
@@ -15,7 +16,7 @@ public class StatisticsTests
     [Fact]
     public void Installs_EachCountedOnceByTheCallerAndOnceByTheWorkerThatTookIt() => Bounded.Run(() =>
     {
-        using WorkStealingPool pool = Pools.Create(2);
+        using WorkStealingPool pool = Pools.CreateWithoutGuests(2);
         for (int i = 0; i < Installs; i++)
         {
             pool.Install(static () => { });
@@ -51,7 +52,7 @@ public class StatisticsTests
     [Fact]
     public void JoinsAndLoopsFromOutside_AreInstalls_AndEveryJoinHasExactlyOneOutcome() => Bounded.Run(() =>
     {
-        using WorkStealingPool pool = Pools.Create(2);
+        using WorkStealingPool pool = Pools.CreateWithoutGuests(2);
         pool.Join(static () => { }, static () => { });
         // A deterministic reduction from outside is installed as one tree (a caller-first For
         // would run this short loop on the calling thread, or hand it off by timing).
@@ -77,7 +78,7 @@ public class StatisticsTests
     {
         const int ScopeSpawns = 100;
         const int OutsideSpawns = 50;
-        using WorkStealingPool pool = Pools.Create(2);
+        using WorkStealingPool pool = Pools.CreateWithoutGuests(2);
         long[] cells = new long[2];
         pool.Scope(cells, static (scope, c) =>
         {
@@ -104,7 +105,7 @@ public class StatisticsTests
     [Fact]
     public void StolenHalf_IsCountedAsTakenAndStolen_AndJobsRunEqualsJobsSubmitted() => Bounded.Run(() =>
     {
-        using WorkStealingPool pool = Pools.Create(2);
+        using WorkStealingPool pool = Pools.CreateWithoutGuests(2);
         var gate = new Gate();
         var pair = new GatedPair(gate);
         pool.Install(ref pair);
@@ -124,7 +125,7 @@ public class StatisticsTests
         const int Batches = 125;
         const int ThreadsPerBatch = 8; // more live callers than slots: some share the overflow slot
         const int InstallsPerThread = 3;
-        using WorkStealingPool pool = Pools.Create(2, o => o.StatisticsSlots = 4);
+        using WorkStealingPool pool = Pools.CreateWithoutGuests(2, o => o.StatisticsSlots = 4);
         int slotCount = pool.StatisticsRegistry.SlotCount;
         for (int batch = 0; batch < Batches; batch++)
         {
@@ -158,7 +159,7 @@ public class StatisticsTests
         const int Readers = 2;
         const int Rounds = 500;
         const int FibN = 10;
-        using WorkStealingPool pool = Pools.Create(2, o => o.StatisticsSlots = 2);
+        using WorkStealingPool pool = Pools.CreateWithoutGuests(2, o => o.StatisticsSlots = 2);
         int callersDone = 0;
         long reads = 0;
         Bounded.Threads(Callers + Readers, i =>
@@ -210,8 +211,8 @@ public class StatisticsTests
     [Fact]
     public void ThreadAlternatingBetweenPools_KeepsOneSlotInEach() => Bounded.Run(() =>
     {
-        using WorkStealingPool a = Pools.Create(1, test: "alternate-a");
-        using WorkStealingPool b = Pools.Create(1, test: "alternate-b");
+        using WorkStealingPool a = Pools.CreateWithoutGuests(1, test: "alternate-a");
+        using WorkStealingPool b = Pools.CreateWithoutGuests(1, test: "alternate-b");
         for (int i = 0; i < 10; i++)
         {
             a.Install(static () => { });
@@ -230,8 +231,8 @@ public class StatisticsTests
     [Fact]
     public void WorkerOfAnotherPool_GetsAnOutsideSlot_InThePoolItInstallsInto() => Bounded.Run(() =>
     {
-        using WorkStealingPool inner = Pools.Create(1, test: "cross-inner");
-        using WorkStealingPool outer = Pools.Create(1, test: "cross-outer");
+        using WorkStealingPool inner = Pools.CreateWithoutGuests(1, test: "cross-inner");
+        using WorkStealingPool outer = Pools.CreateWithoutGuests(1, test: "cross-outer");
         int outerWorkerThread = outer.Install(inner, static p =>
         {
             for (int i = 0; i < 5; i++)
@@ -253,7 +254,7 @@ public class StatisticsTests
     {
         // Ring of 2, one worker held in a job: the third and later outside Installs find the
         // ring full until the worker is released.
-        using WorkStealingPool pool = Pools.Create(1, o => o.InjectorCapacity = 2);
+        using WorkStealingPool pool = Pools.CreateWithoutGuests(1, o => o.InjectorCapacity = 2);
         using var holding = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
         var holder = new Thread(() => pool.Install((holding, release), static s =>
@@ -290,7 +291,7 @@ public class StatisticsTests
     [Fact]
     public void ReadingIntoAReusedSnapshot_AllocatesNothing_OnTheReadingThread() => Bounded.Run(() =>
     {
-        using WorkStealingPool pool = Pools.Create(2);
+        using WorkStealingPool pool = Pools.CreateWithoutGuests(2);
         pool.Install(static () => { });
         var snapshot = new PoolStatistics();
         pool.GetStatistics(snapshot);
@@ -314,7 +315,7 @@ public class StatisticsTests
     [Fact]
     public void Report_ShowsThePoolWorkersAndOutsideThreads() => Bounded.Run(() =>
     {
-        using WorkStealingPool pool = Pools.Create(2, o => o.Name = "report-pool");
+        using WorkStealingPool pool = Pools.CreateWithoutGuests(2, o => o.Name = "report-pool");
         for (int i = 0; i < 7; i++)
         {
             pool.Install(static () => { });
@@ -339,7 +340,7 @@ public class StatisticsTests
     [Fact]
     public void DumpOnCall_FromAnOutsideThread_WhileAWorkerIsBusy_DoesNotWaitForIt() => Bounded.Run(() =>
     {
-        using WorkStealingPool pool = Pools.Create(2, o => o.Name = "busy-dump");
+        using WorkStealingPool pool = Pools.CreateWithoutGuests(2, o => o.Name = "busy-dump");
         using var running = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
         var job = new Thread(() => pool.Install((running, release), static s =>
@@ -365,7 +366,7 @@ public class StatisticsTests
     [Fact]
     public void Name_DefaultsToThePrefix_AndOptionsAreValidated()
     {
-        using (WorkStealingPool pool = Pools.Create(1))
+        using (WorkStealingPool pool = Pools.CreateWithoutGuests(1))
         {
             Assert.Equal("wp." + nameof(Name_DefaultsToThePrefix_AndOptionsAreValidated), pool.Name);
         }
@@ -386,7 +387,7 @@ public class StatisticsTests
     [Fact]
     public void DisposedPool_StillReportsItsFinalFigures()
     {
-        WorkStealingPool pool = Pools.Create(2);
+        WorkStealingPool pool = Pools.CreateWithoutGuests(2);
         pool.Install(static () => { });
         pool.Dispose();
         Assert.Equal(1, pool.GetStatistics().Total.JobsRun);

@@ -11,27 +11,28 @@ internal static class Pools
         configure?.Invoke(options);
         return new WorkStealingPool(options);
     }
+
+    /// <summary>
+    /// A pool without guest slots: every call from outside is run by a worker, through the
+    /// injector ring (for tests of that path, and of where work runs when it must run on a worker).
+    /// </summary>
+    public static WorkStealingPool CreateWithoutGuests(int threads, Action<WorkStealingPoolOptions>? configure = null, [CallerMemberName] string test = "") =>
+        Create(threads, options => { options.GuestSlots = 0; configure?.Invoke(options); }, test);
 }
 
 /// <summary>Where a test calls the API from.</summary>
 internal static class Sides
 {
     /// <summary>
-    /// Runs <paramref name="body"/> on the calling thread, which must be outside every pool, or,
-    /// when <paramref name="fromWorker"/>, inside a job on a worker of <paramref name="pool"/>.
+    /// Runs <paramref name="body"/> on the calling thread, which must be outside every pool (its
+    /// calls into the pool then run as guest calls), or, when <paramref name="fromWorker"/>,
+    /// inside a job on a worker thread of <paramref name="pool"/>.
     /// </summary>
     public static void On(WorkStealingPool pool, bool fromWorker, Action body)
     {
         if (fromWorker)
         {
-            bool ran = false;
-            pool.Install(() =>
-            {
-                Assert.Same(pool, WorkStealingPool.Current);
-                body();
-                ran = true;
-            });
-            Assert.True(ran);
+            OnWorker(pool, body);
         }
         else
         {
@@ -42,13 +43,47 @@ internal static class Sides
     }
 
     /// <summary>
-    /// Asserts where a job ran: on a worker of <paramref name="pool"/>, and, when the caller was a
-    /// worker of that pool (<paramref name="callerIndex"/> ≥ 0), inline on the caller's worker.
+    /// Runs <paramref name="body"/> in a job on a worker thread of <paramref name="pool"/> (a
+    /// fire-and-forget spawn from outside, which only workers run) and waits for it, bounded;
+    /// rethrows what it threw.
+    /// </summary>
+    public static void OnWorker(WorkStealingPool pool, Action body)
+    {
+        Exception? error = null;
+        using var done = new ManualResetEventSlim();
+        pool.Spawn(() =>
+        {
+            try
+            {
+                Assert.Same(pool, WorkStealingPool.Current);
+                Assert.InRange(WorkStealingPool.CurrentWorkerIndex, 0, pool.ThreadCount - 1);
+                body();
+            }
+            catch (Exception e)
+            {
+                error = e;
+            }
+            finally
+            {
+                done.Set();
+            }
+        });
+        Bounded.Wait(done, "the job on a worker");
+        if (error is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+        }
+    }
+
+    /// <summary>
+    /// Asserts where a job ran: on a participant of <paramref name="pool"/> (a worker, or a guest
+    /// call of a thread outside the pool), and, when the caller was a participant of that pool
+    /// (<paramref name="callerIndex"/> ≥ 0), inline on the caller.
     /// </summary>
     public static void AssertRanOn(WorkStealingPool pool, int callerIndex, WorkStealingPool? seenPool, int seenIndex)
     {
         Assert.Same(pool, seenPool);
-        Assert.InRange(seenIndex, 0, pool.ThreadCount - 1);
+        Assert.InRange(seenIndex, 0, pool.ParticipantCount - 1);
         if (callerIndex >= 0)
         {
             Assert.Equal(callerIndex, seenIndex);

@@ -29,6 +29,7 @@ public sealed class PoolStatistics
     private ThreadStatistics[] _rows = [];
     private int _rowCount;
     private int _workerCount;
+    private int _guestCount;
 
     /// <summary>Creates an empty snapshot; its storage is sized by the first fill.</summary>
     public PoolStatistics()
@@ -66,7 +67,10 @@ public sealed class PoolStatistics
     public ReadOnlySpan<ThreadStatistics> Workers => new(_rows, 0, _workerCount);
 
     /// <summary>One row per outside-thread slot ever used (and the shared slot, if it was used).</summary>
-    public ReadOnlySpan<ThreadStatistics> OutsideThreads => new(_rows, _workerCount, _rowCount - _workerCount);
+    public ReadOnlySpan<ThreadStatistics> OutsideThreads => new(_rows, _workerCount + _guestCount, _rowCount - _workerCount - _guestCount);
+
+    /// <summary>One row per guest slot (the participants that outside threads become for the length of a call), by participant index.</summary>
+    public ReadOnlySpan<ThreadStatistics> Guests => new(_rows, _workerCount, _guestCount);
 
     /// <summary>Writes the report that <see cref="ToString"/> returns.</summary>
     /// <param name="output">Receives the lines.</param>
@@ -82,6 +86,12 @@ public sealed class PoolStatistics
         foreach (ThreadStatistics row in Workers)
         {
             WriteWorkerRow(output, row.WorkerIndex.ToString(CultureInfo.InvariantCulture), row);
+            workers = ThreadStatistics.Sum(workers, row);
+        }
+
+        foreach (ThreadStatistics row in Guests)
+        {
+            WriteWorkerRow(output, "g" + row.WorkerIndex.ToString(CultureInfo.InvariantCulture), row);
             workers = ThreadStatistics.Sum(workers, row);
         }
 
@@ -108,10 +118,11 @@ public sealed class PoolStatistics
     }
 
     /// <summary>Starts a fill: the pool's identity and state.</summary>
-    internal void Begin(string poolName, int workerCount, int outsideSlotCapacity, int injectorDepth, int searching, int sleeping)
+    internal void Begin(string poolName, int workerCount, int guestCount, int outsideSlotCapacity, int injectorDepth, int searching, int sleeping)
     {
         PoolName = poolName;
         _workerCount = workerCount;
+        _guestCount = guestCount;
         OutsideSlotCapacity = outsideSlotCapacity;
         InjectorDepth = injectorDepth;
         SearchingWorkers = searching;

@@ -28,17 +28,19 @@ internal sealed class StatisticsRegistry
     private readonly StatisticsSlot[] _slots;
     private readonly Thread?[] _owners;
     private readonly int _workerCount;
+    private readonly int _participantCount;
 
-    internal StatisticsRegistry(int workerCount, int outsideSlots)
+    internal StatisticsRegistry(int workerCount, int guestCount, int outsideSlots)
     {
-        Debug.Assert(workerCount > 0 && outsideSlots > 0);
+        Debug.Assert(workerCount > 0 && guestCount >= 0 && outsideSlots > 0);
         _workerCount = workerCount;
+        _participantCount = workerCount + guestCount;
         _owners = new Thread?[outsideSlots];
-        _slots = new StatisticsSlot[workerCount + outsideSlots + 1];
+        _slots = new StatisticsSlot[_participantCount + outsideSlots + 1];
         for (int i = 0; i < _slots.Length; i++)
         {
-            bool isWorker = i < workerCount;
-            _slots[i] = new StatisticsSlot(isWorker ? i : -1, isShared: i == _slots.Length - 1);
+            bool isParticipant = i < _participantCount;
+            _slots[i] = new StatisticsSlot(isParticipant ? i : -1, isShared: i == _slots.Length - 1, isGuest: isParticipant && i >= workerCount);
         }
 
         _slots[^1].ManagedThreadId = -1;
@@ -53,14 +55,17 @@ internal sealed class StatisticsRegistry
     private StatisticsSlot SharedSlot => _slots[^1];
 
     /// <summary>The slot of worker <paramref name="index"/>.</summary>
-    internal StatisticsSlot WorkerSlot(int index) => _slots[index];
+    internal StatisticsSlot ParticipantSlot(int index) => _slots[index];
+
+    /// <summary>Guest slots (participants without a thread).</summary>
+    internal int GuestCount => _participantCount - _workerCount;
 
     /// <summary>
     /// The slot that counts the calling thread's publications into the injector: its worker slot
     /// when it is a worker of this pool (a spawn that found its deque full), else its outside slot.
     /// </summary>
     internal StatisticsSlot PublisherSlot(ThreadContext context) =>
-        context.Worker is { } worker && worker.Pool.StatisticsRegistry == this ? _slots[worker.Index] : OutsideSlot(context);
+        context.Worker is { } participant && participant.Pool.StatisticsRegistry == this ? _slots[participant.Index] : OutsideSlot(context);
 
     /// <summary>The calling outside thread's slot (claimed on its first call into this pool).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -87,7 +92,7 @@ internal sealed class StatisticsRegistry
         {
             if (Volatile.Read(ref _owners[i]) == current)
             {
-                return _slots[_workerCount + i];
+                return _slots[_participantCount + i];
             }
         }
 
@@ -107,7 +112,7 @@ internal sealed class StatisticsRegistry
                 bool claimable = pass == 0 ? owner is null : owner is { IsAlive: false };
                 if (claimable && Interlocked.CompareExchange(ref _owners[i], current, owner) == owner)
                 {
-                    StatisticsSlot slot = _slots[_workerCount + i];
+                    StatisticsSlot slot = _slots[_participantCount + i];
                     Debug.Assert(slot.WorkerIndex < 0 && !slot.IsShared, "Owner cells map to outside slots.");
                     Debug.Assert(Volatile.Read(ref _owners[i]) == current, "Only the owner's death frees a claimed cell.");
                     slot.ManagedThreadId = current.ManagedThreadId;
@@ -128,7 +133,7 @@ internal sealed class StatisticsRegistry
         for (int i = 0; i < _slots.Length; i++)
         {
             StatisticsSlot slot = _slots[i];
-            if (i < _workerCount || Volatile.Read(ref slot.Claims) > 0)
+            if (i < _participantCount || Volatile.Read(ref slot.Claims) > 0)
             {
                 snapshot.AddRow(new ThreadStatistics(slot));
             }

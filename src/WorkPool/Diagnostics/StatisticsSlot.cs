@@ -28,14 +28,18 @@ internal sealed class StatisticsSlot
     /// <summary>The counters, padded so that no other slot's writes share their cache lines.</summary>
     internal StatisticsCounters Counters;
 
-    internal StatisticsSlot(int workerIndex, bool isShared)
+    internal StatisticsSlot(int workerIndex, bool isShared, bool isGuest = false)
     {
         WorkerIndex = workerIndex;
         IsShared = isShared;
+        IsGuest = isGuest;
     }
 
-    /// <summary>The worker's index, or −1 for a slot of outside threads.</summary>
+    /// <summary>The participant index (a worker's, or a guest slot's), or −1 for a slot of outside threads.</summary>
     internal int WorkerIndex { get; }
+
+    /// <summary>True for the slot of a guest slot (a participant without a thread, see <see cref="GuestSlots"/>).</summary>
+    internal bool IsGuest { get; }
 
     /// <summary>True for the registry's overflow slot, which several outside threads update at once.</summary>
     internal bool IsShared { get; }

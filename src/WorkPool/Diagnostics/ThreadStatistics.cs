@@ -19,7 +19,8 @@ public readonly struct ThreadStatistics
 {
     internal ThreadStatistics(StatisticsSlot slot)
     {
-        Kind = slot.WorkerIndex >= 0 ? ThreadStatisticsKind.Worker
+        Kind = slot.IsGuest ? ThreadStatisticsKind.Guest
+            : slot.WorkerIndex >= 0 ? ThreadStatisticsKind.Worker
             : slot.IsShared ? ThreadStatisticsKind.SharedOutsideSlot
             : ThreadStatisticsKind.OutsideThread;
         WorkerIndex = slot.WorkerIndex;

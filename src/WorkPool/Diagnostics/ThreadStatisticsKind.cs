@@ -14,4 +14,7 @@ public enum ThreadStatisticsKind
 
     /// <summary>The sum over all threads of the pool (<see cref="PoolStatistics.Total"/>).</summary>
     Total,
+
+    /// <summary>A guest slot: the participant that threads outside the pool become for the length of a call (its figures sum over every thread that used it).</summary>
+    Guest,
 }

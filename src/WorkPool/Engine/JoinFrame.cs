@@ -5,30 +5,41 @@ using System.Runtime.ExceptionServices;
 namespace WorkPool;
 
 /// <summary>
-/// The record of one Join in progress on a worker, a local of the Join itself: where its second
-/// half lives and how to run it. The worker links its frames newest first
+/// The record of one Join in progress on a participant (a worker or a guest), a local of the Join itself: where its second
+/// half lives and how to run it. The participant links its frames newest first
 /// (<see cref="Worker"/>'s <c>_newestFrame</c>, then <see cref="Older"/>).
 /// </summary>
 /// <remarks>
 /// <para>This is what makes a Join that nobody steals cost about a function call (lazy
 /// promotion, after heartbeat scheduling: Acar, Charguéraud, Rainey, PLDI 2018). Join writes its
-/// frame with plain stores and no fence because frames are owner-only: only the owning worker
-/// reads or writes them, and only it promotes one (from a later Join on the same thread when
-/// some worker is idle, or when it starts to wait), so no other thread ever sees a frame. What a
-/// thief sees is the promoted <see cref="FrameJob"/>, published by the deque's release store.</para>
-/// <para>Invariants: a frame is linked exactly while its Join runs the first half (and is
-/// unlinked before the second half runs inline, so a half that is running is never promoted);
-/// <see cref="Recorded"/> means the second half has neither run nor been promoted;
-/// <see cref="Promoted"/> means the thread's <see cref="FrameJob"/> number <see cref="Job"/>
-/// carries it on the owner's deque, and the Join must take that job back or wait until it is
-/// done before it returns, because the job points into the Join's stack frame. Promotion always
-/// takes the oldest recorded frame, so every promoted frame is older than every recorded one,
-/// and promoted frames finish newest first: their jobs are taken from a per-worker stack.</para>
+/// frame with plain stores and no fence because frames are owner-only: only the owning
+/// participant reads or writes them, and only it promotes one (from a later Join on the same
+/// thread when some participant is idle, or when it starts to wait), so no other thread ever
+/// sees a frame. What a thief sees is a promoted <see cref="FrameJob"/>, published by the
+/// deque's release store, or the offer of the outermost frame (Worker.Offer.cs), published by a
+/// release store of the owner's offer word.</para>
+/// <para>Invariants: a frame is linked while its Join runs the first half, and until its second
+/// half is settled (it is unlinked before the second half runs inline, so a half that is running
+/// is never promoted); <see cref="Recorded"/> means the second half has neither run nor been
+/// shared; <see cref="Promoted"/> means the thread's <see cref="FrameJob"/> number
+/// <see cref="Job"/> carries it on the owner's deque; <see cref="Offered"/> (only the outermost
+/// frame) means idle participants may claim it; <see cref="Claimed"/> means one did. The Join
+/// must take a promoted job back, or wait until the promoted or claimed half is done, before it
+/// returns, because the job points into the Join's stack frame. Promotion always takes the
+/// oldest unshared frame, so going from the newest to the oldest frame, recorded frames come
+/// first, then promoted ones, then at most one offered or claimed frame: the outermost.
+/// Promoted frames finish newest first: their jobs are taken from a per-participant stack.</para>
 /// </remarks>
 internal unsafe struct JoinFrame
 {
     internal const int Recorded = 1;
     internal const int Promoted = 2;
+
+    /// <summary>The outermost frame, while its half is offered to idle participants (see Worker.Offer.cs).</summary>
+    internal const int Offered = 3;
+
+    /// <summary>The outermost frame, after the owner learned that a claimer took its offered half.</summary>
+    internal const int Claimed = 4;
 
     /// <summary>The next older frame of this worker, or null.</summary>
     internal JoinFrame* Older;
@@ -39,7 +50,7 @@ internal unsafe struct JoinFrame
     /// <summary>Runs the body at <see cref="Body"/> (<see cref="FrameJob.RunBody{TB}"/> for the Join's <c>TB</c>).</summary>
     internal delegate*<void*, Worker, void> Run;
 
-    /// <summary><see cref="Recorded"/> or <see cref="Promoted"/>.</summary>
+    /// <summary><see cref="Recorded"/>, <see cref="Promoted"/>, <see cref="Offered"/> or <see cref="Claimed"/>.</summary>
     internal int State;
 
     /// <summary>When <see cref="Promoted"/>: the index of its job in the worker's job stack.</summary>

@@ -155,7 +155,9 @@ internal sealed class ScopeState
         WorkStealingPool pool = Pool;
         ScopeJob<TJob> job = JobCaches<ScopeJob<TJob>>.Rent(context);
         job.Load(this, generation, body);
-        if (context.Worker is { } worker && worker.Pool == pool)
+        // A worker's deque, or a guest's when the scope is its own (it waits for the scope
+        // before its call ends, so it never leaves the job behind on its deque).
+        if (context.Worker is { } worker && worker.Pool == pool && (!worker.IsGuest || context == _owner))
         {
             if (!worker.TryPushSpawned(job))
             {

@@ -33,14 +33,14 @@ namespace WorkPool;
 /// busy worker performs because it saw an idle one (<see cref="AnyIdle"/>), and it publishes
 /// them like the injector does: push, full fence, <see cref="NotifyWork"/>.</para>
 /// </remarks>
-internal sealed class Sleepers
+internal sealed partial class Sleepers
 {
     internal const int Awake = 0;
     internal const int Sleeping = 1;
     internal const int Woken = 2;
 
-    // Both counters on one padded line: producers read them together on every push, and they
-    // change only when workers go idle or wake.
+    // The counters and the watch on one padded line: producers read the counters together on
+    // every push, Joins read them on every Join, and they change only when workers go idle or wake.
     [StructLayout(LayoutKind.Explicit, Size = CacheLine.Size * 2)]
     private struct Counters
     {
@@ -50,6 +50,9 @@ internal sealed class Sleepers
         [FieldOffset(CacheLine.Size + sizeof(int))]
         public int Sleeping;
 
+        /// <summary>Who watches the participants' offers while they sleep (see Sleepers.Watch.cs).</summary>
+        [FieldOffset(CacheLine.Size + (2 * sizeof(int)))]
+        public int Watch;
     }
 
     private readonly WorkStealingPool _pool;

@@ -16,7 +16,10 @@ internal sealed class ThreadContext
 
     internal ThreadContext(Worker? worker) => Worker = worker;
 
-    /// <summary>The worker this thread is, or null for a thread outside every pool.</summary>
+    /// <summary>
+    /// The participant this context belongs to: a worker (the context of its thread) or a guest
+    /// slot (the context of whichever thread occupies it); null for a thread outside every pool.
+    /// </summary>
     internal Worker? Worker { get; }
 
     /// <summary>The thread's own blocking primitive, reused for every wait (never re-created).</summary>
@@ -30,11 +33,8 @@ internal sealed class ThreadContext
 
     private static int s_slotStackCount;
 
-    /// <summary>
-    /// An outside thread running pieces of a parallel loop: that loop's pool, so that
-    /// <see cref="WorkStealingPool.Current"/> and <see cref="ForkJoin"/> inside the body act on it.
-    /// </summary>
-    internal WorkStealingPool? LoopPool;
+    /// <summary>An outside thread: the index of the guest slot it took last, tried first next time (any pool; bounds-checked).</summary>
+    internal int GuestHint;
 
     /// <summary>Nesting depth of broadcasts in progress on this thread; indexes <see cref="Broadcasts"/>.</summary>
     internal int BroadcastDepth;
@@ -67,6 +67,13 @@ internal sealed class ThreadContext
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => t_current ?? CreateForOutsideThread();
     }
+
+    /// <summary>
+    /// A guest call begins or ends (see <see cref="GuestSlots"/>): the calling thread's context
+    /// becomes the guest slot's, or its own again.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void SetCurrent(ThreadContext? context) => t_current = context;
 
     /// <summary>Called by a worker thread before its loop starts: registers it as the current worker.</summary>
     internal void AttachToCurrentThread()
@@ -120,7 +127,10 @@ internal sealed class ThreadContext
     /// threads still write into (a frame on this stack, state this thread is about to reuse).
     /// Returns the interrupt, if one came, for the caller to rethrow.
     /// </summary>
-    internal ThreadInterruptedException? WaitUninterruptibly<TCondition>(ref TCondition condition, int spinCount)
+    /// <param name="condition">What ends the wait.</param>
+    /// <param name="spinCount">How many rounds an outside thread spins before it parks.</param>
+    /// <param name="isolated">For a participant: whether the wait leaves the injector ring alone (see <see cref="Worker.WaitUntil"/>).</param>
+    internal ThreadInterruptedException? WaitUninterruptibly<TCondition>(ref TCondition condition, int spinCount, bool isolated)
         where TCondition : struct, IWakeCondition
     {
         ThreadInterruptedException? interrupted = null;
@@ -130,7 +140,7 @@ internal sealed class ThreadContext
             {
                 if (Worker is { } worker)
                 {
-                    worker.WaitUntil(ref condition);
+                    worker.WaitUntil(ref condition, isolated);
                 }
                 else
                 {

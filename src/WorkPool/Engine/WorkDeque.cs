@@ -75,6 +75,24 @@ internal sealed class WorkDeque
         return true;
     }
 
+    /// <summary>
+    /// Owner: pops <paramref name="job"/> if it is the newest job on the deque. False when it is
+    /// not there any more (a thief took it, and with it every older job) or another job is newer.
+    /// </summary>
+    /// <remarks>The peek is safe: only the owner writes cells, and a thief never writes one.</remarks>
+    internal bool TryPopIfNewest(Job job)
+    {
+        long bottom = _bottom.Value;
+        if (Volatile.Read(ref _top.Value) >= bottom || _cells[(bottom - 1) & _mask].Job != job)
+        {
+            return false;
+        }
+
+        Job? popped = TryPop();
+        Debug.Assert(popped is null || popped == job, "The newest cell holds the job.");
+        return popped is not null;
+    }
+
     /// <summary>Owner only: pop the most recently pushed job, or null when the deque is empty.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal Job? TryPop()

@@ -11,34 +11,6 @@ internal sealed partial class Worker
     private int _scopeDepth;
 
     /// <summary>
-    /// A spawned job from this worker: onto its deque, offered to idle workers like a promoted
-    /// Join half. False when the deque is full (the caller then runs the job itself or injects it).
-    /// </summary>
-    /// <remarks>
-    /// The check for a sleeper to wake is a plain read, so a worker that goes to sleep at this
-    /// very moment may miss this job: then this worker runs it itself (it never sleeps with a
-    /// job on its own deque), and the next spawn or promotion wakes the sleeper. Correctness never
-    /// depends on the wake-up, only parallelism does; so a pool that is busy, or that has a
-    /// worker searching already (it will find the job), pays no fence per spawn.
-    /// </remarks>
-    internal bool TryPushSpawned(Job job)
-    {
-        Debug.Assert(ThreadContext.CurrentOrNull == Context, "Only the owner pushes onto its deque.");
-        if (!Deque.TryPush(job))
-        {
-            return false;
-        }
-
-        _stats.Spawned(Deque.Count);
-        if (_sleepers.ShouldWake)
-        {
-            NotifyPushed();
-        }
-
-        return true;
-    }
-
-    /// <summary>
     /// Runs a scope on this worker: its body, then this worker helps with the pool's work until
     /// every job spawned into the scope has finished; then rethrows what the scope collected.
     /// </summary>

@@ -5,9 +5,12 @@ using System.Runtime.ExceptionServices;
 namespace WorkPool;
 
 /// <summary>
-/// One worker thread of a <see cref="WorkStealingPool"/>: its deque, its thread context, its
-/// sleep state, and the loops it runs (the main loop, and the wait loop of a Join whose second
-/// half was stolen or of an Install into another pool).
+/// One participant of a <see cref="WorkStealingPool"/>: its deque, its thread context, its Join
+/// frames and offer, its sleep state, and the loop it runs while it waits. A participant is
+/// either a worker (one of the pool's threads, for its whole life) or a guest slot: a
+/// participant without a thread of its own, taken by a thread outside the pool for the length of
+/// one call (see <see cref="GuestSlots"/>). Both run the same code; a guest only never sleeps in
+/// the pool's sleeping set and never runs the pool's main loop.
 /// </summary>
 internal sealed partial class Worker
 {
@@ -17,29 +20,40 @@ internal sealed partial class Worker
     private readonly StatisticsSlot _stats;
     private uint _victimSeed;
 
-    /// <summary>An address above every frame of this worker's thread (set when the thread starts).</summary>
+    /// <summary>An address above every frame of this participant's calls: the worker thread's first frame, or a guest call's entry frame.</summary>
     private nuint _stackBase;
 
     /// <summary>Awake, Sleeping or Woken (see <see cref="Sleepers"/>); padded because wakers write it.</summary>
     internal PaddedInt32 SleepState;
 
-    internal Worker(WorkStealingPool pool, Sleepers sleepers, int index, int dequeCapacity, int spinCount)
+    // Owner-only: whether this worker holds the watch over offers (Sleepers.Watch.cs), and
+    // whether its last sleep ended by the watch period rather than by a wake-up.
+    private bool _isWatcher;
+    private bool _watchTimedOut;
+
+    internal Worker(WorkStealingPool pool, Sleepers sleepers, int index, bool isGuest, int dequeCapacity, int spinCount)
     {
         _pool = pool;
         _sleepers = sleepers;
         Index = index;
+        IsGuest = isGuest;
         Deque = new WorkDeque(dequeCapacity);
         Context = new ThreadContext(this);
         _spinCount = spinCount;
-        _stats = pool.StatisticsRegistry.WorkerSlot(index);
+        _stats = pool.StatisticsRegistry.ParticipantSlot(index);
         _victimSeed = (uint)index * 0x9E3779B9u + 1;
         _frameJobs = [];
         GrowFrameJobs(InitialFrameJobCount);
+        _offerJob = new FrameJob(Context.Parker);
     }
 
     internal WorkStealingPool Pool => _pool;
 
+    /// <summary>The participant index: 0 to ThreadCount − 1 for workers, then the guest slots.</summary>
     internal int Index { get; }
+
+    /// <summary>A guest slot (no thread of its own) rather than a worker.</summary>
+    internal bool IsGuest { get; }
 
     internal WorkDeque Deque { get; }
 
@@ -48,18 +62,20 @@ internal sealed partial class Worker
     /// <summary>The worker's thread entry point.</summary>
     internal unsafe void Run()
     {
+        Debug.Assert(!IsGuest, "Only workers have a thread.");
         int stackMarker = 0;
         _stackBase = (nuint)(&stackMarker);
         Context.AttachToCurrentThread();
         _pool.Options.OnWorkerStart?.Invoke(Index);
 
         var shutdown = new ShutdownRequested(_pool);
-        WaitUntil(ref shutdown);
+        WaitUntil(ref shutdown, isolated: false);
 
-        // Shutdown was observed before this scan, and Dispose set it only after every outside
-        // caller had finished publishing, so this sees every injected job. Jobs that running
-        // jobs push later land on their own worker's deque, which that worker drains itself.
-        while (FindWork() is { } job)
+        // Shutdown was observed before this scan, and Dispose set it only after every guest had
+        // left and every outside caller had finished publishing, so this sees every injected
+        // job. Jobs that running jobs push later land on their own worker's deque, which that
+        // worker drains itself.
+        while (FindWork(takeInjected: true) is { } job)
         {
             _stats.JobRun();
             job.Execute(this);
@@ -68,16 +84,25 @@ internal sealed partial class Worker
         _pool.Options.OnWorkerExit?.Invoke(Index);
     }
 
-    /// <summary>See <see cref="ThreadContext.WaitUninterruptibly"/>.</summary>
+    /// <summary>See <see cref="ThreadContext.WaitUninterruptibly"/>; an isolated wait (of this participant's own fork-join work).</summary>
     private ThreadInterruptedException? WaitUninterruptibly<TCondition>(ref TCondition condition)
-        where TCondition : struct, IWakeCondition => Context.WaitUninterruptibly(ref condition, _spinCount);
+        where TCondition : struct, IWakeCondition => Context.WaitUninterruptibly(ref condition, _spinCount, isolated: true);
 
     /// <summary>
     /// Runs this pool's work until <paramref name="condition"/> is met: own deque first, then
-    /// stealing, then the injector ring; spins for the pool's budget when there is nothing to
-    /// do, then sleeps where both the condition and new work can wake it.
+    /// stealing, then (unless <paramref name="isolated"/>) the injector ring, then the offers of
+    /// other participants; searches for the pool's spin count when there is nothing to do, then
+    /// sleeps (a worker) or parks on the condition alone (a guest).
     /// </summary>
-    internal void WaitUntil<TCondition>(ref TCondition condition)
+    /// <param name="condition">What ends the wait.</param>
+    /// <param name="isolated">
+    /// True for a wait on this participant's own fork-join work (a stolen half, a scope, a
+    /// broadcast): it does not take jobs from the injector ring, so an unrelated Install or a
+    /// fire-and-forget flood cannot bury the wait under work that runs on top of its stack.
+    /// False for the main loop, for waits for room in the ring and for waits on an Install
+    /// into another pool (whose work may call back into this pool through its ring).
+    /// </param>
+    internal void WaitUntil<TCondition>(ref TCondition condition, bool isolated)
         where TCondition : struct, IWakeCondition
     {
         if (HasRecordedFrames)
@@ -90,7 +115,13 @@ internal sealed partial class Worker
         bool gaveUpSearch = false;
         while (!condition.IsMet())
         {
-            if (FindWork() is { } job)
+            Job? job = FindWork(takeInjected: !isolated);
+            if (job is null && searching && (idleRounds & (OfferCheckPeriod - 1)) == 0)
+            {
+                job = TryClaimOffer();
+            }
+
+            if (job is not null)
             {
                 if (searching)
                 {
@@ -99,7 +130,7 @@ internal sealed partial class Worker
                 }
 
                 gaveUpSearch = false;
-                _heartbeatCountdown = 0; // a new piece of work: its first promotion attempt reads the clock
+                StartNewWork();
                 _stats.JobRun();
                 job.Execute(this);
                 idleRounds = 0;
@@ -110,19 +141,31 @@ internal sealed partial class Worker
                 _sleepers.StartSearching();
                 _stats.Idle();
             }
-            else if (idleRounds < _spinCount)
+            else if (idleRounds < _spinCount || _offerCandidate is not null)
             {
+                // An offer seen but not yet old enough to claim keeps this one searching: it is
+                // either retracted (the candidate goes) or claimable within ShareAfter.
                 SpinPolicy.Pause(idleRounds++);
+            }
+            else if (IsGuest)
+            {
+                searching = false;
+                ParkOnCondition(ref condition);
+                idleRounds = 0;
             }
             else
             {
                 _sleepers.StopSearching();
+                _watchTimedOut = false;
                 searching = Sleep(ref condition);
                 gaveUpSearch = !searching;
-                idleRounds = 0;
+                // A watcher back from its watch period looks at the offers once (the next round),
+                // then only keeps searching while it watches a candidate.
+                idleRounds = _watchTimedOut ? _spinCount + (OfferCheckPeriod - 1) - ((_spinCount + OfferCheckPeriod - 1) % OfferCheckPeriod) : 0;
             }
         }
 
+        _offerCandidate = null;
         if (searching)
         {
             StopSearchingToRun();
@@ -166,7 +209,15 @@ internal sealed partial class Worker
                     if (!_pool.HasVisibleWork() && !HasInbox)
                     {
                         _stats.Sleep();
-                        Context.Parker.Park();
+                        if (_sleepers.KeepsWatch(ref _isWatcher))
+                        {
+                            // The watcher: look at the offers again after the watch period.
+                            _watchTimedOut = !Context.Parker.Park(Sleepers.WatchPeriodMilliseconds);
+                        }
+                        else
+                        {
+                            Context.Parker.Park();
+                        }
                     }
                 }
                 finally
@@ -191,8 +242,33 @@ internal sealed partial class Worker
         return _stats.Woke(_sleepers.Withdraw(this));
     }
 
-    /// <summary>Broadcast parts for this worker, own deque, then the other workers' deques, then the injector ring.</summary>
-    internal Job? FindWork()
+    /// <summary>
+    /// A guest that searched in vain: it stops searching (handing the search to a sleeper if it
+    /// was the last searcher and work is visible, as every searcher that stops does) and parks
+    /// until its condition is met. It is not in the sleeping set, so new work never wakes it:
+    /// the workers take that; a guest waits only for its own call's work.
+    /// </summary>
+    private void ParkOnCondition<TCondition>(ref TCondition condition)
+        where TCondition : struct, IWakeCondition
+    {
+        Debug.Assert(IsGuest);
+        StopSearchingToRun();
+        if (condition.TryRegister(Context))
+        {
+            try
+            {
+                _stats.Sleep();
+                Context.Parker.Park();
+            }
+            finally
+            {
+                condition.Unregister(Context);
+            }
+        }
+    }
+
+    /// <summary>Broadcast parts for this worker, own deque, then the other participants' deques, then (when <paramref name="takeInjected"/>) the injector ring.</summary>
+    internal Job? FindWork(bool takeInjected)
     {
         // Broadcast parts first: only this worker can run them, and a broadcaster waits for
         // every worker, so they must not queue behind this worker's own backlog.
@@ -208,28 +284,25 @@ internal sealed partial class Worker
             return own;
         }
 
-
-        Worker[] workers = _pool.Workers;
-        if (workers.Length > 1)
+        Worker[] participants = _pool.Participants;
+        // A random first victim spreads thieves over the pool instead of all hitting worker 0.
+        uint seed = _victimSeed;
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        _victimSeed = seed;
+        int start = (int)(seed % (uint)participants.Length);
+        for (int i = 0; i < participants.Length; i++)
         {
-            // A random first victim spreads thieves over the pool instead of all hitting worker 0.
-            uint seed = _victimSeed;
-            seed ^= seed << 13;
-            seed ^= seed >> 17;
-            seed ^= seed << 5;
-            _victimSeed = seed;
-            int start = (int)(seed % (uint)workers.Length);
-            for (int i = 0; i < workers.Length; i++)
+            int index = start + i;
+            Worker victim = participants[index < participants.Length ? index : index - participants.Length];
+            if (victim != this && !victim.Deque.LooksEmpty && StealFrom(victim) is { } stolen)
             {
-                Worker victim = workers[(start + i) % workers.Length];
-                if (victim != this && !victim.Deque.LooksEmpty && StealFrom(victim) is { } stolen)
-                {
-                    return stolen;
-                }
+                return stolen;
             }
         }
 
-        return _pool.Injector.TryDequeue() is { } injected ? CountInjected(injected) : null;
+        return takeInjected && _pool.Injector.TryDequeue() is { } injected ? CountInjected(injected) : null;
     }
 
     /// <summary>Steals from <paramref name="victim"/>, counting the attempt.</summary>
@@ -244,5 +317,22 @@ internal sealed partial class Worker
     {
         _stats.InjectorJob();
         return job;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ExceptionDispatchInfo? RunCaptured<T>(ref T work)
+        where T : struct, IWork
+    {
+        try
+        {
+            work.Run(new ForkContext(this));
+            return null;
+        }
+#pragma warning disable CA1031 // Captured for the waiting thread; see Join.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return ExceptionDispatchInfo.Capture(e);
+        }
     }
 }

@@ -15,8 +15,8 @@ public sealed partial class WorkStealingPool
 
     /// <summary>
     /// The caller-first piece after which the clock is first read (pieces double: 1, 2, 4, 8
-    /// grains): a read costs tens of nanoseconds, which matters for a loop of a few cheap iterations, but
-    /// a loop of a few expensive ones must not run alone long before its first check.
+    /// grains): a read costs tens of nanoseconds, which matters for a loop of a few cheap
+    /// iterations, but a loop of a few expensive ones must not run alone long before its first check.
     /// </summary>
     private const int FirstHeartbeatPiece = 2;
 
@@ -25,7 +25,7 @@ public sealed partial class WorkStealingPool
     /// <summary>How a loop is split.</summary>
     private enum LoopShape
     {
-        /// <summary>Caller first with a cursor from outside the pool, a tree on its workers.</summary>
+        /// <summary>Caller first with a cursor on a guest, a tree on a worker.</summary>
         Adaptive,
 
         /// <summary>Always a tree whose shape depends only on the range and the grain.</summary>
@@ -35,15 +35,18 @@ public sealed partial class WorkStealingPool
     /// <summary>
     /// Runs a loop over [<paramref name="fromInclusive"/>, <paramref name="toExclusive"/>) with
     /// <paramref name="body"/> (updated with its final state, whatever happens) and returns its
-    /// result; see Loop.cs. The range must not be empty.
+    /// result; see Loop.cs. The range must not be empty. The calling thread takes part: as the
+    /// worker it is, as a guest, or (a participant of another pool, or no guest slot free) by
+    /// handing the loop's tree to the workers.
     /// </summary>
     private unsafe TResult RunLoop<TBody, TResult>(long fromInclusive, long toExclusive, ref TBody body, ulong grain, LoopShape shape, CancellationToken cancellationToken, out LoopFlags flags)
         where TBody : struct, ILoopBody<TResult>
     {
         Debug.Assert(fromInclusive < toExclusive);
         ThreadContext? context = ThreadContext.CurrentOrNull;
-        bool onOwnWorker = IsWorkerOfThisPool(context);
-        if (!onOwnWorker && IsDisposed)
+        Worker? participant = context?.Worker;
+        bool inThisPool = participant?.Pool == this;
+        if (!inThisPool && IsDisposed)
         {
             ThrowDisposed();
         }
@@ -52,46 +55,32 @@ public sealed partial class WorkStealingPool
         var loop = new Loop<TBody, TResult>(body, fromInclusive, toExclusive, grain, helpers + 1, cancellationToken);
         try
         {
-            if (onOwnWorker)
+            if (inThisPool)
             {
-                var root = new LoopSplit<TBody, TResult>(Unsafe.AsPointer(ref loop), fromInclusive, toExclusive);
-                root.Run(new ForkContext(context!.Worker!));
-                return root.Result;
+                return RunAsParticipant(ref loop, participant!, shape, helpers);
             }
 
-            if (shape == LoopShape.Deterministic)
+            if (participant is null)
             {
-                // One piece: no tree to run in parallel, so no handoff either.
-                if (loop.Length / 2 < loop.Grain)
+                byte stackTop = 0;
+                if (_guests.TryEnter(context, &stackTop) is { } guest)
                 {
-                    return loop.ShouldSkip(fromInclusive) ? loop.Body.Identity() : loop.RunPiece(loop.Body.Identity(), fromInclusive, toExclusive);
+                    try
+                    {
+                        return RunAsParticipant(ref loop, guest, shape, helpers);
+                    }
+                    finally
+                    {
+                        GuestSlots.Leave(guest, context);
+                    }
                 }
-
-                var root = new LoopSplit<TBody, TResult>(Unsafe.AsPointer(ref loop), fromInclusive, toExclusive);
-                return InstallTree(ref root, context ?? ThreadContext.Current);
             }
 
-            if (context?.Worker is not null)
-            {
-                // A worker of another pool: the loop runs on this pool's workers (the body would
-                // otherwise run on a worker of the wrong pool), while this one keeps running its
-                // own pool's jobs as it waits.
-                var root = new LoopSplit<TBody, TResult>(Unsafe.AsPointer(ref loop), fromInclusive, toExclusive);
-                return InstallTree(ref root, context);
-            }
-
-            // A thread outside every pool takes part; inside the body, Current and ForkJoin act on this pool.
-            context ??= ThreadContext.Current;
-            WorkStealingPool? outerLoopPool = context.LoopPool;
-            context.LoopPool = this;
-            try
-            {
-                return RunCallerFirst<TBody, TResult>(ref loop, context, helpers);
-            }
-            finally
-            {
-                context.LoopPool = outerLoopPool;
-            }
+            // A participant of another pool (the body would otherwise run on a participant of the
+            // wrong pool; this one keeps running its own pool's jobs as it waits), or every guest
+            // slot is taken: the workers run the loop's tree.
+            var root = new LoopSplit<TBody, TResult>(Unsafe.AsPointer(ref loop), fromInclusive, toExclusive);
+            return InstallTree(ref root, context ?? ThreadContext.Current);
         }
         finally
         {
@@ -101,18 +90,33 @@ public sealed partial class WorkStealingPool
     }
 
     /// <summary>
-    /// The caller-first loop (see Loop.cs): pieces alone until the heartbeat, then one helper
-    /// job for the workers, then pieces from the shared cursor, then the wait for the helper.
+    /// A participant of this pool runs the loop: a guest with nothing of its own shared yet runs
+    /// it caller first (a loop that ends within the heartbeat never involves anyone else);
+    /// otherwise, and always for a deterministic loop, it runs the tree, whose halves idle
+    /// participants take.
     /// </summary>
-    private unsafe TResult RunCallerFirst<TBody, TResult>(ref Loop<TBody, TResult> loop, ThreadContext? context, int helpers)
+    private unsafe TResult RunAsParticipant<TBody, TResult>(ref Loop<TBody, TResult> loop, Worker participant, LoopShape shape, int helpers)
+        where TBody : struct, ILoopBody<TResult>
+    {
+        if (shape == LoopShape.Adaptive && participant.IsGuest && participant.Context.Depth == 0)
+        {
+            return RunCallerFirst<TBody, TResult>(ref loop, participant, helpers);
+        }
+
+        var root = new LoopSplit<TBody, TResult>(Unsafe.AsPointer(ref loop), loop.From, unchecked(loop.From + (long)loop.Length));
+        root.Run(new ForkContext(participant));
+        return root.Result;
+    }
+
+    /// <summary>
+    /// The caller-first loop (see Loop.cs): pieces alone until the heartbeat, then one helper
+    /// job for the workers, then pieces from the shared cursor, then the helper taken back or
+    /// waited for.
+    /// </summary>
+    private unsafe TResult RunCallerFirst<TBody, TResult>(ref Loop<TBody, TResult> loop, Worker guest, int helpers)
         where TBody : struct, ILoopBody<TResult>
     {
         TResult accumulator = loop.Body.Identity();
-
-        // A thread that already has a helper out (it runs a piece of an outer loop, whose helper
-        // keeps the workers busy) runs nested loops alone: a second helper could only start
-        // when a worker is free, and the caller would wait for it.
-        bool mayHandOff = context is null || context.Depth == 0;
         long start = Stopwatch.GetTimestamp();
         ulong size = loop.Grain;
         int pieces = 0;
@@ -132,9 +136,9 @@ public sealed partial class WorkStealingPool
 
             // The clock only from the second piece on, and not after the last one.
             size = size <= ulong.MaxValue / 2 ? size * 2 : size;
-            if (++pieces >= FirstHeartbeatPiece && mayHandOff && Stopwatch.GetTimestamp() - start >= s_loopHeartbeatTicks && _sleepers.AnyIdle)
+            if (++pieces >= FirstHeartbeatPiece && Stopwatch.GetTimestamp() - start >= s_loopHeartbeatTicks && _sleepers.AnyIdle)
             {
-                return WithHelper(ref loop, accumulator, context ?? ThreadContext.Current, helpers);
+                return WithHelper(ref loop, accumulator, guest, helpers);
             }
         }
 
@@ -142,46 +146,37 @@ public sealed partial class WorkStealingPool
     }
 
     /// <summary>
-    /// Publishes the helper job, runs shared pieces, revokes or waits for the helper and combines: the
-    /// caller's part first, as Join's A, then the helpers', as B.
+    /// Shares the helper job, runs shared pieces, takes the helper back or waits for it, and
+    /// combines: the caller's part first, as Join's A, then the helpers', as B.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private unsafe TResult WithHelper<TBody, TResult>(ref Loop<TBody, TResult> loop, TResult accumulator, ThreadContext context, int helpers)
+    private static unsafe TResult WithHelper<TBody, TResult>(ref Loop<TBody, TResult> loop, TResult accumulator, Worker guest, int helpers)
         where TBody : struct, ILoopBody<TResult>
     {
-        Debug.Assert(context == ThreadContext.CurrentOrNull && context.Depth == 0, "The caller's own context, with no helper out.");
-        int depth = context.Depth;
-        WorkJob<LoopHelper<TBody, TResult>> job = JobSlots<LoopHelper<TBody, TResult>>.At(context, depth);
-
-        // Not done: a job this thread revoked is still waiting in the ring (see LoopHelper), so
-        // its slot is not free yet. Gate closed: disposed meanwhile, the workers are leaving.
-        // Either way this loop finishes alone.
-        if (!job.IsDone)
-        {
-            return RunAlone(ref loop, accumulator);
-        }
-
+        ThreadContext context = guest.Context;
+        Debug.Assert(context == ThreadContext.CurrentOrNull && context.Depth == 0, "The guest's own context, with nothing shared yet.");
+        WorkJob<LoopHelper<TBody, TResult>> job = JobSlots<LoopHelper<TBody, TResult>>.At(context, 0);
+        Debug.Assert(job.IsDone, "A helper job is taken back or awaited before its loop returns.");
         job.Work = new LoopHelper<TBody, TResult>(Unsafe.AsPointer(ref loop), helpers);
         job.Arm();
-        context.Depth = depth + 1;
-        // No waiting for room: with the ring full, this thread is better off running the loop itself.
-        if (!PublishFromOutside(context, job, waitForRoom: false))
+        if (!guest.TryShare(job))
         {
-            context.Depth = depth;
+            // Deque full: this thread is better off running the loop itself.
             job.Disarm();
             job.ClearWork();
             return RunAlone(ref loop, accumulator);
         }
 
+        context.Depth = 1;
         try
         {
             accumulator = loop.DrainShared(accumulator);
         }
         catch (Exception errorA)
         {
-            // The helpers stop at their next piece (RunPiece stopped the loop); revoke their job
-            // or wait for it, because it points into this frame.
-            ExceptionDispatchInfo? errorB = FinishHelper(job, context, depth, out _, out _);
+            // The helpers stop at their next piece (RunPiece stopped the loop); take their job
+            // back or wait for it, because it points into this frame.
+            ExceptionDispatchInfo? errorB = FinishHelper(job, guest, out _, out _);
             if (errorB is not null)
             {
                 throw new AggregateException(errorA, errorB.SourceException);
@@ -190,15 +185,15 @@ public sealed partial class WorkStealingPool
             throw;
         }
 
-        FinishHelper(job, context, depth, out TResult helped, out bool entered)?.Throw();
+        FinishHelper(job, guest, out TResult helped, out bool ran)?.Throw();
 
-        // A revoked helper ran nothing.
-        return entered ? loop.Body.Combine(accumulator, helped) : accumulator;
+        // A helper taken back ran nothing.
+        return ran ? loop.Body.Combine(accumulator, helped) : accumulator;
     }
 
     /// <summary>
-    /// Outside the pool: runs a deterministic loop's tree on the pool, like an Install, but waits
-    /// for it without giving up on an interrupt (see <see cref="WaitForSlotJob"/>).
+    /// Outside the pool: runs a loop's tree on the workers, like an Install, but waits for it
+    /// without giving up on an interrupt (see <see cref="WaitForSlotJob"/>).
     /// </summary>
     private TResult InstallTree<TBody, TResult>(ref LoopSplit<TBody, TResult> root, ThreadContext context)
         where TBody : struct, ILoopBody<TResult>
@@ -222,25 +217,30 @@ public sealed partial class WorkStealingPool
     }
 
     /// <summary>
-    /// Revokes the helper job if no worker entered it; otherwise waits until it is done and takes
-    /// its result and error. Either way the slot's depth is given back.
+    /// Takes the helper job back from the guest's deque if nobody took it (it never ran);
+    /// otherwise waits until whoever took it is done, and takes its result and error. Either way
+    /// the slot is free again afterwards.
     /// </summary>
-    private ExceptionDispatchInfo? FinishHelper<TBody, TResult>(WorkJob<LoopHelper<TBody, TResult>> job, ThreadContext context, int depth, out TResult result, out bool entered)
+    private static ExceptionDispatchInfo? FinishHelper<TBody, TResult>(WorkJob<LoopHelper<TBody, TResult>> job, Worker guest, out TResult result, out bool ran)
         where TBody : struct, ILoopBody<TResult>
     {
-        if (job.Work.TryRevoke())
+        Debug.Assert(guest.Context.Depth == 1, "Loops nested in the caller's pieces restored the depth.");
+        guest.Context.Depth = 0;
+        ran = !guest.TryTakeBack(job);
+        ExceptionDispatchInfo? error = null;
+        if (ran)
         {
-            // Still in the ring: it completes on its own later, without touching this stack.
-            context.Depth = depth;
-            result = default!;
-            entered = false;
-            return null;
+            ThreadInterruptedException? interrupted = guest.WaitForShared(job);
+            error = job.TakeError();
+            if (interrupted is not null)
+            {
+                job.ClearWork();
+                throw error is null ? interrupted : new AggregateException(error.SourceException, interrupted);
+            }
         }
 
-        Debug.Assert(context.Depth == depth + 1, "Loops nested in the caller's pieces restored the depth.");
-        entered = true;
-        ExceptionDispatchInfo? error = WaitForSlotJob(job, context, depth, out LoopHelper<TBody, TResult> helper);
-        result = helper.Result;
+        result = job.Work.Result;
+        job.ClearWork();
         return error;
     }
 }

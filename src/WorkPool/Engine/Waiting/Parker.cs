@@ -6,8 +6,8 @@ namespace WorkPool;
 /// a new event, mutex or condition variable (the allocation trap that rayon's cold path fell into).
 /// </summary>
 /// <remarks>
-/// Contract: <see cref="Park"/> returns after at least one <see cref="Unpark"/> that happened
-/// since the previous <see cref="Park"/> returned, and it may also return spuriously (for
+/// Contract: <see cref="Park()"/> returns after at least one <see cref="Unpark"/> that happened
+/// since the previous <see cref="Park()"/> returned, and it may also return spuriously (for
 /// example for a permit left over from an earlier wake-up). Callers therefore always re-check
 /// their own condition in a loop. Both operations are cold paths: the engine parks only after
 /// its spin budget, and unparks a thread that announced it is parking, or every worker at
@@ -41,6 +41,31 @@ internal sealed class Parker
             {
                 Monitor.Wait(_monitor);
             }
+        }
+    }
+
+    /// <summary>
+    /// Blocks the owner until a permit is available (then consumes it and returns true) or
+    /// about <paramref name="millisecondsTimeout"/> passed (returns false).
+    /// </summary>
+    public bool Park(int millisecondsTimeout)
+    {
+        SchedulePoint.Hit();
+        if (Interlocked.Exchange(ref _permit, 0) != 0)
+        {
+            return true;
+        }
+
+        lock (_monitor)
+        {
+            // As in Park(): checked under the lock, so a pulse cannot fall between check and wait.
+            if (Interlocked.Exchange(ref _permit, 0) != 0)
+            {
+                return true;
+            }
+
+            Monitor.Wait(_monitor, millisecondsTimeout);
+            return Interlocked.Exchange(ref _permit, 0) != 0;
         }
     }
 

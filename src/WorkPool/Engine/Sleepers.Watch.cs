@@ -1,0 +1,82 @@
+using System.Diagnostics;
+
+namespace WorkPool;
+
+// The watch: late sharing while every idle worker sleeps. An offer (Worker.Offer.cs) is claimed
+// by an idle participant that has seen it open for ShareAfter; searchers look at offers as they
+// search, but a sleeper does not look at anything. So while some offer is open and no one
+// searches, one sleeping worker, the watcher, sleeps with a timeout (WatchPeriod) and, each time
+// it wakes, looks at the offers again. The races are named in docs/design/offers.md.
+//
+// States of Counters.Watch: None (nobody watches), Requested (an owner published an offer while
+// everyone slept: it woke a sleeper, and the next worker to go to sleep with an offer open takes
+// the watch), Watching (one worker holds it: it sleeps with a timeout while offers are open).
+//
+// No offer goes unwatched. An owner publishes its offer with a full fence, then reads the line
+// (Searching, Sleeping, Watch). A worker going to sleep has announced itself (full fences), then
+// takes its last look at the offers; a watcher that gives the watch up (a CAS, a full fence)
+// looks again afterwards. Whichever side reads first, the other's write comes after the read,
+// so either the owner sees a searcher (who looks at offers before it sleeps), a sleeper with no
+// watch (it requests one) or the watch held (the watcher looks again within WatchPeriod), or
+// the worker sees the offer in its last look.
+internal sealed partial class Sleepers
+{
+    internal const int WatchNone = 0;
+    internal const int WatchRequested = 1;
+    internal const int Watching = 2;
+
+    /// <summary>How long the watcher sleeps between two looks at the offers (the timer resolution of a timed wait is about a millisecond).</summary>
+    internal const int WatchPeriodMilliseconds = 1;
+
+    /// <summary>
+    /// Owner, after publishing an offer with a full fence: if nobody searches, someone sleeps
+    /// and nobody watches, request the watch and wake a sleeper (it searches, sees the offer,
+    /// and claims it or takes the watch when it goes back to sleep). Plain reads of the line
+    /// that <see cref="AnyIdle"/> reads on every Join, so usually no cache miss.
+    /// </summary>
+    internal void EnsureOffersWatched()
+    {
+        SchedulePoint.Hit();
+        if (Volatile.Read(ref _counters.Searching) == 0
+            && Volatile.Read(ref _counters.Sleeping) != 0
+            && Volatile.Read(ref _counters.Watch) == WatchNone
+            && Interlocked.CompareExchange(ref _counters.Watch, WatchRequested, WatchNone) == WatchNone)
+        {
+            NotifyWork();
+        }
+    }
+
+    /// <summary>
+    /// Worker, after its announcement, deciding how to sleep: true when it holds the watch (it
+    /// sleeps with a timeout), taking the watch if offers are open and nobody holds it, and
+    /// giving it up when no offer is open.
+    /// </summary>
+    internal bool KeepsWatch(ref bool isWatcher)
+    {
+        if (!_pool.AnyOpenOffer())
+        {
+            // Nothing to watch: give the watch (or a pending request) up, then look again, since
+            // an owner that saw the watch held or requested did not request another.
+            SchedulePoint.Hit();
+            bool gaveUp = isWatcher
+                ? Interlocked.CompareExchange(ref _counters.Watch, WatchNone, Watching) == Watching
+                : Interlocked.CompareExchange(ref _counters.Watch, WatchNone, WatchRequested) == WatchRequested;
+            isWatcher = false;
+            if (!gaveUp || !_pool.AnyOpenOffer())
+            {
+                return false;
+            }
+        }
+
+        if (isWatcher)
+        {
+            Debug.Assert(Volatile.Read(ref _counters.Watch) == Watching, "Only the watcher gives the watch up.");
+            return true;
+        }
+
+        SchedulePoint.Hit();
+        int watch = Volatile.Read(ref _counters.Watch);
+        isWatcher = watch != Watching && Interlocked.CompareExchange(ref _counters.Watch, Watching, watch) == watch;
+        return isWatcher;
+    }
+}

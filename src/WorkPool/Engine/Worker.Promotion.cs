@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
+namespace WorkPool;
+
+// Promotion: a recorded Join half becomes a job on the deque, where idle participants can steal
+// it. The protocol and its races are in docs/design/promotion.md.
+internal sealed partial class Worker
+{
+    /// <summary>
+    /// How many promoted Join halves one participant can have outstanding at once (one per
+    /// nesting level whose half was promoted) before its job stack grows. Promotions nest like
+    /// the Joins, so this is reached only by deep recursion.
+    /// </summary>
+    internal const int InitialFrameJobCount = 64;
+
+    /// <summary>
+    /// Never split at a loss: a piece of work is shared (promoted, or claimed from an offer) only
+    /// after it has run about as long as moving it costs: waking a sleeper (a futex call and a
+    /// reschedule) and moving its cache lines, tens of microseconds on a VM. Work shorter than
+    /// this runs where it started, whoever is idle.
+    /// </summary>
+    internal static readonly TimeSpan ShareAfter = TimeSpan.FromMicroseconds(20);
+
+    /// <summary>While some participant searches, the shortest time between two promotions of one participant (the heartbeat).</summary>
+    internal static readonly TimeSpan PromotionInterval = TimeSpan.FromMicroseconds(50);
+
+    /// <summary>The most promotion attempts between two reads of the clock.</summary>
+    private const int MaxCheckPeriod = 4096;
+
+    private static readonly long s_shareAfterTicks = Math.Max(1, (long)(ShareAfter.TotalSeconds * Stopwatch.Frequency));
+    private static readonly long s_promotionIntervalTicks = (long)(PromotionInterval.TotalSeconds * Stopwatch.Frequency);
+
+    // Owner-only heartbeat state. A clock read costs tens of nanoseconds, a Join a few, so the
+    // clock is read only every _checkPeriod attempts (a Join that saw an idle participant is an
+    // attempt); the period adapts so that checks come about every ShareAfter / 4 of work,
+    // whatever a Join's grain, and it carries over from one piece of work to the next (the same
+    // shapes tend to repeat).
+    private int _promotionCountdown = 1;
+    private int _checkPeriod = 16;
+    private long _workStart;
+    private long _lastCheck;
+    private long _lastPromotion;
+
+    /// <summary>
+    /// A new piece of work starts on this participant (a job it took, or a guest call): its age,
+    /// which decides when its halves may be shared, counts from its first check.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void StartNewWork()
+    {
+        _workStart = 0;
+        _promotionCountdown = _checkPeriod;
+    }
+
+    /// <summary>
+    /// Some participant is idle and this Join's countdown ran out: once the current piece of
+    /// work is older than <see cref="ShareAfter"/>, promote this thread's oldest Join half (the
+    /// biggest piece of work it has, as in eager work stealing) to the deque, and wake a
+    /// sleeper for it if nobody searches. At most one promoted job waits on the deque at a
+    /// time: while one does, idle participants have something to take, and promoting more would
+    /// only cost the owner. While someone searches, promotions are at least
+    /// <see cref="PromotionInterval"/> apart, so splitting costs at most a small fraction of
+    /// the work.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private unsafe void TryPromoteOldest()
+    {
+        long now = Stopwatch.GetTimestamp();
+        int period = _checkPeriod;
+        if (_workStart == 0)
+        {
+            _workStart = now;
+        }
+        else
+        {
+            // Aim the next check at ShareAfter / 4 from now, at the rate the last period ran.
+            long spent = now - _lastCheck;
+            long target = s_shareAfterTicks / 4;
+            long next = spent <= 0 ? (long)period * 2 : (long)period * target / spent;
+            period = (int)Math.Clamp(next, 1, MaxCheckPeriod);
+            _checkPeriod = period;
+        }
+
+        _lastCheck = now;
+        _promotionCountdown = period;
+        if (now - _workStart < s_shareAfterTicks
+            || !Deque.LooksEmpty
+            || (_sleepers.SearchingCount != 0 && now - _lastPromotion < s_promotionIntervalTicks))
+        {
+            return;
+        }
+
+        if (OldestUnsharedFrame() is { } oldest && TryPromote(oldest.Frame))
+        {
+            _lastPromotion = now;
+            NotifyPushed();
+        }
+    }
+
+    /// <summary>
+    /// The oldest frame whose half nobody took: walking from the newest, the last recorded frame
+    /// before the first one that is not; or the outermost frame itself if it is still offered
+    /// (its offer is retracted here, so it becomes recorded). Null when there is none.
+    /// </summary>
+    /// <remarks>
+    /// Every frame older than a promoted, offered or claimed one is itself promoted, offered or
+    /// claimed: promotion always takes the oldest, and only the outermost frame is offered.
+    /// </remarks>
+    private unsafe FramePointer? OldestUnsharedFrame()
+    {
+        JoinFrame* oldest = null;
+        JoinFrame* frame = _newestFrame;
+        for (; frame is not null && frame->State == JoinFrame.Recorded; frame = frame->Older)
+        {
+            oldest = frame;
+        }
+
+        if (frame is not null && frame->State == JoinFrame.Offered)
+        {
+            Debug.Assert(frame->Older is null, "Only the outermost frame is offered.");
+            if (TryRetractOffer())
+            {
+                frame->State = JoinFrame.Recorded;
+                oldest = frame;
+            }
+            else
+            {
+                frame->State = JoinFrame.Claimed;
+            }
+        }
+
+        return oldest is null ? null : new FramePointer(oldest);
+    }
+
+    /// <summary>
+    /// A nested wait begins: every half of this thread that nobody took becomes a job (oldest
+    /// first, so thieves take the oldest and this participant's own pops take the newest),
+    /// because it is about to look for work and is itself a candidate to run them.
+    /// </summary>
+    private unsafe void PromoteAllRecorded()
+    {
+        if (OldestUnsharedFrame() is not { } oldest)
+        {
+            return;
+        }
+
+        int promoted = 0;
+        JoinFrame* target = oldest.Frame;
+        while (TryPromote(target))
+        {
+            promoted++;
+            if (target == _newestFrame)
+            {
+                break;
+            }
+
+            // The next newer frame: the one whose Older is target.
+            JoinFrame* newer = _newestFrame;
+            while (newer->Older != target)
+            {
+                newer = newer->Older;
+            }
+
+            target = newer;
+        }
+
+        // This participant pops the newest itself; wake a sleeper only for the others.
+        if (promoted > 1)
+        {
+            NotifyPushed();
+        }
+    }
+
+    /// <summary>Makes a recorded frame's half a job on the deque. False when the deque is full: it then stays recorded and runs inline.</summary>
+    private unsafe bool TryPromote(JoinFrame* frame)
+    {
+        Debug.Assert(frame->State == JoinFrame.Recorded);
+        if (_promotedCount == _frameJobs.Length)
+        {
+            GrowFrameJobs(_frameJobs.Length * 2);
+        }
+
+        FrameJob job = _frameJobs[_promotedCount];
+        job.Load(frame);
+        if (!Deque.TryPush(job))
+        {
+            job.Disarm();
+            return false;
+        }
+
+        frame->State = JoinFrame.Promoted;
+        frame->Job = _promotedCount++;
+        _stats.JoinPromoted(Deque.Count);
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void GrowFrameJobs(int count)
+    {
+        FrameJob[] jobs = new FrameJob[count];
+        _frameJobs.CopyTo(jobs, 0);
+        for (int i = _frameJobs.Length; i < count; i++)
+        {
+            jobs[i] = new FrameJob(Context.Parker);
+        }
+
+        _frameJobs = jobs;
+    }
+
+    /// <summary>
+    /// After pushing a promoted half or a spawned job: full fence, then wake a sleeper if nobody
+    /// searches. The fence pairs with a sleeper's announcement and last look exactly as for the
+    /// injector (see <see cref="Sleepers"/>), so the wake-up is not lost.
+    /// </summary>
+    private void NotifyPushed()
+    {
+        Interlocked.MemoryBarrier();
+        _sleepers.NotifyWork();
+    }
+
+    /// <summary>A <see cref="JoinFrame"/> pointer that can be returned as a nullable value.</summary>
+    private readonly unsafe struct FramePointer(JoinFrame* frame)
+    {
+        public JoinFrame* Frame { get; } = frame;
+    }
+}
