@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using WorkPool.Bench.Workloads;
+using WorkPool.Diagnostics;
 
 namespace WorkPool.Bench.Quick;
 
@@ -19,6 +20,7 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
     private const int SmallLoopsPerRound = 300;
     private const int TinyLoopsPerRound = 20_000;
     private const int ScopesPerRound = 50;
+    private const int LateIdleJoinsPerRound = 8;
 
     private static int TplThreads => Environment.ProcessorCount;
 
@@ -34,6 +36,7 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
         ForSmall();
         ForTiny();
         ScopeSpawn();
+        LateIdleJoin();
         IdleCpu();
     }
 
@@ -142,6 +145,37 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
         var tasks = new Task[Scopes.JobsPerScope];
         Record("scope_spawn", Contender.WorkPool, opsPerRound, Repeat(ScopesPerRound, () => Expect(Scopes.WorkPool(pool), expected)));
         Record("scope_spawn", Contender.Tpl, opsPerRound, Repeat(ScopesPerRound, () => Expect(Scopes.Tpl(tasks), expected)));
+    }
+
+    private void LateIdleJoin()
+    {
+        LateIdle lateIdle = LateIdle.Calibrated();
+        Measurement workPool = QuickHarness.MeasureSelfTimed(LateIdleJoinsPerRound, () =>
+        {
+            double ns = 0;
+            for (int i = 0; i < LateIdleJoinsPerRound; i++)
+            {
+                ns += lateIdle.WorkPool(pool).TotalNanoseconds;
+            }
+
+            return ns;
+        });
+        report.Add("late_idle", Contender.WorkPool, pool.ThreadCount, workPool);
+        Record("late_idle", Contender.Sequential, LateIdleJoinsPerRound, Repeat(LateIdleJoinsPerRound, lateIdle.Sequential));
+        if (PoolStatistics.IsEnabled)
+        {
+            // Why the figure is what it is: did the idle worker take B? (An extra round, outside the measurement.)
+            PoolStatistics before = pool.GetStatistics();
+            for (int i = 0; i < LateIdleJoinsPerRound; i++)
+            {
+                lateIdle.WorkPool(pool);
+            }
+
+            long forked = pool.GetStatistics().Total.JoinHalvesTaken - before.Total.JoinHalvesTaken;
+            report.AddNote($"late_idle: in an extra round of {LateIdleJoinsPerRound} Joins, {forked} second halves ran as jobs (pool statistics, JoinHalvesTaken)");
+        }
+
+        report.AddNote($"late_idle: halves of {lateIdle.HalfIterations} Work calls (~{LateIdle.HalfTarget.TotalMilliseconds} ms), a busy job of {lateIdle.BusyIterations} (~{LateIdle.BusyTarget.TotalMilliseconds} ms) on each of the {pool.ThreadCount} workers; ideal WorkPool/sequential = {(LateIdle.BusyTarget + LateIdle.HalfTarget) / (2 * LateIdle.HalfTarget):F2}x");
     }
 
     private static void ExpectEqual<T>(T[] actual, T[] expected)
