@@ -21,6 +21,8 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
     private const int TinyLoopsPerRound = 20_000;
     private const int ScopesPerRound = 50;
     private const int LateIdleJoinsPerRound = 8;
+    private const int NestedLoopsPerRound = 4;
+    private const int CoarseLoopsPerRound = 5;
 
     private static int TplThreads => Environment.ProcessorCount;
 
@@ -37,6 +39,9 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
         ForTiny();
         ScopeSpawn();
         LateIdleJoin();
+        ForNested();
+        ForCoarse();
+
         IdleCpu();
     }
 
@@ -176,6 +181,32 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
         }
 
         report.AddNote($"late_idle: halves of {lateIdle.HalfIterations} Work calls (~{LateIdle.HalfTarget.TotalMilliseconds} ms), a busy job of {lateIdle.BusyIterations} (~{LateIdle.BusyTarget.TotalMilliseconds} ms) on each of the {pool.ThreadCount} workers; ideal WorkPool/sequential = {(LateIdle.BusyTarget + LateIdle.HalfTarget) / (2 * LateIdle.HalfTarget):F2}x");
+    }
+
+    private void ForNested()
+    {
+        ulong[] expected = new ulong[NestedLoop.OutputLength];
+        NestedLoop.Sequential(expected);
+        ulong[] output = new ulong[NestedLoop.OutputLength];
+        Record("for_nested", Contender.WorkPool, NestedLoopsPerRound, Repeat(NestedLoopsPerRound, () => NestedLoop.WorkPool(pool, output)));
+        ExpectEqual(output, expected);
+        Array.Clear(output);
+        Record("for_nested", Contender.Tpl, NestedLoopsPerRound, Repeat(NestedLoopsPerRound, () => NestedLoop.Tpl(output)));
+        ExpectEqual(output, expected);
+        Record("for_nested", Contender.Sequential, NestedLoopsPerRound, Repeat(NestedLoopsPerRound, () => NestedLoop.Sequential(output)));
+    }
+
+    private void ForCoarse()
+    {
+        ulong[] expected = new ulong[CoarseLoop.Length];
+        CoarseLoop.Sequential(expected);
+        ulong[] output = new ulong[CoarseLoop.Length];
+        Record("for_coarse", Contender.WorkPool, CoarseLoopsPerRound, Repeat(CoarseLoopsPerRound, () => CoarseLoop.WorkPool(pool, output)));
+        ExpectEqual(output, expected);
+        Array.Clear(output);
+        Record("for_coarse", Contender.Tpl, CoarseLoopsPerRound, Repeat(CoarseLoopsPerRound, () => CoarseLoop.Tpl(output)));
+        ExpectEqual(output, expected);
+        Record("for_coarse", Contender.Sequential, CoarseLoopsPerRound, Repeat(CoarseLoopsPerRound, () => CoarseLoop.Sequential(output)));
     }
 
     private static void ExpectEqual<T>(T[] actual, T[] expected)
