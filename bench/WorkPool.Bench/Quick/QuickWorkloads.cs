@@ -23,6 +23,7 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
     private const int LateIdleJoinsPerRound = 8;
     private const int NestedLoopsPerRound = 4;
     private const int CoarseLoopsPerRound = 5;
+    private const int FloodInstallsPerCaller = 100;
 
     private static int TplThreads => Environment.ProcessorCount;
 
@@ -42,6 +43,8 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
         ForNested();
         ForCoarse();
 
+        // After the others: its blocking TPL callers make the .NET thread pool add threads.
+        InstallFlooded();
         IdleCpu();
     }
 
@@ -207,6 +210,40 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
         Record("for_coarse", Contender.Tpl, CoarseLoopsPerRound, Repeat(CoarseLoopsPerRound, () => CoarseLoop.Tpl(output)));
         ExpectEqual(output, expected);
         Record("for_coarse", Contender.Sequential, CoarseLoopsPerRound, Repeat(CoarseLoopsPerRound, () => CoarseLoop.Sequential(output)));
+    }
+
+    private void InstallFlooded()
+    {
+        const string workload = "install_under_flood";
+        double workPoolP99;
+        double tplP99;
+        using (InstallUnderFlood flood = InstallUnderFlood.ForWorkPool(pool, FloodInstallsPerCaller))
+        {
+            report.Add(workload, Contender.WorkPool, pool.ThreadCount, QuickHarness.MeasureSelfTimed(flood.InstallsPerRound, flood.RunRound));
+            workPoolP99 = CheckFlood(flood, Contender.WorkPool);
+        }
+
+        using (InstallUnderFlood flood = InstallUnderFlood.ForTpl(FloodInstallsPerCaller))
+        {
+            report.Add(workload, Contender.Tpl, TplThreads, QuickHarness.MeasureSelfTimed(flood.InstallsPerRound, flood.RunRound));
+            tplP99 = CheckFlood(flood, Contender.Tpl);
+        }
+
+        report.AddPercentile(workload, "p99", workPoolP99, tplP99);
+    }
+
+    /// <summary>Reports a failed exactly-once check and the flood's size; returns the p99 Install latency of the timed rounds.</summary>
+    private double CheckFlood(InstallUnderFlood flood, Contender contender)
+    {
+        if (flood.Failures > 0)
+        {
+            report.Fail($"install_under_flood ({contender.Label()}): {flood.Failures} exactly-once violations, first: {flood.FirstFailure}");
+        }
+
+        report.AddNote($"install_under_flood ({contender.Label()}): {flood.LastFloodCount} flood jobs ran during the last round's {flood.InstallsPerRound} Installs");
+        double[] latencies = new double[InstallUnderFlood.KeptRounds * flood.InstallsPerRound];
+        int count = flood.CopyKeptLatencies(latencies);
+        return Percentile.Of(latencies.AsSpan(0, count), 99);
     }
 
     private static void ExpectEqual<T>(T[] actual, T[] expected)
