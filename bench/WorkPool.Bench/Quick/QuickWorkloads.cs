@@ -45,6 +45,7 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
 
         // After the others: its blocking TPL callers make the .NET thread pool add threads.
         InstallFlooded();
+        WakeAfterIdle();
         IdleCpu();
     }
 
@@ -244,6 +245,19 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
         double[] latencies = new double[InstallUnderFlood.KeptRounds * flood.InstallsPerRound];
         int count = flood.CopyKeptLatencies(latencies);
         return Percentile.Of(latencies.AsSpan(0, count), 99);
+    }
+
+    private void WakeAfterIdle()
+    {
+        LatencyTrials workPool = WakeLatency.WorkPool(pool);
+        report.Add("wake_latency", Contender.WorkPool, pool.ThreadCount, workPool.Measurement);
+        LatencyTrials tpl = WakeLatency.Tpl();
+        report.Add("wake_latency", Contender.Tpl, TplThreads, tpl.Measurement);
+        report.AddPercentile("wake_latency", "p90", workPool.P90Ns, tpl.P90Ns);
+        if (workPool.TrialsNotAsleep > 0)
+        {
+            report.AddNote($"wake_latency: in {workPool.TrialsNotAsleep} of {WakeLatency.Trials} trials not every worker was asleep after {WakeLatency.Idle.TotalMilliseconds} ms + 500 ms idle");
+        }
     }
 
     private static void ExpectEqual<T>(T[] actual, T[] expected)
