@@ -38,6 +38,8 @@ internal static class QuickMode
         output.WriteLine();
         StatisticsCost.Print(output, options, poolOptions.ThreadCount);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"quick mode took {Stopwatch.GetElapsedTime(start).TotalSeconds:F1} s"));
-        return 0;
+
+        // A workload that checks its jobs (install_under_flood) printed FAILED: the run fails.
+        return report.HasFailures ? 1 : 0;
     }
 }
