@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 namespace WorkPool.Bench.Quick;
 
 /// <summary>
-/// <c>quick [--threads N]</c>: the side-by-side run of WORKLOADS.md — allocation table, one
+/// <c>quick [--threads N] [--repeat R]</c>: the side-by-side run of WORKLOADS.md — allocation table, one
 /// result line per workload and contender, ratio table, then what statistics cost
 /// (<see cref="StatisticsCost"/>) — in about a minute.
 /// </summary>
@@ -27,6 +27,10 @@ internal static class QuickMode
         output.WriteLine();
 
         AllocationTable.Print(output, poolOptions);
+        if (options.Repeat is { } pools)
+        {
+            AllocationTable.PrintWorstOverFreshPools(output, poolOptions, pools);
+        }
 
         var report = new QuickReport(output);
         using (var pool = new WorkStealingPool(poolOptions))
