@@ -18,6 +18,11 @@ internal static class QuickMode
             return 2;
         }
 
+        if (options.Sweep is not null)
+        {
+            return ScalingSweep.Run(options, Console.Out);
+        }
+
         long start = Stopwatch.GetTimestamp();
         WorkStealingPoolOptions poolOptions = options.PoolOptions();
         TextWriter output = Console.Out;

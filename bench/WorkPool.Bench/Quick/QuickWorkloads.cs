@@ -49,6 +49,19 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
         IdleCpu();
     }
 
+    /// <summary>The workloads with a parallel part, each with its sequential line: what <c>quick --sweep</c> runs at every thread count.</summary>
+    internal void RunScaling()
+    {
+        Capacity();
+        JoinFib();
+        TreeSum("tree_sum", BinaryTree.LargeDepth, sumsPerRound: 1);
+        TreeSum("tree_sum_small", BinaryTree.SmallDepth, SmallTreeSumsPerRound);
+        ForSmall();
+        ForNested();
+        ForCoarse();
+        ScopeSpawn(withSequential: true);
+    }
+
     private void Capacity()
     {
         int threads = pool.ThreadCount;
@@ -147,13 +160,18 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
         ExpectEqual(output, expected);
     }
 
-    private void ScopeSpawn()
+    /// <param name="withSequential">Also the jobs run one after another on this thread (only the sweep's speedups need it).</param>
+    private void ScopeSpawn(bool withSequential = false)
     {
         const long opsPerRound = (long)ScopesPerRound * Scopes.JobsPerScope;
         long expected = Scopes.ExpectedPerScope;
         var tasks = new Task[Scopes.JobsPerScope];
         Record("scope_spawn", Contender.WorkPool, opsPerRound, Repeat(ScopesPerRound, () => Expect(Scopes.WorkPool(pool), expected)));
         Record("scope_spawn", Contender.Tpl, opsPerRound, Repeat(ScopesPerRound, () => Expect(Scopes.Tpl(tasks), expected)));
+        if (withSequential)
+        {
+            Record("scope_spawn", Contender.Sequential, opsPerRound, Repeat(ScopesPerRound, () => Expect(Scopes.Sequential(), expected)));
+        }
     }
 
     private void LateIdleJoin()
