@@ -188,6 +188,7 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
             return ns;
         });
         report.Add("late_idle", Contender.WorkPool, pool.ThreadCount, workPool);
+        report.AddNote($"late_idle: every worker was busy when the Join began in {lateIdle.Joins - lateIdle.JoinsNotAllBusy} of {lateIdle.Joins} Joins (warm-up included)");
         Record("late_idle", Contender.Sequential, LateIdleJoinsPerRound, Repeat(LateIdleJoinsPerRound, lateIdle.Sequential));
         if (PoolStatistics.IsEnabled)
         {

@@ -44,6 +44,15 @@ internal sealed class LateIdle
 
     internal int BusyIterations { get; }
 
+    /// <summary>Joins run by <see cref="WorkPool"/> so far.</summary>
+    internal int Joins { get; private set; }
+
+    /// <summary>
+    /// Joins that began after a busy job had already ended: a worker ran two busy jobs one after
+    /// the other (another was slow to wake), so not every worker was busy when the Join began.
+    /// </summary>
+    internal int JoinsNotAllBusy { get; private set; }
+
     /// <summary>An instance calibrated on this machine now: halves of ~<see cref="HalfTarget"/>, busy jobs of ~<see cref="BusyTarget"/>.</summary>
     internal static LateIdle Calibrated()
     {
@@ -99,6 +108,8 @@ internal sealed class LateIdle
         // Every busy job has started, so no worker is idle when the Join begins. A counter, not
         // a sleep: the Join must begin right after the last worker got busy.
         WaitUntil(ref _busyStarted, workers);
+        Joins++;
+        JoinsNotAllBusy += Volatile.Read(ref _busyFinished) > 0 ? 1 : 0;
         long start = Stopwatch.GetTimestamp();
         pool.Join(this, static s => s._resultA = s.Half(0), static s => s._resultB = s.Half(1));
         TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
