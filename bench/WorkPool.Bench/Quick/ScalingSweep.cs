@@ -35,6 +35,7 @@ internal static partial class ScalingSweep
             CultureInfo.InvariantCulture,
             $"WorkPool scaling sweep: {RuntimeInformation.FrameworkDescription}, {Environment.ProcessorCount} processors, thread counts {string.Join(", ", counts)} (one child process each)"));
         var results = new SweepResults();
+        string? loadBefore = LoadAverage();
         foreach (int threads in counts)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"threads={threads}: child with --threads {threads}, DOTNET_PROCESSOR_COUNT={threads}"));
@@ -52,7 +53,7 @@ internal static partial class ScalingSweep
             }
         }
 
-        string markdown = Markdown(counts, results);
+        string markdown = Markdown(counts, results, loadBefore, LoadAverage());
         output.WriteLine();
         output.Write(markdown);
 
@@ -101,7 +102,21 @@ internal static partial class ScalingSweep
         return Environment.CurrentDirectory;
     }
 
-    private static string Markdown(IReadOnlyList<int> counts, SweepResults results)
+    /// <summary>The 1-minute load average (Linux, /proc/loadavg), or null where there is none.</summary>
+    private static string? LoadAverage()
+    {
+        const string path = "/proc/loadavg";
+        try
+        {
+            return File.Exists(path) ? File.ReadAllText(path).Split(' ')[0] : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static string Markdown(IReadOnlyList<int> counts, SweepResults results, string? loadBefore, string? loadAfter)
     {
         var text = new StringBuilder();
         text.AppendLine("# Scaling sweep");
@@ -115,6 +130,12 @@ internal static partial class ScalingSweep
         text.AppendLine("thread). `capacity` is the machine's own ceiling: N plain threads running the sequential `for_small` loop at");
         text.AppendLine("once against one. Thread counts above the number of processors show the cost of oversubscription, not scaling.");
         text.AppendLine("`join_fib`'s TPL figure is per Join of Fib(25), as in quick mode. Chart: `scaling.svg` beside this file.");
+        if (loadBefore is not null && loadAfter is not null)
+        {
+            text.AppendLine();
+            text.AppendLine(Format(
+                $"Load average (1 min) {loadBefore} when the sweep began, {loadAfter} when it ended, on {Environment.ProcessorCount} processors: well above {Environment.ProcessorCount}, other processes shared the cores and every figure here is noisy (`capacity` at 1 thread, 1.00x by definition, shows how much)."));
+        }
         text.AppendLine();
         text.AppendLine("## Speedup over sequential: WorkPool / TPL");
         text.AppendLine();
