@@ -52,7 +52,7 @@ internal sealed class QuickReport(TextWriter output)
     }
 
     /// <summary>Adds a line to the notes under the ratio table.</summary>
-    internal void AddNote(string note) => _notes.Add(note);
+    internal void AddNote(FormattableString note) => _notes.Add(note.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>Prints <c>FAILED: …</c> at once and repeats it under the ratio table; quick mode then exits non-zero.</summary>
     internal void Fail(string message)

@@ -188,6 +188,7 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
             return ns;
         });
         report.Add("late_idle", Contender.WorkPool, pool.ThreadCount, workPool);
+        report.AddNote($"late_idle: halves of {lateIdle.HalfIterations} Work calls (~{LateIdle.HalfTarget.TotalMilliseconds} ms), a busy job of {lateIdle.BusyIterations} (~{LateIdle.BusyTarget.TotalMilliseconds} ms) on each of the {pool.ThreadCount} workers; ideal WorkPool/sequential = {(LateIdle.BusyTarget + LateIdle.HalfTarget) / (2 * LateIdle.HalfTarget):F2}x");
         report.AddNote($"late_idle: every worker was busy when the Join began in {lateIdle.Joins - lateIdle.JoinsNotAllBusy} of {lateIdle.Joins} Joins (warm-up included)");
         Record("late_idle", Contender.Sequential, LateIdleJoinsPerRound, Repeat(LateIdleJoinsPerRound, lateIdle.Sequential));
         if (PoolStatistics.IsEnabled)
@@ -202,8 +203,6 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
             long forked = pool.GetStatistics().Total.JoinHalvesTaken - before.Total.JoinHalvesTaken;
             report.AddNote($"late_idle: in an extra round of {LateIdleJoinsPerRound} Joins, {forked} second halves ran as jobs (pool statistics, JoinHalvesTaken)");
         }
-
-        report.AddNote($"late_idle: halves of {lateIdle.HalfIterations} Work calls (~{LateIdle.HalfTarget.TotalMilliseconds} ms), a busy job of {lateIdle.BusyIterations} (~{LateIdle.BusyTarget.TotalMilliseconds} ms) on each of the {pool.ThreadCount} workers; ideal WorkPool/sequential = {(LateIdle.BusyTarget + LateIdle.HalfTarget) / (2 * LateIdle.HalfTarget):F2}x");
     }
 
     private void ForNested()
@@ -275,7 +274,7 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
         report.AddPercentile("wake_latency", "p90", workPool.P90Ns, tpl.P90Ns);
         if (workPool.TrialsNotAsleep > 0)
         {
-            report.AddNote($"wake_latency: in {workPool.TrialsNotAsleep} of {WakeLatency.Trials} trials not every worker was asleep after {WakeLatency.Idle.TotalMilliseconds} ms + 500 ms idle");
+            report.AddNote($"wake_latency: in {workPool.TrialsNotAsleep} of {WakeLatency.Trials} trials not every worker was asleep after {WakeLatency.Idle.TotalMilliseconds} ms + {WakeLatency.MaxExtraIdle.TotalMilliseconds} ms idle");
         }
     }
 

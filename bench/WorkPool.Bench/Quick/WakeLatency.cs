@@ -30,7 +30,8 @@ internal static class WakeLatency
     /// <summary>Idle time before each trial.</summary>
     internal static readonly TimeSpan Idle = TimeSpan.FromMilliseconds(100);
 
-    private static readonly TimeSpan MaxExtraIdle = TimeSpan.FromMilliseconds(500);
+    /// <summary>Longest the trial idles on when a worker is still awake after <see cref="Idle"/>.</summary>
+    internal static readonly TimeSpan MaxExtraIdle = TimeSpan.FromMilliseconds(500);
 
     internal static LatencyTrials WorkPool(WorkStealingPool pool)
     {
