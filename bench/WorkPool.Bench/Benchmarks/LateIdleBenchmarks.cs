@@ -5,9 +5,9 @@ namespace WorkPool.Bench.Benchmarks;
 
 /// <summary>
 /// <c>late_idle</c>: <c>Join(A, B)</c> of two ~2 ms leaf halves from the benchmark's (external)
-/// thread while every worker is busy with a ~0.5 ms job spawned just before; one op = one Join.
-/// BenchmarkDotNet times the whole invocation, so the WorkPool figure also holds the spawn of the
-/// busy jobs and the wait until they run and end (quick mode times the Join alone).
+/// thread while every worker is busy with a ~0.5 ms job (one Broadcast) started just before; one
+/// op = one Join. BenchmarkDotNet times the whole invocation, so the WorkPool figure also holds
+/// starting the busy jobs and the wait until they run and end (quick mode times the Join alone).
 /// </summary>
 [MemoryDiagnoser]
 public class LateIdleBenchmarks : PoolBenchmarkBase
@@ -19,12 +19,19 @@ public class LateIdleBenchmarks : PoolBenchmarkBase
     public override void GlobalSetup()
     {
         base.GlobalSetup();
-        _lateIdle = LateIdle.Calibrated();
+        _lateIdle = LateIdle.Calibrated(Pool);
+    }
+
+    public override void GlobalCleanup()
+    {
+        _lateIdle?.Dispose();
+        _lateIdle = null;
+        base.GlobalCleanup();
     }
 
     [Benchmark(Baseline = true, Description = "sequential A then B")]
     public void Sequential() => Workload.Sequential();
 
     [Benchmark(Description = "pool.Join(state, static A, static B), workers busy")]
-    public TimeSpan WorkPool() => Workload.WorkPool(Pool);
+    public TimeSpan WorkPool() => Workload.WorkPool();
 }

@@ -176,13 +176,13 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
 
     private void LateIdleJoin()
     {
-        LateIdle lateIdle = LateIdle.Calibrated();
+        using LateIdle lateIdle = LateIdle.Calibrated(pool);
         Measurement workPool = QuickHarness.MeasureSelfTimed(LateIdleJoinsPerRound, () =>
         {
             double ns = 0;
             for (int i = 0; i < LateIdleJoinsPerRound; i++)
             {
-                ns += lateIdle.WorkPool(pool).TotalNanoseconds;
+                ns += lateIdle.WorkPool().TotalNanoseconds;
             }
 
             return ns;
@@ -197,7 +197,7 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
             PoolStatistics before = pool.GetStatistics();
             for (int i = 0; i < LateIdleJoinsPerRound; i++)
             {
-                lateIdle.WorkPool(pool);
+                lateIdle.WorkPool();
             }
 
             long forked = pool.GetStatistics().Total.JoinHalvesTaken - before.Total.JoinHalvesTaken;
