@@ -5,7 +5,8 @@ using WorkPool.Bench.Soak;
 namespace WorkPool.Bench;
 
 /// <summary>
-/// <c>quick [--threads N]</c> runs the quick side-by-side mode; <c>--soak --minutes N</c> the
+/// <c>quick [--threads N] [--repeat R]</c> runs the quick side-by-side mode, <c>quick --sweep 1,2,4</c>
+/// its scaling sweep (see <see cref="ScalingSweep"/>); <c>--soak --minutes N</c> the
 /// soak run (see <see cref="SoakMode"/>); any other arguments go to
 /// BenchmarkDotNet (for example <c>--filter *InstallEmpty* --job short</c>).
 /// </summary>
@@ -21,6 +22,11 @@ internal static class Program
         if (args.Length > 0 && args[0] == StatisticsCost.ProbeCommand)
         {
             return StatisticsCost.RunProbe(args.AsSpan(1));
+        }
+
+        if (args.Length > 0 && args[0] == ScalingSweep.ProbeCommand)
+        {
+            return ScalingSweep.RunProbe(args.AsSpan(1));
         }
 
         if (args.Length > 0 && args[0] == "--soak")

@@ -52,7 +52,39 @@ internal static class QuickHarness
         return new Measurement(Median(nsPerOp), (double)bytes / (opsPerRound * Rounds));
     }
 
-    private static double Median(Span<double> values)
+    /// <summary>
+    /// Measures <paramref name="round"/>, which performs <paramref name="opsPerRound"/> operations
+    /// around untimed setup of its own (making workers busy, draining a flood) and returns the
+    /// nanoseconds its operations took, summed. Warm-up and rounds as in
+    /// <see cref="Measure(long, Action)"/>; the bytes are still the whole round's, process-wide.
+    /// </summary>
+    internal static Measurement MeasureSelfTimed(long opsPerRound, Func<double> round)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(opsPerRound, 1);
+        ArgumentNullException.ThrowIfNull(round);
+
+        long warmUpStart = Stopwatch.GetTimestamp();
+        do
+        {
+            round();
+        }
+        while (Stopwatch.GetElapsedTime(warmUpStart) < MinimumWarmUp);
+
+        Span<double> nsPerOp = stackalloc double[Rounds];
+        long bytes = 0;
+        for (int r = 0; r < Rounds; r++)
+        {
+            long bytesBefore = GC.GetTotalAllocatedBytes(precise: true);
+            double ns = round();
+            bytes += GC.GetTotalAllocatedBytes(precise: true) - bytesBefore;
+            nsPerOp[r] = ns / opsPerRound;
+        }
+
+        return new Measurement(Median(nsPerOp), (double)bytes / (opsPerRound * Rounds));
+    }
+
+    /// <summary>The median of <paramref name="values"/> (sorts them in place).</summary>
+    internal static double Median(Span<double> values)
     {
         values.Sort();
         int middle = values.Length / 2;

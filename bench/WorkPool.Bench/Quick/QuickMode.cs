@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 namespace WorkPool.Bench.Quick;
 
 /// <summary>
-/// <c>quick [--threads N]</c>: the side-by-side run of WORKLOADS.md — allocation table, one
+/// <c>quick [--threads N] [--repeat R]</c>: the side-by-side run of WORKLOADS.md — allocation table, one
 /// result line per workload and contender, ratio table, then what statistics cost
 /// (<see cref="StatisticsCost"/>) — in about a minute.
 /// </summary>
@@ -18,6 +18,11 @@ internal static class QuickMode
             return 2;
         }
 
+        if (options.Sweep is not null)
+        {
+            return ScalingSweep.Run(options, Console.Out);
+        }
+
         long start = Stopwatch.GetTimestamp();
         WorkStealingPoolOptions poolOptions = options.PoolOptions();
         TextWriter output = Console.Out;
@@ -27,6 +32,10 @@ internal static class QuickMode
         output.WriteLine();
 
         AllocationTable.Print(output, poolOptions);
+        if (options.Repeat is { } pools)
+        {
+            AllocationTable.PrintWorstOverFreshPools(output, poolOptions, pools);
+        }
 
         var report = new QuickReport(output);
         using (var pool = new WorkStealingPool(poolOptions))
@@ -38,6 +47,8 @@ internal static class QuickMode
         output.WriteLine();
         StatisticsCost.Print(output, options, poolOptions.ThreadCount);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"quick mode took {Stopwatch.GetElapsedTime(start).TotalSeconds:F1} s"));
-        return 0;
+
+        // A workload that checks its jobs (install_under_flood) printed FAILED: the run fails.
+        return report.HasFailures ? 1 : 0;
     }
 }

@@ -11,6 +11,10 @@ internal sealed class QuickReport(TextWriter output)
     private readonly List<string> _workloads = [];
     private readonly Dictionary<(string Workload, Contender Pool), Measurement> _results = [];
     private readonly List<string> _notes = [];
+    private readonly List<(string Workload, string Percentile, double WorkPoolNs, double TplNs)> _percentiles = [];
+
+    /// <summary>True once <see cref="Fail"/> was called: quick mode then exits non-zero.</summary>
+    internal bool HasFailures { get; private set; }
 
     /// <summary>Records and prints <c>pool=… workload=… threads=… ns_per_op=… bytes_per_op=…</c>.</summary>
     internal void Add(string workload, Contender pool, int threads, Measurement measurement)
@@ -40,6 +44,24 @@ internal sealed class QuickReport(TextWriter output)
         WriteLine(pool, "idle_cpu", threads, $"cpu_percent={value}");
     }
 
+    /// <summary>Prints <c>WORKLOAD pNN: workpool=X µs tpl=Y µs</c> (a latency percentile, beside the standard lines) and keeps it for the latency table.</summary>
+    internal void AddPercentile(string workload, string percentile, double workPoolNs, double tplNs)
+    {
+        _percentiles.Add((workload, percentile, workPoolNs, tplNs));
+        output.WriteLine($"{workload} {percentile}: workpool={Micros(workPoolNs)} µs tpl={Micros(tplNs)} µs");
+    }
+
+    /// <summary>Adds a line to the notes under the ratio table.</summary>
+    internal void AddNote(FormattableString note) => _notes.Add(note.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>Prints <c>FAILED: …</c> at once and repeats it under the ratio table; quick mode then exits non-zero.</summary>
+    internal void Fail(string message)
+    {
+        HasFailures = true;
+        _notes.Add("FAILED: " + message);
+        output.WriteLine("FAILED: " + message);
+    }
+
     /// <summary>Prints the markdown table of ratios (WorkPool/TPL, WorkPool/sequential) and the other figures.</summary>
     internal void PrintRatioTable()
     {
@@ -55,6 +77,18 @@ internal sealed class QuickReport(TextWriter output)
                 $"| {workload} | {Ns(workPool)} | {Ns(tpl)} | {Ratio(workPool, tpl)} | {Ns(sequential)} | {Ratio(workPool, sequential)} | {Bytes(workPool)} | {Bytes(tpl)} |");
         }
 
+        if (_percentiles.Count > 0)
+        {
+            output.WriteLine();
+            output.WriteLine("| workload | latency | WorkPool µs | TPL µs | WorkPool/TPL |");
+            output.WriteLine("|---|---|---:|---:|---:|");
+            foreach ((string workload, string percentile, double workPoolNs, double tplNs) in _percentiles)
+            {
+                string ratio = tplNs > 0 ? (workPoolNs / tplNs).ToString("F2", CultureInfo.InvariantCulture) + "x" : "—";
+                output.WriteLine($"| {workload} | {percentile} | {Micros(workPoolNs)} | {Micros(tplNs)} | {ratio} |");
+            }
+        }
+
         output.WriteLine();
         foreach (string note in _notes)
         {
@@ -64,6 +98,9 @@ internal sealed class QuickReport(TextWriter output)
 
     private static string Number(double value) =>
         value.ToString(value < 10 ? "F2" : "F1", CultureInfo.InvariantCulture);
+
+    private static string Micros(double ns) =>
+        (ns / 1000).ToString(ns < 10_000 ? "F2" : "F1", CultureInfo.InvariantCulture);
 
     private static string Ns(Measurement? m) => m is { } value ? Number(value.NsPerOp) : "—";
 

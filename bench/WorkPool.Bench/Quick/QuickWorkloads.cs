@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using WorkPool.Bench.Workloads;
+using WorkPool.Diagnostics;
 
 namespace WorkPool.Bench.Quick;
 
@@ -19,6 +20,10 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
     private const int SmallLoopsPerRound = 300;
     private const int TinyLoopsPerRound = 20_000;
     private const int ScopesPerRound = 50;
+    private const int LateIdleJoinsPerRound = 8;
+    private const int NestedLoopsPerRound = 4;
+    private const int CoarseLoopsPerRound = 5;
+    private const int FloodInstallsPerCaller = 100;
 
     private static int TplThreads => Environment.ProcessorCount;
 
@@ -34,7 +39,27 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
         ForSmall();
         ForTiny();
         ScopeSpawn();
+        LateIdleJoin();
+        ForNested();
+        ForCoarse();
+
+        // After the others: its blocking TPL callers make the .NET thread pool add threads.
+        InstallFlooded();
+        WakeAfterIdle();
         IdleCpu();
+    }
+
+    /// <summary>The workloads with a parallel part, each with its sequential line: what <c>quick --sweep</c> runs at every thread count.</summary>
+    internal void RunScaling()
+    {
+        Capacity();
+        JoinFib();
+        TreeSum("tree_sum", BinaryTree.LargeDepth, sumsPerRound: 1);
+        TreeSum("tree_sum_small", BinaryTree.SmallDepth, SmallTreeSumsPerRound);
+        ForSmall();
+        ForNested();
+        ForCoarse();
+        ScopeSpawn(withSequential: true);
     }
 
     private void Capacity()
@@ -135,13 +160,122 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
         ExpectEqual(output, expected);
     }
 
-    private void ScopeSpawn()
+    /// <param name="withSequential">Also the jobs run one after another on this thread (only the sweep's speedups need it).</param>
+    private void ScopeSpawn(bool withSequential = false)
     {
         const long opsPerRound = (long)ScopesPerRound * Scopes.JobsPerScope;
         long expected = Scopes.ExpectedPerScope;
         var tasks = new Task[Scopes.JobsPerScope];
         Record("scope_spawn", Contender.WorkPool, opsPerRound, Repeat(ScopesPerRound, () => Expect(Scopes.WorkPool(pool), expected)));
         Record("scope_spawn", Contender.Tpl, opsPerRound, Repeat(ScopesPerRound, () => Expect(Scopes.Tpl(tasks), expected)));
+        if (withSequential)
+        {
+            Record("scope_spawn", Contender.Sequential, opsPerRound, Repeat(ScopesPerRound, () => Expect(Scopes.Sequential(), expected)));
+        }
+    }
+
+    private void LateIdleJoin()
+    {
+        using LateIdle lateIdle = LateIdle.Calibrated(pool);
+        Measurement workPool = QuickHarness.MeasureSelfTimed(LateIdleJoinsPerRound, () =>
+        {
+            double ns = 0;
+            for (int i = 0; i < LateIdleJoinsPerRound; i++)
+            {
+                ns += lateIdle.WorkPool().TotalNanoseconds;
+            }
+
+            return ns;
+        });
+        report.Add("late_idle", Contender.WorkPool, pool.ThreadCount, workPool);
+        report.AddNote($"late_idle: halves of {lateIdle.HalfIterations} Work calls (~{LateIdle.HalfTarget.TotalMilliseconds} ms), a busy job of {lateIdle.BusyIterations} (~{LateIdle.BusyTarget.TotalMilliseconds} ms) on each of the {pool.ThreadCount} workers; ideal WorkPool/sequential = {(LateIdle.BusyTarget + LateIdle.HalfTarget) / (2 * LateIdle.HalfTarget):F2}x");
+        report.AddNote($"late_idle: every worker was busy when the Join began in {lateIdle.Joins - lateIdle.JoinsNotAllBusy} of {lateIdle.Joins} Joins (warm-up included)");
+        Record("late_idle", Contender.Sequential, LateIdleJoinsPerRound, Repeat(LateIdleJoinsPerRound, lateIdle.Sequential));
+        if (PoolStatistics.IsEnabled)
+        {
+            // Why the figure is what it is: did the idle worker take B? (An extra round, outside the measurement.)
+            PoolStatistics before = pool.GetStatistics();
+            for (int i = 0; i < LateIdleJoinsPerRound; i++)
+            {
+                lateIdle.WorkPool();
+            }
+
+            long forked = pool.GetStatistics().Total.JoinHalvesTaken - before.Total.JoinHalvesTaken;
+            report.AddNote($"late_idle: in an extra round of {LateIdleJoinsPerRound} Joins, {forked} second halves ran as jobs (pool statistics, JoinHalvesTaken)");
+        }
+    }
+
+    private void ForNested()
+    {
+        ulong[] expected = new ulong[NestedLoop.OutputLength];
+        NestedLoop.Sequential(expected);
+        ulong[] output = new ulong[NestedLoop.OutputLength];
+        Record("for_nested", Contender.WorkPool, NestedLoopsPerRound, Repeat(NestedLoopsPerRound, () => NestedLoop.WorkPool(pool, output)));
+        ExpectEqual(output, expected);
+        Array.Clear(output);
+        Record("for_nested", Contender.Tpl, NestedLoopsPerRound, Repeat(NestedLoopsPerRound, () => NestedLoop.Tpl(output)));
+        ExpectEqual(output, expected);
+        Record("for_nested", Contender.Sequential, NestedLoopsPerRound, Repeat(NestedLoopsPerRound, () => NestedLoop.Sequential(output)));
+    }
+
+    private void ForCoarse()
+    {
+        ulong[] expected = new ulong[CoarseLoop.Length];
+        CoarseLoop.Sequential(expected);
+        ulong[] output = new ulong[CoarseLoop.Length];
+        Record("for_coarse", Contender.WorkPool, CoarseLoopsPerRound, Repeat(CoarseLoopsPerRound, () => CoarseLoop.WorkPool(pool, output)));
+        ExpectEqual(output, expected);
+        Array.Clear(output);
+        Record("for_coarse", Contender.Tpl, CoarseLoopsPerRound, Repeat(CoarseLoopsPerRound, () => CoarseLoop.Tpl(output)));
+        ExpectEqual(output, expected);
+        Record("for_coarse", Contender.Sequential, CoarseLoopsPerRound, Repeat(CoarseLoopsPerRound, () => CoarseLoop.Sequential(output)));
+    }
+
+    private void InstallFlooded()
+    {
+        const string workload = "install_under_flood";
+        double workPoolP99;
+        double tplP99;
+        using (InstallUnderFlood flood = InstallUnderFlood.ForWorkPool(pool, FloodInstallsPerCaller))
+        {
+            report.Add(workload, Contender.WorkPool, pool.ThreadCount, QuickHarness.MeasureSelfTimed(flood.InstallsPerRound, flood.RunRound));
+            workPoolP99 = CheckFlood(flood, Contender.WorkPool);
+        }
+
+        using (InstallUnderFlood flood = InstallUnderFlood.ForTpl(FloodInstallsPerCaller))
+        {
+            report.Add(workload, Contender.Tpl, TplThreads, QuickHarness.MeasureSelfTimed(flood.InstallsPerRound, flood.RunRound));
+            tplP99 = CheckFlood(flood, Contender.Tpl);
+        }
+
+        report.AddPercentile(workload, "p99", workPoolP99, tplP99);
+    }
+
+    /// <summary>Reports a failed exactly-once check and the flood's size; returns the p99 Install latency of the timed rounds.</summary>
+    private double CheckFlood(InstallUnderFlood flood, Contender contender)
+    {
+        if (flood.Failures > 0)
+        {
+            report.Fail($"install_under_flood ({contender.Label()}): {flood.Failures} exactly-once violations, first: {flood.FirstFailure}");
+        }
+
+        report.AddNote($"install_under_flood ({contender.Label()}): {flood.LastFloodCount} flood jobs ran during the last round's {flood.InstallsPerRound} Installs");
+        double[] latencies = new double[InstallUnderFlood.KeptRounds * flood.InstallsPerRound];
+        int count = flood.CopyKeptLatencies(latencies);
+        return Percentile.Of(latencies.AsSpan(0, count), 99);
+    }
+
+    private void WakeAfterIdle()
+    {
+        LatencyTrials workPool = WakeLatency.WorkPool(pool);
+        report.Add("wake_latency", Contender.WorkPool, pool.ThreadCount, workPool.Measurement);
+        LatencyTrials tpl = WakeLatency.Tpl();
+        report.Add("wake_latency", Contender.Tpl, TplThreads, tpl.Measurement);
+        report.AddPercentile("wake_latency", "p90", workPool.P90Ns, tpl.P90Ns);
+        if (workPool.TrialsNotAsleep > 0)
+        {
+            report.AddNote($"wake_latency: in {workPool.TrialsNotAsleep} of {WakeLatency.Trials} trials not every worker was asleep after {WakeLatency.Idle.TotalMilliseconds} ms + {WakeLatency.MaxExtraIdle.TotalMilliseconds} ms idle");
+        }
     }
 
     private static void ExpectEqual<T>(T[] actual, T[] expected)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using WorkPool.Bench.Workloads;
 using WorkPool.Diagnostics;
@@ -101,44 +100,14 @@ internal static class StatisticsCost
 
     private static List<(string Workload, Measurement Measurement)> RunChild(bool on, QuickOptions options)
     {
-        var start = new ProcessStartInfo
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        string self = Environment.ProcessPath ?? throw new InvalidOperationException("No process path to start the statistics probe.");
-        start.FileName = self;
-        if (Path.GetFileNameWithoutExtension(self) == "dotnet")
-        {
-            // Started as "dotnet WorkPool.Bench.dll": the child needs the assembly too.
-            start.ArgumentList.Add(typeof(StatisticsCost).Assembly.Location);
-        }
-
-        start.ArgumentList.Add(ProbeCommand);
-        start.ArgumentList.Add(on ? "on" : "off");
+        List<string> arguments = [ProbeCommand, on ? "on" : "off"];
         if (options.Threads is { } threads)
         {
-            start.ArgumentList.Add("--threads");
-            start.ArgumentList.Add(threads.ToString(CultureInfo.InvariantCulture));
+            arguments.Add("--threads");
+            arguments.Add(threads.ToString(CultureInfo.InvariantCulture));
         }
 
-        using Process child = Process.Start(start) ?? throw new InvalidOperationException("Could not start the statistics probe.");
-        Task<string> stdout = child.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = child.StandardError.ReadToEndAsync();
-        if (!child.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            child.Kill(entireProcessTree: true);
-            throw new InvalidOperationException("The statistics probe hung.");
-        }
-
-        child.WaitForExit();
-        string text = stdout.GetAwaiter().GetResult();
-        if (child.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"The statistics probe failed ({child.ExitCode}): {text}{stderr.GetAwaiter().GetResult()}");
-        }
-
+        string text = ChildProcess.Run(arguments, environment: null, TimeSpan.FromMinutes(2), "the statistics probe");
         var results = new List<(string, Measurement)>();
         foreach (string line in text.Split('\n'))
         {

@@ -39,6 +39,18 @@ internal static class Scopes
         return counter[0];
     }
 
+    /// <summary>The jobs of one scope run one after another on the calling thread (the sweep's sequential line).</summary>
+    internal static long Sequential()
+    {
+        s_counter[0] = 0;
+        for (int i = 0; i < JobsPerScope; i++)
+        {
+            Interlocked.Add(ref s_counter[0], (long)(WorkFunction.Work((ulong)i) & 1));
+        }
+
+        return s_counter[0];
+    }
+
     private readonly struct SpawnAll(long[] counter) : IScopeWork
     {
         public void Run(Scope scope)
