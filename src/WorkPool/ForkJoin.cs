@@ -95,8 +95,8 @@ public static partial class ForkJoin
     /// <inheritdoc cref="WorkStealingPool.Scope(Action{Scope}, CancellationToken)"/>
     public static void Scope(Action<Scope> body, CancellationToken cancellationToken = default) => CurrentPool.Scope(body, cancellationToken);
 
-    /// <inheritdoc cref="WorkStealingPool.Scope{TState}(TState, Action{Scope, TState}, CancellationToken)"/>
-    public static void Scope<TState>(TState state, Action<Scope, TState> body, CancellationToken cancellationToken = default) => CurrentPool.Scope(state, body, cancellationToken);
+    /// <inheritdoc cref="WorkStealingPool.Scope{TState}(TState, Action{TState, Scope}, CancellationToken)"/>
+    public static void Scope<TState>(TState state, Action<TState, Scope> body, CancellationToken cancellationToken = default) => CurrentPool.Scope(state, body, cancellationToken);
 
     /// <inheritdoc cref="WorkStealingPool.Scope{TBody}(ref TBody, CancellationToken)"/>
     public static void Scope<TBody>(ref TBody body, CancellationToken cancellationToken = default)

@@ -59,7 +59,11 @@ public readonly struct Scope
     }
 
     /// <summary>Spawns <paramref name="job"/> into the scope; it runs once, on a worker, before the scope ends.</summary>
-    /// <param name="job">The work; it gets this scope to spawn more. Allocation-free when it captures nothing (a <c>static</c> lambda).</param>
+    /// <param name="job">
+    /// The work; it gets this scope to spawn more (so it takes one parameter: <c>scope =&gt; ...</c>,
+    /// unlike the fire-and-forget <see cref="WorkStealingPool.Spawn(Action)"/>, whose job nobody
+    /// waits for). Allocation-free when it captures nothing (a <c>static</c> lambda).
+    /// </param>
     /// <exception cref="ArgumentNullException"><paramref name="job"/> is null.</exception>
     /// <exception cref="InvalidOperationException">The scope has ended, or this is a <c>default</c> handle.</exception>
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed.</exception>
@@ -69,21 +73,28 @@ public readonly struct Scope
         State.Spawn(_generation, new ScopeActionBody(job));
     }
 
-    /// <summary>Spawns <paramref name="job"/>(scope, <paramref name="state"/>) into the scope; see <see cref="Spawn(Action{Scope})"/>. With a <c>static</c> lambda it needs no closure and is allocation-free.</summary>
+    /// <summary>Spawns <paramref name="job"/>(<paramref name="state"/>, scope) into the scope; see <see cref="Spawn(Action{Scope})"/>. With a <c>static</c> lambda it needs no closure and is allocation-free. The state comes first, as in every state form: <c>scope.Spawn(item, static (item, scope) =&gt; ...)</c>.</summary>
     /// <typeparam name="TState">The type of the state passed to the job.</typeparam>
     /// <param name="state">Passed to <paramref name="job"/>.</param>
     /// <param name="job">The work.</param>
     /// <exception cref="ArgumentNullException"><paramref name="job"/> is null.</exception>
     /// <exception cref="InvalidOperationException">The scope has ended, or this is a <c>default</c> handle.</exception>
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed.</exception>
-    public void Spawn<TState>(TState state, Action<Scope, TState> job)
+    public void Spawn<TState>(TState state, Action<TState, Scope> job)
     {
         ArgumentNullException.ThrowIfNull(job);
         State.Spawn(_generation, new ScopeStateActionBody<TState>(state, job));
     }
 
     /// <summary>Spawns the struct job <paramref name="job"/> into the scope; see <see cref="Spawn(Action{Scope})"/>. Allocation-free.</summary>
-    /// <typeparam name="TJob">The job type.</typeparam>
+    /// <typeparam name="TJob">
+    /// The job type: an <see cref="IScopeWork"/>, whose <see cref="IScopeWork.Run(Scope)"/> receives
+    /// this scope so the job can spawn more. An <see cref="IWork"/> body (which receives a
+    /// <see cref="ForkContext"/>) is for <see cref="WorkStealingPool.Spawn{TWork}(TWork)"/>, the
+    /// fire-and-forget spawn nobody waits for; passing one here fails to compile (CS0315: no boxing
+    /// conversion to <see cref="IScopeWork"/>). To run an <see cref="IWork"/> body as a scope job, call
+    /// <c>ForkJoin.Install(ref work)</c> from an <see cref="IScopeWork"/>'s <c>Run</c> (a plain call on the worker).
+    /// </typeparam>
     /// <param name="job">The job, copied into the pool's job storage.</param>
     /// <exception cref="InvalidOperationException">The scope has ended, or this is a <c>default</c> handle.</exception>
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed.</exception>

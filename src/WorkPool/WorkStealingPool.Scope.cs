@@ -31,9 +31,10 @@ public sealed partial class WorkStealingPool
     }
 
     /// <summary>
-    /// Runs <paramref name="body"/>(scope, <paramref name="state"/>) with a new scope and waits for
+    /// Runs <paramref name="body"/>(<paramref name="state"/>, scope) with a new scope and waits for
     /// every job spawned into it; see <see cref="Scope(Action{WorkPool.Scope}, CancellationToken)"/>.
-    /// With a <c>static</c> lambda it needs no closure and is allocation-free.
+    /// With a <c>static</c> lambda it needs no closure and is allocation-free. The state comes
+    /// first, as in every state form: <c>pool.Scope(items, static (items, scope) =&gt; ...)</c>.
     /// </summary>
     /// <typeparam name="TState">The type of the state passed to the body.</typeparam>
     /// <param name="state">Passed to <paramref name="body"/>.</param>
@@ -43,7 +44,7 @@ public sealed partial class WorkStealingPool
     /// <exception cref="ObjectDisposedException">The pool has been disposed.</exception>
     /// <exception cref="OperationCanceledException">Cancellation skipped at least one job, and no job threw.</exception>
     /// <exception cref="AggregateException">Several of the body and the jobs threw.</exception>
-    public void Scope<TState>(TState state, Action<Scope, TState> body, CancellationToken cancellationToken = default)
+    public void Scope<TState>(TState state, Action<TState, Scope> body, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(body);
         var work = new ScopeStateActionBody<TState>(state, body);
@@ -100,7 +101,12 @@ public sealed partial class WorkStealingPool
     }
 
     /// <summary>Fire and forget: runs the struct body <paramref name="job"/> once, later, on a worker; see <see cref="Spawn(Action)"/>. Allocation-free.</summary>
-    /// <typeparam name="TWork">The body type.</typeparam>
+    /// <typeparam name="TWork">
+    /// The body type: an <see cref="IWork"/>, like every body the pool runs on its own. A job for
+    /// a scope implements <see cref="IScopeWork"/> instead (it receives the <see cref="WorkPool.Scope"/>,
+    /// not a <see cref="ForkContext"/>) and goes to <see cref="WorkPool.Scope.Spawn{TJob}(TJob)"/>;
+    /// passing one here fails to compile (CS0315: no boxing conversion to <see cref="IWork"/>).
+    /// </typeparam>
     /// <param name="job">The body, copied into the pool's job storage.</param>
     /// <exception cref="ObjectDisposedException">The pool has been disposed (from a thread outside the pool).</exception>
     public void Spawn<TWork>(TWork job)

@@ -46,10 +46,10 @@ public sealed class ScopeBroadcastScheduleTests(ITestOutputHelper output)
                 {
                     for (int s = 0; s < 2; s++)
                     {
-                        pool.Scope(runs[s], static (scope, r) =>
+                        pool.Scope(runs[s], static (r, scope) =>
                         {
-                            scope.Spawn(r, static (_, r) => r[0]++);
-                            scope.Spawn(r, static (_, r) => r[1]++);
+                            scope.Spawn(r, static (r, _) => r[0]++);
+                            scope.Spawn(r, static (r, _) => r[1]++);
                         });
                         // The scope returned: both spawns must have run already.
                         sawBoth[s] = runs[s][0] == 1 && runs[s][1] == 1;

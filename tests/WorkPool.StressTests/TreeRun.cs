@@ -215,11 +215,11 @@ internal sealed class TreeRun
             case StressOp.ScopeState:
             {
                 long[] results = new long[node.Children.Length];
-                Pool(node).Scope((Run: this, Node: node, Results: results), static (scope, s) =>
+                Pool(node).Scope((Run: this, Node: node, Results: results), static (s, scope) =>
                 {
                     for (int i = 0; i < s.Results.Length; i++)
                     {
-                        scope.Spawn((s.Run, s.Node, s.Results, Index: i), static (_, c) => c.Results[c.Index] = c.Run.Child(c.Node, c.Index));
+                        scope.Spawn((s.Run, s.Node, s.Results, Index: i), static (c, _) => c.Results[c.Index] = c.Run.Child(c.Node, c.Index));
                     }
                 });
                 return Combine(node, results);

@@ -25,12 +25,12 @@ public partial class AllocationTests
         Cells[0] = 0;
         for (int s = 0; s < Scopes; s++)
         {
-            pool.Scope(Cells, static (scope, cells) =>
+            pool.Scope(Cells, static (cells, scope) =>
             {
                 for (int i = 0; i < SpawnsPerScope / 4; i++)
                 {
                     scope.Spawn(static _ => Interlocked.Increment(ref Cells[0]));
-                    scope.Spawn(cells, static (_, c) => Interlocked.Increment(ref c[0]));
+                    scope.Spawn(cells, static (c, _) => Interlocked.Increment(ref c[0]));
                     scope.Spawn(new CountingScopeJob(cells, nested: false));
                     scope.Spawn(new CountingScopeJob(cells, nested: true)); // counts, and spawns one more from its worker
                 }

@@ -117,7 +117,7 @@ public class ScopeStressTests
 
                     try
                     {
-                        handle.Spawn((ran, index), static (_, s) => Interlocked.Increment(ref s.ran[s.index]));
+                        handle.Spawn((ran, index), static (s, _) => Interlocked.Increment(ref s.ran[s.index]));
                         Interlocked.Increment(ref accepted[index]);
                     }
                     catch (InvalidOperationException)

@@ -16,7 +16,7 @@ public class ScopeTests
         using WorkStealingPool pool = Pools.Create(4);
         const int flat = 100_000 - TreeJobs;
         var tree = new SpawnTree(TreeJobs + flat);
-        Sides.On(pool, fromWorker, () => pool.Scope(tree, static (scope, t) =>
+        Sides.On(pool, fromWorker, () => pool.Scope(tree, static (t, scope) =>
         {
             for (int i = 0; i < TreeBranching; i++)
             {
@@ -25,7 +25,7 @@ public class ScopeTests
 
             for (int i = 0; i < flat; i++)
             {
-                scope.Spawn(t, static (_, t) => t.Ran(t.NextId()));
+                scope.Spawn(t, static (t, _) => t.Ran(t.NextId()));
             }
         }));
 
@@ -47,7 +47,7 @@ public class ScopeTests
                 Assert.Null(WorkStealingPool.Current);
                 for (int i = 0; i < perThread; i++)
                 {
-                    scope.Spawn(tree, static (_, t) => t.Ran(t.NextId()));
+                    scope.Spawn(tree, static (t, _) => t.Ran(t.NextId()));
                 }
             });
         });
@@ -67,10 +67,10 @@ public class ScopeTests
             pool.Scope(scope =>
             {
                 scope.Spawn(_ => Interlocked.Add(ref total[0], 1));
-                scope.Spawn(total, static (_, t) => Interlocked.Add(ref t[0], 10));
+                scope.Spawn(total, static (t, _) => Interlocked.Add(ref t[0], 10));
                 scope.Spawn(new AddJob(total, 100));
             });
-            pool.Scope(total, static (scope, t) => scope.Spawn(new AddJob(t, 1_000)));
+            pool.Scope(total, static (t, scope) => scope.Spawn(new AddJob(t, 1_000)));
             var body = new SpawningBody(total);
             pool.Scope(ref body);
             Assert.True(body.BodyRan);
@@ -239,7 +239,7 @@ public class ScopeTests
     {
         WorkStealingPool pool = Pools.Create(1);
         Assert.Throws<ArgumentNullException>(() => pool.Scope(null!));
-        Assert.Throws<ArgumentNullException>(() => pool.Scope(0, (Action<Scope, int>)null!));
+        Assert.Throws<ArgumentNullException>(() => pool.Scope(0, (Action<int, Scope>)null!));
         Assert.Throws<ArgumentNullException>(() => pool.Spawn(null!));
         Assert.Throws<ArgumentNullException>(() => pool.Spawn(0, (Action<int>)null!));
         pool.Scope(static scope => Assert.Throws<ArgumentNullException>(() => scope.Spawn(null!)));
@@ -254,7 +254,7 @@ public class ScopeTests
     {
         using WorkStealingPool pool = Pools.Create(2, o => o.DequeCapacity = 1);
         var tree = new SpawnTree(TreeJobs);
-        pool.Scope(tree, static (scope, t) =>
+        pool.Scope(tree, static (t, scope) =>
         {
             for (int i = 0; i < TreeBranching; i++)
             {
@@ -270,11 +270,11 @@ public class ScopeTests
     {
         using WorkStealingPool pool = Pools.Create(3);
         long[] total = new long[1];
-        pool.Scope(total, static (outer, t) =>
+        pool.Scope(total, static (t, outer) =>
         {
             for (int i = 0; i < 20; i++)
             {
-                outer.Spawn(t, static (_, t) =>
+                outer.Spawn(t, static (t, _) =>
                 {
                     long local = 0;
                     ForkJoin.Scope(inner =>

@@ -80,11 +80,11 @@ public class StatisticsTests
         const int OutsideSpawns = 50;
         using WorkStealingPool pool = Pools.CreateWithoutGuests(2);
         long[] cells = new long[2];
-        pool.Scope(cells, static (scope, c) =>
+        pool.Scope(cells, static (c, scope) =>
         {
             for (int i = 0; i < ScopeSpawns; i++)
             {
-                scope.Spawn(c, static (_, c) => Interlocked.Increment(ref c[0]));
+                scope.Spawn(c, static (c, _) => Interlocked.Increment(ref c[0]));
             }
         });
         Assert.Equal(ScopeSpawns, Interlocked.Read(ref cells[0]));

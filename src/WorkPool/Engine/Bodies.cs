@@ -72,10 +72,10 @@ internal readonly struct ScopeActionBody(Action<Scope> action) : IScopeWork
     public void Run(Scope scope) => action(scope);
 }
 
-/// <summary>Body for <see cref="Action{Scope, TState}"/> with its state.</summary>
-internal readonly struct ScopeStateActionBody<TState>(TState state, Action<Scope, TState> action) : IScopeWork
+/// <summary>Body for <see cref="Action{TState, Scope}"/> with its state (the state first, as in every state form).</summary>
+internal readonly struct ScopeStateActionBody<TState>(TState state, Action<TState, Scope> action) : IScopeWork
 {
-    public void Run(Scope scope) => action(scope, state);
+    public void Run(Scope scope) => action(state, scope);
 }
 
 /// <summary>A scope started from outside the pool: installed as one job, then run on the worker that takes it.</summary>
