@@ -151,7 +151,7 @@ internal sealed class ScopeState
 
         WorkStealingPool pool = Pool;
         ScopeJob<TJob> job = JobCaches<ScopeJob<TJob>>.Rent(context);
-        job.Load(this, generation, body);
+        job.Load(new ScopedBody<TJob>(this, generation, body));
         if (context.Worker is { } worker && worker.Pool == pool)
         {
             if (!worker.TryPushSpawned(job))
