@@ -79,11 +79,11 @@ public class CurrentTests
         using WorkStealingPool pool = Pools.Create(threads, o => o.SpinCount = 0);
         for (int round = 0; round < 3; round++)
         {
-            using var barrier = new Barrier(threads);
+            var onEveryWorker = new Gate("one job on every worker", threads);
             var indices = new int[threads];
-            Bounded.Threads(threads, t => indices[t] = pool.Install(barrier, static barrier =>
+            Bounded.Threads(threads, t => indices[t] = pool.Install(onEveryWorker, static g =>
             {
-                Bounded.Meet(barrier, "one job on every worker");
+                g.SignalAndWait();
                 return WorkStealingPool.CurrentWorkerIndex;
             }));
             Array.Sort(indices);

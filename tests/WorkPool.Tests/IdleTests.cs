@@ -54,11 +54,11 @@ public class IdleTests
         for (int round = 0; round < 5; round++)
         {
             WaitUntilAllAsleep(pool, $"before burst {round}");
-            using var barrier = new Barrier(threads);
+            var allRunning = new Gate("a burst that needs every worker of a sleeping pool", threads);
             var workers = new int[threads];
-            Bounded.Threads(threads, t => workers[t] = pool.Install(barrier, static b =>
+            Bounded.Threads(threads, t => workers[t] = pool.Install(allRunning, static g =>
             {
-                Bounded.Meet(b, "a burst that needs every worker of a sleeping pool");
+                g.SignalAndWait();
                 return WorkStealingPool.CurrentWorkerIndex;
             }));
             Assert.Equal(threads, workers.Distinct().Count());
@@ -71,27 +71,16 @@ public class IdleTests
     [InlineData(4, 64)]
     public void SleepingPool_JoinOnAWorker_OffersItsSecondHalfToASleeper(int threads, int spinCount) => Bounded.Run(() =>
     {
-        // A and B of one Join meet at a barrier, so B must run on another worker while A runs:
+        // A of one Join waits until B has started, so B must run on another worker while A runs:
         // the Join must promote B and wake a sleeping worker for it.
         using WorkStealingPool pool = Pools.Create(threads, o => o.SpinCount = spinCount);
         pool.Install(static () => { });
         for (int round = 0; round < 10; round++)
         {
             WaitUntilAllAsleep(pool, $"before Join {round}");
-            using var barrier = new Barrier(2);
-            (int a, int b) = pool.Install(barrier, static barrier => ForkJoin.Join(
-                barrier,
-                static b =>
-                {
-                    Bounded.Meet(b, "half A waiting for half B on another worker");
-                    return WorkStealingPool.CurrentWorkerIndex;
-                },
-                static b =>
-                {
-                    Bounded.Meet(b, "half B, which a woken sleeper must run");
-                    return WorkStealingPool.CurrentWorkerIndex;
-                }));
-            Assert.NotEqual(a, b);
+            var stolen = new StolenJoin();
+            pool.Install(stolen, static j => ForkJoin.Join(j, static s => s.AWaitsForB(), static s => s.BStarts()));
+            stolen.AssertBRanOnAnotherWorker();
         }
     });
 
