@@ -1,6 +1,6 @@
 namespace WorkPool.Tests;
 
-/// <summary>Regression tests for races between Dispose and callers found by the stress work of issue 8.</summary>
+/// <summary>Regression tests for races between Dispose and callers that the stress tests found.</summary>
 public class DisposeRaceRegressionTests
 {
     [Fact]

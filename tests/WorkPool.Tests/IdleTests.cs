@@ -1,7 +1,7 @@
 namespace WorkPool.Tests;
 
 /// <summary>
-/// Idle behaviour (issue 8): an idle pool's workers stop searching after their spin budget and
+/// Idle behaviour: an idle pool's workers stop searching after their spin budget and
 /// go to sleep (observed through the pool's sleep state, not through time), and a sleeping pool
 /// wakes for new work, from outside or from a fork on a worker, every time. The only time limit
 /// is the generous hang bound of <see cref="Bounded"/>.
@@ -54,13 +54,7 @@ public class IdleTests
         for (int round = 0; round < 5; round++)
         {
             WaitUntilAllAsleep(pool, $"before burst {round}");
-            var allRunning = new Gate("a burst that needs every worker of a sleeping pool", threads);
-            var workers = new int[threads];
-            Bounded.Threads(threads, t => workers[t] = pool.Install(allRunning, static g =>
-            {
-                g.SignalAndWait();
-                return WorkStealingPool.CurrentWorkerIndex;
-            }));
+            int[] workers = Bursts.InstallTogether(pool, threads, "a burst that needs every worker of a sleeping pool");
             Assert.Equal(threads, workers.Distinct().Count());
         }
     });

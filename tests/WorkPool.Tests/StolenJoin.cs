@@ -80,7 +80,7 @@ internal sealed class StolenJoin
     /// <see cref="BStarts"/>) from outside or from inside a 2-worker pool, and makes sure the other
     /// worker comes for B: once A runs, an outside Install wakes it, and its search looks at the
     /// other deques before the injector ring. <paramref name="whileBRuns"/>, if given, runs on a
-    /// third thread once A runs and B has started.
+    /// third thread once A runs and B has started. Asserts at the end that B ran on another worker.
     /// </summary>
     public void Run(WorkStealingPool pool, bool fromWorker, Action join, Action? whileBRuns = null)
     {
@@ -103,6 +103,7 @@ internal sealed class StolenJoin
                     break;
             }
         });
+        AssertBRanOnAnotherWorker();
     }
 
     /// <summary>The scenario through <see cref="ForkContext.Join{TA, TB}"/>: <see cref="HalfA"/> and <see cref="HalfB"/>, their results copied out even when one throws.</summary>
