@@ -216,7 +216,7 @@ public class DisposeTests
                 };
                 disposer.Start();
                 Bounded.Until(() => pool.IsDisposed, "Dispose to start");
-                // Dispose cannot return while the only worker is inside the gate job.
+                // Dispose cannot return while the only worker is inside the blocking job.
                 Assert.False(disposeReturned.IsOpen, "Dispose returned while a job was still running");
                 releaseBlocker.Signal();
                 disposeReturned.Wait();
