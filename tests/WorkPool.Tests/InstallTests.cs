@@ -9,8 +9,8 @@ public class InstallTests
     public void InterruptedWhileWaiting_InstallReturnsOnlyAfterItsJob_ThenRethrowsTheInterrupt() => Bounded.Run(() =>
     {
         using WorkStealingPool pool = Pools.Create(1, o => o.SpinCount = 0);
-        using var started = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
+        var started = new Gate("the installed job to start");
+        var release = new Gate("the test to release the job");
         int ran = 0;
         int ranWhenThrown = -1;
         Exception? caught = null;
@@ -20,8 +20,8 @@ public class InstallTests
             {
                 pool.Install(() =>
                 {
-                    started.Set();
-                    Bounded.Wait(release, "the test to release the job");
+                    started.Signal();
+                    release.Wait();
                     Volatile.Write(ref ran, 1);
                 });
             }
@@ -33,11 +33,11 @@ public class InstallTests
         })
         { IsBackground = true, Name = "interrupted-installer" };
         caller.Start();
-        Bounded.Wait(started, "the installed job to start");
+        started.Wait();
         Bounded.Until(() => (caller.ThreadState & ThreadState.WaitSleepJoin) != 0, "the caller to park");
         caller.Interrupt();
         Bounded.Until(() => Volatile.Read(ref caught) is not null || (caller.ThreadState & ThreadState.WaitSleepJoin) != 0, "the caller to take the interrupt");
-        release.Set();
+        release.Signal();
         Assert.True(caller.Join(Bounded.WaitLimit), "the interrupted caller hung");
         Assert.IsType<ThreadInterruptedException>(caught);
         Assert.Equal(1, ranWhenThrown);

@@ -112,9 +112,7 @@ public class LoopStressTests
         // The caller waits (SpinCount 0: it parks at once) for pieces that run on a worker and
         // point into its stack. An interrupt must not let it leave before they are done.
         using WorkStealingPool pool = Pools.Create(1, o => o.SpinCount = 0);
-        using var started = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        var state = new InterruptState(started, release);
+        var state = new InterruptState();
         Exception? thrown = null;
         Exception? unexpected = null;
         bool workersDoneWhenThrown = false;
@@ -139,12 +137,12 @@ public class LoopStressTests
             }
         });
         caller.Start();
-        Bounded.Wait(started, "a piece blocked on a worker");
+        state.Started.Wait();
         caller.Interrupt();
         // Release the worker only once the caller blocks (the pending interrupt has then been
         // raised in its wait, or it is parked and the interrupt will be raised there).
         Bounded.Until(() => (caller.ThreadState & ThreadState.WaitSleepJoin) != 0, "the caller waits for the worker");
-        release.Set();
+        state.Release.Signal();
         Assert.True(caller.Join(Bounded.WaitLimit), "the interrupted caller did not return");
         Assert.Null(unexpected);
         Assert.NotNull(thrown); // the caller blocked only in its wait for the worker, so the interrupt was raised there
@@ -157,8 +155,10 @@ public class LoopStressTests
     });
 
     /// <summary>Blocks the first piece that runs on a worker until released; counts pieces running on workers.</summary>
-    private sealed class InterruptState(ManualResetEventSlim started, ManualResetEventSlim release)
+    private sealed class InterruptState
     {
+        public readonly Gate Started = new("a piece to block on a worker");
+        public readonly Gate Release = new("the test to release the blocked piece");
         public int Running;
 
         public long Piece(long accumulator, int index)
@@ -171,7 +171,7 @@ public class LoopStressTests
                 Thread.SpinWait(5_000);
                 if (index >= 8)
                 {
-                    Bounded.Wait(started, "a worker runs a piece");
+                    Started.Wait();
                 }
 
                 return accumulator + index;
@@ -180,10 +180,10 @@ public class LoopStressTests
             Interlocked.Increment(ref Running);
             try
             {
-                if (!started.IsSet)
+                if (!Started.IsOpen)
                 {
-                    started.Set();
-                    Bounded.Wait(release, "the test releases the blocked piece");
+                    Started.Signal();
+                    Release.Wait();
                 }
 
                 return accumulator + index;

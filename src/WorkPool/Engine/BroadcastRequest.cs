@@ -20,7 +20,7 @@ namespace WorkPool;
 internal sealed unsafe class BroadcastRequest(ThreadContext owner)
 {
     private BroadcastTask[] _tasks = [];
-    private long _pending;
+    private ParkingCount _pending;
     private void* _body;
     private delegate*<void*, Worker, void> _run;
 
@@ -39,7 +39,7 @@ internal sealed unsafe class BroadcastRequest(ThreadContext owner)
         _run = run;
         // Release: the fields above are visible to every worker that gets a task (the delivery
         // CAS publishes the task after this).
-        Volatile.Write(ref _pending, workers);
+        ParkingCount.VolatileWrite(ref _pending, new ParkingCount(generation: 0, pending: workers));
     }
 
     /// <summary>The task for worker <paramref name="index"/>.</summary>

@@ -3,7 +3,7 @@ namespace WorkPool;
 /// <summary>
 /// A binary permit on which exactly one thread, its owner, blocks; any thread may release it.
 /// Every thread that waits on the pool owns one for its whole life, so blocking never creates
-/// a new event, mutex or condition variable (the allocation trap that rayon's cold path fell into).
+/// a new event, mutex or condition variable (which would allocate on the cold path).
 /// </summary>
 /// <remarks>
 /// Contract: <see cref="Park()"/> returns after at least one <see cref="Unpark"/> that happened
