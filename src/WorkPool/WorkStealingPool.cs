@@ -274,69 +274,56 @@ public sealed partial class WorkStealingPool : IDisposable
     }
 
     /// <summary>
-    /// The cold path of Install and of Join from outside: publish <paramref name="work"/> into
-    /// the injector ring in the calling thread's job slot and wait for a worker to run it. A
-    /// worker of another pool keeps running its own pool's jobs while it waits.
+    /// The fallback of Install, Join, Scope and loops called from outside (no guest slot free, or
+    /// a participant of another pool): a worker runs <paramref name="work"/> while this thread
+    /// waits (a participant of another pool keeps running its own pool's jobs meanwhile).
     /// </summary>
+    /// <remarks>
+    /// The body is copied to this frame and runs there, in place, through the thread's type-free
+    /// install job for its nesting depth (<see cref="ThreadContext.InstallJobAt"/>), as a
+    /// promoted Join half runs on its owner's stack: no per-type job, so no body type ever
+    /// allocates one. The wait is uninterruptible, because the worker writes into this frame
+    /// until the job is done; an interrupt is rethrown afterwards, with the work's exception if
+    /// it failed too.
+    /// </remarks>
     /// <returns>
     /// The exception the work threw, for the caller to rethrow after it copied results out of
     /// <paramref name="work"/> (which holds the body's final state either way).
     /// </returns>
-    private ExceptionDispatchInfo? InstallFromOutside<TWork>(ref TWork work, ThreadContext? context)
+    private unsafe ExceptionDispatchInfo? InstallFromOutside<TWork>(ref TWork work, ThreadContext? context)
         where TWork : struct, IWork
     {
         Debug.Assert(!IsParticipantOfThisPool(context));
         context ??= ThreadContext.Current;
-        int depth = context.Depth;
-        WorkJob<TWork> job = PublishInSlot(context, depth, in work);
-        return WaitForSlotJob(job, context, depth, out work);
-    }
-
-    /// <summary>
-    /// Outside callers: waits until the job published by <see cref="PublishInSlot"/> is done,
-    /// takes its body's final state, frees the slot (restores <paramref name="depth"/>) and returns
-    /// its exception. Uninterruptible: a later call would reuse the slot while a worker still runs
-    /// the job (and the job may point into this stack); an interrupt is rethrown once it is done.
-    /// </summary>
-    internal ExceptionDispatchInfo? WaitForSlotJob<TWork>(WorkJob<TWork> job, ThreadContext context, int depth, out TWork work)
-        where TWork : struct, IWork
-    {
-        var done = new JobDone(job);
-        ThreadInterruptedException? interrupted = context.WaitUninterruptibly(ref done, _options.SpinCount, isolated: false);
-        work = job.Work;
-        job.ClearWork();
-        context.Depth = depth;
-        ExceptionDispatchInfo? error = job.TakeError();
-        if (interrupted is not null)
+        TWork local = work;
+        try
         {
-            ExceptionDispatchInfo.Throw(interrupted);
-        }
+            int depth = context.Depth;
+            FrameJob job = context.InstallJobAt(depth);
+            job.Load(Unsafe.AsPointer(ref local), &FrameJob.RunBody<TWork>);
+            context.Depth = depth + 1;
+            if (!PublishFromOutside(context, job))
+            {
+                context.Depth = depth;
+                job.Disarm();
+                ThrowDisposed();
+            }
 
-        return error;
-    }
-
-    /// <summary>
-    /// Outside callers: loads <paramref name="work"/> into the thread's job slot at
-    /// <paramref name="depth"/>, arms it, enters the depth and publishes it; throws
-    /// <see cref="ObjectDisposedException"/>, with the slot and depth restored, when the pool was
-    /// disposed before the call or while it waited for room in the ring.
-    /// </summary>
-    internal WorkJob<TWork> PublishInSlot<TWork>(ThreadContext context, int depth, in TWork work)
-        where TWork : struct, IWork
-    {
-        WorkJob<TWork> job = JobSlots<TWork>.At(context, depth);
-        job.Work = work;
-        job.Arm();
-        context.Depth = depth + 1;
-        if (!PublishFromOutside(context, job))
-        {
+            var done = new JobDone(job);
+            ThreadInterruptedException? interrupted = context.WaitUninterruptibly(ref done, _options.SpinCount, isolated: false);
             context.Depth = depth;
-            job.Disarm();
-            job.ClearWork();
-            ThrowDisposed();
-        }
+            ExceptionDispatchInfo? error = job.TakeError();
+            if (interrupted is not null)
+            {
+                throw error is null ? interrupted : new AggregateException(error.SourceException, interrupted);
+            }
 
-        return job;
+            return error;
+        }
+        finally
+        {
+            work = local;
+        }
     }
 
     /// <summary>

@@ -24,24 +24,26 @@ public sealed class LatchScheduleTests(ITestOutputHelper output)
             new ExploreOptions { Runs = 600 }, execution => Scenario(execution, rounds: 3));
     }
 
-    private static void Scenario(Execution execution, int rounds)
+    private static unsafe void Scenario(Execution execution, int rounds)
     {
         var owner = new ThreadContext(worker: null);
-        var job = new WorkJob<DoubleWork>(owner.Parker);
+        var job = new FrameJob(owner.Parker);
         var handOff = new HandOff();
         int[] results = new int[rounds];
         execution.Spawn("owner", () =>
         {
             for (int round = 0; round < rounds; round++)
             {
-                job.Work = new DoubleWork { Input = round + 1 };
-                job.Arm();
+                // The body lies on the owner's stack and the executor runs it in place, as for
+                // an Install handed to a worker.
+                var work = new DoubleWork { Input = round + 1 };
+                job.Load(System.Runtime.CompilerServices.Unsafe.AsPointer(ref work), &FrameJob.RunBody<DoubleWork>);
                 handOff.Job = job;
                 var done = new JobDone(job);
                 owner.WaitUntil(ref done, spinCount: 1);
                 Assert.True(job.IsDone);
                 Assert.Null(job.TakeError());
-                results[round] = job.Work.Output;
+                results[round] = work.Output;
             }
         });
         execution.Spawn("executor", () =>

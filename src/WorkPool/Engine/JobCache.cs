@@ -89,7 +89,7 @@ internal static class JobCaches<TJob>
         return cache.TryTake() is { } job ? Unsafe.As<TJob>(job) : TJob.Create(cache);
     }
 
-    /// <summary>This job type's index into <see cref="ThreadContext.SlotStacks"/> (shared with <see cref="JobSlots{TWork}"/>'s numbering).</summary>
+    /// <summary>This job type's index into <see cref="ThreadContext.SlotStacks"/> .</summary>
     private static readonly int Index = ThreadContext.NewSlotStackIndex();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

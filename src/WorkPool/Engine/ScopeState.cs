@@ -29,7 +29,7 @@ namespace WorkPool;
 /// <para>The generation wraps after 2^32 scopes at one depth of one worker; a handle kept that
 /// long and used at exactly the wrong moment is the one misuse this cannot catch.</para>
 /// </remarks>
-internal sealed class ScopeState
+internal sealed class ScopeState : IDepthItem<ScopeState, ThreadContext>
 {
     /// <summary>How many counts the body reserves at once for its own spawns (see <see cref="Spawn"/>).</summary>
     private const int CreditBatch = 64;
@@ -49,6 +49,9 @@ internal sealed class ScopeState
     // Written by jobs only in their error/cancel paths, read by the owner after the count is zero.
     private readonly List<ExceptionDispatchInfo> _errors = [];
     private int _skipped;
+
+    /// <inheritdoc/>
+    public static ScopeState Create(ThreadContext owner) => new(owner);
 
     internal ScopeState(ThreadContext owner)
     {

@@ -103,41 +103,48 @@ internal sealed partial class Worker
     private FrameJob? TryClaimOffer()
     {
         long now = Stopwatch.GetTimestamp();
-        Worker[] participants = _pool.Participants;
-        if (_offerCandidate is { } candidate)
+        if (_offerCandidate is null)
         {
-            long word = Volatile.Read(ref candidate._offer.Value);
-            if (word != _offerCandidateWord)
+            foreach (Worker owner in _pool.Participants)
             {
-                // Retracted, claimed by someone else, or replaced by a newer offer.
-                _offerCandidate = null;
-            }
-            else if (now - _offerCandidateSince >= s_shareAfterTicks)
-            {
-                _offerCandidate = null;
-                SchedulePoint.Hit();
-                if (Interlocked.CompareExchange(ref candidate._offer.Value, word - OfferOpen + OfferClaimed, word) == word)
+                long word = Volatile.Read(ref owner._offer.Value);
+                if (owner != this && (word & OfferStateMask) == OfferOpen)
                 {
-                    _stats.StealAttempt(true);
-                    return candidate._offerJob;
+                    _offerCandidate = owner;
+                    _offerCandidateWord = word;
+                    _offerCandidateSince = now;
+                    break;
                 }
             }
 
-            return null;
-        }
-
-        foreach (Worker owner in participants)
-        {
-            long word = Volatile.Read(ref owner._offer.Value);
-            if (owner != this && (word & OfferStateMask) == OfferOpen)
+            if (_offerCandidate is null)
             {
-                _offerCandidate = owner;
-                _offerCandidateWord = word;
-                _offerCandidateSince = now;
-                break;
+                return null;
             }
         }
 
-        return null;
+        Worker candidate = _offerCandidate;
+        long seen = Volatile.Read(ref candidate._offer.Value);
+        if (seen != _offerCandidateWord)
+        {
+            // Retracted, claimed by someone else, or replaced by a newer offer.
+            _offerCandidate = null;
+            return null;
+        }
+
+        if (now - _offerCandidateSince < s_shareAfterTicks)
+        {
+            return null;
+        }
+
+        _offerCandidate = null;
+        SchedulePoint.Hit();
+        if (Interlocked.CompareExchange(ref candidate._offer.Value, seen - OfferOpen + OfferClaimed, seen) != seen)
+        {
+            return null;
+        }
+
+        _stats.StealAttempt(true);
+        return candidate._offerJob;
     }
 }

@@ -42,8 +42,9 @@ internal sealed partial class Worker
         _spinCount = spinCount;
         _stats = pool.StatisticsRegistry.ParticipantSlot(index);
         _victimSeed = (uint)index * 0x9E3779B9u + 1;
-        _frameJobs = [];
-        GrowFrameJobs(InitialFrameJobCount);
+        _frameJobs = new DepthStack<FrameJob, Parker>(Context.Parker, InitialFrameJobCount);
+        _scopes = new DepthStack<ScopeState, ThreadContext>(Context, PreallocatedScopeDepth);
+        Context.ReserveBroadcasts(PreallocatedBroadcastDepth, pool.ThreadCount);
         _offerJob = new FrameJob(Context.Parker);
     }
 
