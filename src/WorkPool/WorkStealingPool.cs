@@ -41,6 +41,12 @@ public sealed partial class WorkStealingPool : IDisposable
     private readonly Diagnostics.PoolMeter _meter;
     private readonly bool _isDefault;
 
+    // Free pooled jobs by job type (see JobCache), indexed by JobCaches<TJob>'s index; grows
+    // under _jobCachesLock the first time the pool spawns a job of a new type (warm-up).
+    private static int s_jobCacheCount;
+    private readonly object _jobCachesLock = new();
+    private JobCache?[] _jobCaches = new JobCache?[8];
+
     // Sign bit: closed by Dispose. Low bits: outside callers between their disposed-check and
     // the publication of their job. Dispose closes the gate and waits for the count to drain,
     // so once workers see _shutdown, no outside job can still arrive.
@@ -238,6 +244,45 @@ public sealed partial class WorkStealingPool : IDisposable
             Name = $"{_options.ThreadNamePrefix}-unhandled",
         };
         unhandled.UnsafeStart(ExceptionDispatchInfo.Capture(error));
+    }
+
+    /// <summary>A new index into every pool's job caches, once per pooled job type.</summary>
+    internal static int NewJobCacheIndex() => Interlocked.Increment(ref s_jobCacheCount) - 1;
+
+    /// <summary>This pool's cache of free jobs of the type with <paramref name="index"/>, created on first use.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal JobCache JobCacheAt(int index)
+    {
+        JobCache?[] caches = Volatile.Read(ref _jobCaches);
+        return (uint)index < (uint)caches.Length && Volatile.Read(ref caches[index]) is { } cache ? cache : CreateJobCache(index);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private JobCache CreateJobCache(int index)
+    {
+        lock (_jobCachesLock)
+        {
+            JobCache?[] caches = _jobCaches;
+            if ((uint)index < (uint)caches.Length && caches[index] is { } existing)
+            {
+                return existing;
+            }
+
+            var cache = new JobCache(Math.Max(_options.InjectorCapacity, _options.DequeCapacity));
+            if (index >= caches.Length)
+            {
+                Array.Resize(ref caches, Math.Max(index + 1, caches.Length * 2));
+                caches[index] = cache;
+                // Release: the grown array is published with the new cache in it.
+                Volatile.Write(ref _jobCaches, caches);
+            }
+            else
+            {
+                Volatile.Write(ref caches[index], cache);
+            }
+
+            return cache;
+        }
     }
 
     /// <summary>Whether some participant has an offer open (a sleeping worker's last look, see Sleepers.Watch.cs).</summary>

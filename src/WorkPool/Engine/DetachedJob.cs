@@ -1,14 +1,14 @@
 namespace WorkPool;
 
 /// <summary>A fire-and-forget job (<see cref="WorkStealingPool.Spawn(Action)"/>): nobody waits for it; its exception goes to the pool's handler.</summary>
-internal sealed class DetachedJob<TWork>(JobCache home) : PooledJob<TWork>(home), IPooledJobFactory<DetachedJob<TWork>>
+internal sealed class DetachedJob<TWork>(JobCache cache) : PooledJob<TWork>(cache), IPooledJobFactory<DetachedJob<TWork>>
     where TWork : struct, IWork
 {
-    static DetachedJob<TWork> IPooledJobFactory<DetachedJob<TWork>>.Create(JobCache home) => new(home);
+    static DetachedJob<TWork> IPooledJobFactory<DetachedJob<TWork>>.Create(JobCache cache) => new(cache);
 
     internal override void Execute(Worker executor)
     {
-        TWork work = TakePayload(executor.Context);
+        TWork work = TakePayload();
         try
         {
             work.Run(new ForkContext(executor));

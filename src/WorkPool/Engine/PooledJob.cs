@@ -10,16 +10,13 @@ namespace WorkPool;
 /// </summary>
 internal abstract class PooledJob : Job
 {
-    protected PooledJob(JobCache home) => Home = home;
+    protected PooledJob(JobCache cache) => Cache = cache;
 
-    /// <summary>The cache of the thread that created this job; the job always goes back there.</summary>
-    internal JobCache Home { get; }
+    /// <summary>The cache this job is given back to: its pool's cache for its type.</summary>
+    internal JobCache Cache { get; }
 
-    /// <summary>Link in one of the home cache's free lists (never used while the job is in flight).</summary>
-    internal PooledJob? NextFree;
-
-    // Jobs of one thread are allocated next to each other and run on different threads: the
-    // padding keeps the one a thief is finishing off the cache line of the one its owner loads.
+    // Jobs are allocated next to each other and run on different threads: the padding keeps the
+    // one a thief is finishing off the cache line of the one its spawner loads next.
 #pragma warning disable IDE0051, CS0169 // Never read: it only takes up space.
     private CacheLinePadding _padding;
 #pragma warning restore IDE0051, CS0169
@@ -36,7 +33,7 @@ internal abstract class PooledJob : Job
 /// job is free again while its work runs (a thread keeps at most as many jobs as it has waiting),
 /// and the executor never touches the job after handing it back (see <see cref="JobCache"/>).
 /// </remarks>
-internal abstract class PooledJob<TPayload>(JobCache home) : PooledJob(home)
+internal abstract class PooledJob<TPayload>(JobCache cache) : PooledJob(cache)
     where TPayload : struct
 {
     private TPayload _payload;
@@ -52,16 +49,16 @@ internal abstract class PooledJob<TPayload>(JobCache home) : PooledJob(home)
     }
 
     /// <summary>The spawner could not publish the job: give it back unused.</summary>
-    internal void Unload(ThreadContext owner)
+    internal void Unload()
     {
         _loaded = false;
         _payload = default;
-        Home.Return(this, owner);
+        Cache.Return(this);
     }
 
-    /// <summary>Executor: copies the payload out and gives the job back to its home cache; the job must not be touched after this.</summary>
+    /// <summary>Executor: copies the payload out and gives the job back to its cache; the job must not be touched after this.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    protected TPayload TakePayload(ThreadContext executor)
+    protected TPayload TakePayload()
     {
         Debug.Assert(_loaded, "A pooled job runs once per publication.");
         TPayload payload = _payload;
@@ -72,7 +69,7 @@ internal abstract class PooledJob<TPayload>(JobCache home) : PooledJob(home)
             _payload = default;
         }
 
-        Home.Return(this, executor);
+        Cache.Return(this);
         return payload;
     }
 }

@@ -1,14 +1,14 @@
 namespace WorkPool;
 
 /// <summary>A job spawned into a scope: carries the body and the scope; taken from and given back to the spawning thread's <see cref="JobCache"/>.</summary>
-internal sealed class ScopeJob<TJob>(JobCache home) : PooledJob<ScopedBody<TJob>>(home), IPooledJobFactory<ScopeJob<TJob>>
+internal sealed class ScopeJob<TJob>(JobCache cache) : PooledJob<ScopedBody<TJob>>(cache), IPooledJobFactory<ScopeJob<TJob>>
     where TJob : struct, IScopeWork
 {
-    static ScopeJob<TJob> IPooledJobFactory<ScopeJob<TJob>>.Create(JobCache home) => new(home);
+    static ScopeJob<TJob> IPooledJobFactory<ScopeJob<TJob>>.Create(JobCache cache) => new(cache);
 
     internal override void Execute(Worker executor)
     {
-        ScopedBody<TJob> spawned = TakePayload(executor.Context);
+        ScopedBody<TJob> spawned = TakePayload();
         spawned.Scope.RunJob(ref spawned.Body, spawned.Generation);
     }
 }

@@ -153,7 +153,7 @@ internal sealed class ScopeState : IDepthItem<ScopeState, ThreadContext>
         }
 
         WorkStealingPool pool = Pool;
-        ScopeJob<TJob> job = JobCaches<ScopeJob<TJob>>.Rent(context);
+        ScopeJob<TJob> job = JobCaches<ScopeJob<TJob>>.Rent(pool);
         job.Load(new ScopedBody<TJob>(this, generation, body));
         // A worker's deque, or a guest's when the scope is its own (it waits for the scope
         // before its call ends, so it never leaves the job behind on its deque).
@@ -171,7 +171,7 @@ internal sealed class ScopeState : IDepthItem<ScopeState, ThreadContext>
         if (!pool.PublishFromOutside(context, job))
         {
             // Disposed (before, or while this thread waited for room in the ring): not published.
-            job.Unload(context);
+            job.Unload();
             CompleteOne();
             WorkStealingPool.ThrowDisposed();
         }

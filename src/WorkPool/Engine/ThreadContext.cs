@@ -28,11 +28,6 @@ internal sealed class ThreadContext
     /// <summary>Nesting depth of work this thread handed to another pool's workers and waits for; indexes <see cref="InstallJobAt"/>.</summary>
     internal int Depth;
 
-    /// <summary>This thread's job caches by pooled job type (see <see cref="JobCaches{TJob}"/>); grows only during warm-up.</summary>
-    internal object?[] SlotStacks = new object?[8];
-
-    private static int s_slotStackCount;
-
     /// <summary>An outside thread: the index of the guest slot it took last, tried first next time (any pool; bounds-checked).</summary>
     internal int GuestHint;
 
@@ -84,9 +79,6 @@ internal sealed class ThreadContext
         Debug.Assert(t_current is null, "A worker thread is registered once.");
         t_current = this;
     }
-
-    /// <summary>A new index into <see cref="SlotStacks"/>, once per body type.</summary>
-    internal static int NewSlotStackIndex() => Interlocked.Increment(ref s_slotStackCount) - 1;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static ThreadContext CreateForOutsideThread() => t_current = new ThreadContext(worker: null);
