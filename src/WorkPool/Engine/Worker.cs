@@ -112,22 +112,22 @@ internal sealed partial class Worker
         }
 
         int idleRounds = 0;
-        bool searching = false;
+        bool idle = false;
         bool gaveUpSearch = false;
         while (!condition.IsMet())
         {
             Job? job = FindWork(takeInjected: !isolated);
-            if (job is null && searching && (idleRounds & (OfferCheckPeriod - 1)) == 0)
+            if (job is null && idle && (idleRounds & (OfferCheckPeriod - 1)) == 0)
             {
                 job = TryClaimOffer();
             }
 
             if (job is not null)
             {
-                if (searching)
+                if (idle)
                 {
-                    searching = false;
-                    StopSearchingToRun();
+                    idle = false;
+                    StopIdle(isolated);
                 }
 
                 gaveUpSearch = false;
@@ -136,21 +136,24 @@ internal sealed partial class Worker
                 job.Execute(this);
                 idleRounds = 0;
             }
-            else if (!searching)
+            else if (!idle)
             {
-                searching = true;
-                _sleepers.StartSearching();
+                idle = true;
+                StartIdle(isolated);
                 _stats.Idle();
             }
             else if (idleRounds < _spinCount || _offerCandidate is not null)
             {
-                // An offer seen but not yet old enough to claim keeps this one searching: it is
-                // either retracted (the candidate goes) or claimable within ShareAfter.
+                // An offer seen but not yet old enough to claim keeps this one idle and looking:
+                // it is either retracted (the candidate goes) or claimable within ShareAfter.
                 SpinPolicy.Pause(idleRounds++);
             }
-            else if (IsGuest)
+            else if (isolated || IsGuest)
             {
-                searching = false;
+                // Not in the sleeping set (new ring work does not concern this wait, and a guest
+                // never sleeps there): park until the condition is met.
+                idle = false;
+                StopIdle(isolated);
                 ParkOnCondition(ref condition);
                 idleRounds = 0;
             }
@@ -158,8 +161,8 @@ internal sealed partial class Worker
             {
                 _sleepers.StopSearching();
                 _watchTimedOut = false;
-                searching = Sleep(ref condition);
-                gaveUpSearch = !searching;
+                idle = Sleep(ref condition);
+                gaveUpSearch = !idle;
                 // A watcher back from its watch period looks at the offers once (the next round),
                 // then only keeps searching while it watches a candidate.
                 idleRounds = _watchTimedOut ? _spinCount + (OfferCheckPeriod - 1) - ((_spinCount + OfferCheckPeriod - 1) % OfferCheckPeriod) : 0;
@@ -167,15 +170,41 @@ internal sealed partial class Worker
         }
 
         _offerCandidate = null;
-        if (searching)
+        if (idle)
         {
-            StopSearchingToRun();
+            StopIdle(isolated);
         }
         else if (gaveUpSearch && _pool.HasVisibleWork())
         {
             // We stopped searching and then left without parking (the condition was met):
             // producers that saw us counted as a searcher skipped their wake (see Sleepers).
             _sleepers.NotifyWork();
+        }
+    }
+
+    /// <summary>Nothing to run: an isolated wait helps (see <see cref="Sleepers.StartHelping"/>), any other searches.</summary>
+    private void StartIdle(bool isolated)
+    {
+        if (isolated)
+        {
+            _sleepers.StartHelping();
+        }
+        else
+        {
+            _sleepers.StartSearching();
+        }
+    }
+
+    /// <summary>Idle no more (work found, wait over, or about to park); a searcher hands the search on if needed.</summary>
+    private void StopIdle(bool isolated)
+    {
+        if (isolated)
+        {
+            _sleepers.StopHelping();
+        }
+        else
+        {
+            StopSearchingToRun();
         }
     }
 
@@ -244,16 +273,13 @@ internal sealed partial class Worker
     }
 
     /// <summary>
-    /// A guest that searched in vain: it stops searching (handing the search to a sleeper if it
-    /// was the last searcher and work is visible, as every searcher that stops does) and parks
-    /// until its condition is met. It is not in the sleeping set, so new work never wakes it:
-    /// the workers take that; a guest waits only for its own call's work.
+    /// A participant that stopped being idle without sleeping (an isolated wait, or a guest)
+    /// parks until its condition is met. It is not in the sleeping set, so new work never wakes
+    /// it: the workers' main loops take that; it waits only for its own work.
     /// </summary>
     private void ParkOnCondition<TCondition>(ref TCondition condition)
         where TCondition : struct, IWakeCondition
     {
-        Debug.Assert(IsGuest);
-        StopSearchingToRun();
         if (condition.TryRegister(Context))
         {
             try

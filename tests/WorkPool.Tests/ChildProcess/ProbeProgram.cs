@@ -17,6 +17,7 @@ internal static class ProbeProgram
             [StatisticsProbes.Disabled] => StatisticsProbes.RunDisabled(),
             [SpawnProbes.Unhandled] => SpawnProbes.RunUnhandled(),
             [SampleProbes.AllocationTest] => SampleProbes.Run(SampleProbes.AllocationTest),
+            [ZeroAfterFirstCallProbe.Command, string form] => ZeroAfterFirstCallProbe.Run(form),
             _ => null,
         };
         if (exitCode is { } code)
@@ -24,7 +25,7 @@ internal static class ProbeProgram
             return code;
         }
 
-        Console.Error.WriteLine($"usage: dotnet WorkPool.Tests.dll {AllocationProbe.Command} <AllocationTests method> | {StatisticsProbes.SigQuit} | {StatisticsProbes.Disabled} | {SpawnProbes.Unhandled} | {SampleProbes.AllocationTest}  (run the tests with dotnet test)");
+        Console.Error.WriteLine($"usage: dotnet WorkPool.Tests.dll {AllocationProbe.Command} <AllocationTests method> | {StatisticsProbes.SigQuit} | {StatisticsProbes.Disabled} | {SpawnProbes.Unhandled} | {SampleProbes.AllocationTest} | {ZeroAfterFirstCallProbe.Command} <form>  (run the tests with dotnet test)");
         return 2;
     }
 }
