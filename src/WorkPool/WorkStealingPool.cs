@@ -36,6 +36,7 @@ public sealed partial class WorkStealingPool : IDisposable
     private readonly GuestSlots _guests;
     private readonly Thread[] _threads;
     private readonly InjectorRing _injector;
+    private readonly InjectorRing _installRing;
     private readonly Sleepers _sleepers;
     private readonly StatisticsRegistry _statistics;
     private readonly Diagnostics.PoolMeter _meter;
@@ -74,6 +75,7 @@ public sealed partial class WorkStealingPool : IDisposable
         _options = options.Clone();
         _isDefault = isDefault;
         _injector = new InjectorRing(_options.InjectorCapacity);
+        _installRing = new InjectorRing(_options.InjectorCapacity);
         int guestCount = _options.GuestSlots;
         _statistics = new StatisticsRegistry(_options.ThreadCount, guestCount, _options.StatisticsSlots);
         _workers = new Worker[_options.ThreadCount];
@@ -149,7 +151,15 @@ public sealed partial class WorkStealingPool : IDisposable
     /// <summary>Workers, then guest slots: everyone whose deque thieves look at.</summary>
     internal Worker[] Participants => _participants;
 
+    /// <summary>The ring of fire-and-forget work from outside (spawns), with backpressure on floods.</summary>
     internal InjectorRing Injector => _injector;
+
+    /// <summary>
+    /// The ring of work whose caller waits for it (Install, Join, Scope and loops handed to the
+    /// workers): workers look at it before <see cref="Injector"/>, so a blocking caller never
+    /// queues behind a fire-and-forget flood.
+    /// </summary>
+    internal InjectorRing InstallRing => _installRing;
 
     internal Sleepers Sleepers => _sleepers;
 
@@ -202,6 +212,7 @@ public sealed partial class WorkStealingPool : IDisposable
             // Producers parked on a full ring wait outside the gate: each wakes, finds it closed
             // and gives up (see PublishFromOutside). Later ones find it closed before they register.
             _injector.WakeAllProducers();
+            _installRing.WakeAllProducers();
         }
 
         foreach (Thread thread in _threads)
@@ -302,7 +313,7 @@ public sealed partial class WorkStealingPool : IDisposable
     /// <summary>Any job visible to a worker's last look before sleeping (see <see cref="Sleepers"/>).</summary>
     internal bool HasVisibleWork()
     {
-        if (!_injector.LooksEmpty)
+        if (!_injector.LooksEmpty || !_installRing.LooksEmpty)
         {
             return true;
         }
@@ -347,7 +358,7 @@ public sealed partial class WorkStealingPool : IDisposable
             FrameJob job = context.InstallJobAt(depth);
             job.Load(Unsafe.AsPointer(ref local), &FrameJob.RunBody<TWork>);
             context.Depth = depth + 1;
-            if (!PublishFromOutside(context, job))
+            if (!PublishFromOutside(context, job, awaited: true))
             {
                 context.Depth = depth;
                 job.Disarm();
@@ -372,9 +383,10 @@ public sealed partial class WorkStealingPool : IDisposable
     }
 
     /// <summary>
-    /// Outside callers: publish <paramref name="job"/> into the injector ring and wake a sleeper;
-    /// false, with nothing published, once Dispose has closed the gate (or, when
-    /// <paramref name="waitForRoom"/> is false, when the ring is full).
+    /// Outside callers: publish <paramref name="job"/> into a ring and wake a sleeper (the
+    /// <see cref="InstallRing"/> when the caller waits for the job, <paramref name="awaited"/>;
+    /// the <see cref="Injector"/> for spawns); false, with nothing published, once Dispose has
+    /// closed the gate (or, when <paramref name="waitForRoom"/> is false, when the ring is full).
     /// </summary>
     /// <remarks>
     /// Each attempt to enqueue happens inside the gate, so once Dispose has seen the gate drain no
@@ -385,17 +397,18 @@ public sealed partial class WorkStealingPool : IDisposable
     /// closed the gate (<see cref="InjectorRing.WakeAllProducers"/>); each one then finds the gate
     /// closed and gives up.
     /// </remarks>
-    internal bool PublishFromOutside(ThreadContext context, Job job, bool waitForRoom = true)
+    internal bool PublishFromOutside(ThreadContext context, Job job, bool waitForRoom = true, bool awaited = false)
     {
         if (!TryEnterGate())
         {
             return false;
         }
 
+        InjectorRing ring = awaited ? _installRing : _injector;
         bool enqueued;
         try
         {
-            enqueued = _injector.TryEnqueue(job);
+            enqueued = ring.TryEnqueue(job);
         }
         finally
         {
@@ -410,10 +423,10 @@ public sealed partial class WorkStealingPool : IDisposable
             }
 
             long blockedSince = Stopwatch.GetTimestamp();
-            var accepted = new RingAcceptsThroughGate(this, job);
-            if (context.Worker is { } otherPoolWorker)
+            var accepted = new RingAcceptsThroughGate(this, ring, job);
+            if (context.Worker is { } participant)
             {
-                otherPoolWorker.WaitUntil(ref accepted, isolated: false);
+                participant.WaitUntil(ref accepted, isolated: false);
             }
             else
             {

@@ -44,7 +44,7 @@ public class DisposeRaceRegressionTests
                     break;
                 case 3:
                     // A's worker installs into B's full ring and waits for room.
-                    Bounded.Until(() => b.Injector.Count == 2, "B's ring to fill up");
+                    Bounded.Until(() => b.InstallRing.Count == 2, "B's ring to fill up");
                     try
                     {
                         a.Install(() =>

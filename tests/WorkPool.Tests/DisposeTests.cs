@@ -204,7 +204,7 @@ public class DisposeTests
                 // The conductor: once the ring is full and callers are blocked, dispose, and only
                 // then let the worker go.
                 blockerStarted.Wait();
-                Bounded.Until(() => pool.Injector.Count == 2, "the two-slot injector ring to fill up");
+                Bounded.Until(() => pool.InstallRing.Count == 2, "the two-slot injector ring to fill up");
                 var disposer = new Thread(() =>
                 {
                     pool.Dispose();

@@ -275,7 +275,7 @@ public class StatisticsTests
         }
 
         // Two fit into the ring; the others register as blocked producers.
-        Bounded.Until(() => pool.Injector.Count == 2 && pool.Injector.WaitingProducers == callers - 2, "two callers to block on the full ring");
+        Bounded.Until(() => pool.InstallRing.Count == 2 && pool.InstallRing.WaitingProducers == callers - 2, "two callers to block on the full ring");
         release.Signal();
         done.Wait();
         Assert.True(holder.Join(Bounded.WaitLimit));

@@ -329,7 +329,8 @@ internal sealed partial class Worker
             }
         }
 
-        return takeInjected && _pool.Injector.TryDequeue() is { } injected ? CountInjected(injected) : null;
+        // Awaited work first: its caller waits for it, and a flood of spawns must not delay it.
+        return takeInjected && (_pool.InstallRing.TryDequeue() ?? _pool.Injector.TryDequeue()) is { } injected ? CountInjected(injected) : null;
     }
 
     /// <summary>Steals from <paramref name="victim"/>, counting the attempt.</summary>

@@ -70,6 +70,7 @@ internal static class ZeroAfterFirstCallProbe
         private readonly Thread _competing;
         private readonly Thread _sharing;
         private WorkStealingPool? _target;
+        private WorkStealingPool? _inUse;
         private int _stop;
         private int _warmTarget;
 
@@ -90,9 +91,13 @@ internal static class ZeroAfterFirstCallProbe
                 int calls = 0;
                 while (Volatile.Read(ref _stop) == 0)
                 {
+                    // Dekker with Target: announce the pool in use (a full fence), then check it
+                    // is still the target; Target(null) returns only once no call can start on it.
                     WorkStealingPool? target = Volatile.Read(ref _target);
-                    if (target is null)
+                    Interlocked.Exchange(ref _inUse, target);
+                    if (target is null || Volatile.Read(ref _target) != target)
                     {
+                        Interlocked.Exchange(ref _inUse, null);
                         Thread.Yield();
                         continue;
                     }
@@ -105,6 +110,7 @@ internal static class ZeroAfterFirstCallProbe
 
                     var fib = new FibWork(8);
                     target.Install(ref fib);
+                    Interlocked.Exchange(ref _inUse, null);
                     if (++calls == 2)
                     {
                         Volatile.Write(ref _warmTarget, 1);
@@ -119,7 +125,11 @@ internal static class ZeroAfterFirstCallProbe
         internal void Target(WorkStealingPool? pool)
         {
             Volatile.Write(ref _warmTarget, 0);
-            Volatile.Write(ref _target, pool);
+            WorkStealingPool? previous = Interlocked.Exchange(ref _target, pool);
+            if (previous is not null)
+            {
+                Bounded.Until(() => Volatile.Read(ref _inUse) != previous, "the disturber to leave the pool");
+            }
         }
 
         internal void WaitUntilWarm() => Bounded.Until(() => Volatile.Read(ref _warmTarget) == 1, "the disturber's first calls into the pool");
