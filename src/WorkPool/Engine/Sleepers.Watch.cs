@@ -47,36 +47,47 @@ internal sealed partial class Sleepers
     }
 
     /// <summary>
-    /// Worker, after its announcement, deciding how to sleep: true when it holds the watch (it
-    /// sleeps with a timeout), taking the watch if offers are open and nobody holds it, and
-    /// giving it up when no offer is open.
+    /// How many watch periods in a row without an open offer the watcher keeps the watch before
+    /// it gives it up and sleeps untimed. Small work offered back to back (short Installs from
+    /// outside) then finds the watch held instead of waking a sleeper for every offer, and an
+    /// idle pool stops waking within about this many milliseconds.
     /// </summary>
-    internal bool KeepsWatch(ref bool isWatcher)
-    {
-        if (!_pool.AnyOpenOffer())
-        {
-            // Nothing to watch: give the watch (or a pending request) up, then look again, since
-            // an owner that saw the watch held or requested did not request another.
-            SchedulePoint.Hit();
-            bool gaveUp = isWatcher
-                ? Interlocked.CompareExchange(ref _counters.Watch, WatchNone, Watching) == Watching
-                : Interlocked.CompareExchange(ref _counters.Watch, WatchNone, WatchRequested) == WatchRequested;
-            isWatcher = false;
-            if (!gaveUp || !_pool.AnyOpenOffer())
-            {
-                return false;
-            }
-        }
+    internal const int WatchLinger = 16;
 
+    /// <summary>
+    /// Worker, after its announcement, deciding how to sleep: true when it holds the watch (it
+    /// sleeps with a timeout). It takes the watch when an owner requested it or an offer is open
+    /// and nobody holds it; the watcher gives it up after <see cref="WatchLinger"/> periods in a
+    /// row without an open offer, then looks once more.
+    /// </summary>
+    internal bool KeepsWatch(ref bool isWatcher, ref int idlePeriods)
+    {
+        bool offers = _pool.AnyOpenOffer();
         if (isWatcher)
         {
             Debug.Assert(Volatile.Read(ref _counters.Watch) == Watching, "Only the watcher gives the watch up.");
-            return true;
+            idlePeriods = offers ? 0 : idlePeriods + 1;
+            if (idlePeriods < WatchLinger)
+            {
+                return true;
+            }
+
+            // Give the watch up, then look again: an owner that saw it held did not request it.
+            SchedulePoint.Hit();
+            Interlocked.Exchange(ref _counters.Watch, WatchNone);
+            isWatcher = false;
+            offers = _pool.AnyOpenOffer();
         }
 
         SchedulePoint.Hit();
         int watch = Volatile.Read(ref _counters.Watch);
-        isWatcher = watch != Watching && Interlocked.CompareExchange(ref _counters.Watch, Watching, watch) == watch;
+        if (watch == Watching || (watch == WatchNone && !offers))
+        {
+            return false;
+        }
+
+        isWatcher = Interlocked.CompareExchange(ref _counters.Watch, Watching, watch) == watch;
+        idlePeriods = 0;
         return isWatcher;
     }
 }

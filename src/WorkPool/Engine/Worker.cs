@@ -30,6 +30,7 @@ internal sealed partial class Worker
     // whether its last sleep ended by the watch period rather than by a wake-up.
     private bool _isWatcher;
     private bool _watchTimedOut;
+    private int _watchIdlePeriods;
 
     internal Worker(WorkStealingPool pool, Sleepers sleepers, int index, bool isGuest, int dequeCapacity, int spinCount)
     {
@@ -239,7 +240,7 @@ internal sealed partial class Worker
                     if (!_pool.HasVisibleWork() && !HasInbox)
                     {
                         _stats.Sleep();
-                        if (_sleepers.KeepsWatch(ref _isWatcher))
+                        if (_sleepers.KeepsWatch(ref _isWatcher, ref _watchIdlePeriods))
                         {
                             // The watcher: look at the offers again after the watch period.
                             _watchTimedOut = !Context.Parker.Park(Sleepers.WatchPeriodMilliseconds);
