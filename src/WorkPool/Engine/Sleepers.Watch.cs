@@ -29,22 +29,31 @@ internal sealed partial class Sleepers
     internal const int WatchPeriodMilliseconds = 1;
 
     /// <summary>
-    /// Owner, after publishing an offer with a full fence: if nobody searches, someone sleeps
-    /// and nobody watches, request the watch and wake a sleeper (it searches, sees the offer,
-    /// and claims it or takes the watch when it goes back to sleep). Plain reads of the line
-    /// that <see cref="AnyIdle"/> reads on every Join, so usually no cache miss.
+    /// Owner, after publishing an offer with a full fence: if nobody watches, request the watch
+    /// and wake a sleeper if nobody searches (<see cref="NotifyWork"/>). The next worker to go
+    /// to sleep takes a requested watch, and a requested watch counts as work to wake a sleeper
+    /// for wherever a searcher stops or a waker hands its token back
+    /// (<see cref="HasWorkToWakeFor"/>), so the request is not lost when a searcher (or a waker's
+    /// token) hid the sleepers from the owner. A plain read of the line that
+    /// <see cref="AnyIdle"/> reads on every Join, so usually no cache miss; a held watch costs
+    /// nothing more.
     /// </summary>
     internal void EnsureOffersWatched()
     {
         SchedulePoint.Hit();
-        if (Volatile.Read(ref _counters.Searching) == 0
-            && Volatile.Read(ref _counters.Sleeping) != 0
-            && Volatile.Read(ref _counters.Watch) == WatchNone
+        if (Volatile.Read(ref _counters.Watch) == WatchNone
             && Interlocked.CompareExchange(ref _counters.Watch, WatchRequested, WatchNone) == WatchNone)
         {
             NotifyWork();
         }
     }
+
+    /// <summary>
+    /// Work visible to a searcher that stops, a waker that hands its token back, or a worker
+    /// leaving its search: a job in a ring or deque, or a requested watch that no sleeper has
+    /// taken yet (R33). A sleeper's own last look checks jobs only: it takes a requested watch.
+    /// </summary>
+    internal bool HasWorkToWakeFor() => _pool.HasVisibleWork() || Volatile.Read(ref _counters.Watch) == WatchRequested;
 
     /// <summary>
     /// How many watch periods in a row without an open offer the watcher keeps the watch before

@@ -174,7 +174,7 @@ internal sealed partial class Sleepers
         SchedulePoint.Hit();
         return Interlocked.Decrement(ref _counters.Searching) == 0
             && Volatile.Read(ref _counters.Sleeping) > 0
-            && _pool.HasVisibleWork();
+            && HasWorkToWakeFor();
     }
 
     /// <summary>

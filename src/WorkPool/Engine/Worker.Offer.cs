@@ -79,6 +79,8 @@ internal sealed partial class Worker
         }
 
         Debug.Assert(Volatile.Read(ref _offer.Value) == word - OfferOpen + OfferClaimed, "Only a claimer moves an open offer.");
+        // Shared like a promoted half: counted the same way (the claim counts JoinHalfTaken later).
+        _stats.JoinPromoted(Deque.Count);
         return false;
     }
 
@@ -100,11 +102,16 @@ internal sealed partial class Worker
     /// <see cref="ShareAfter"/>, it is claimed with a CAS and its job returned, to run here.
     /// Null when there is nothing to claim yet.
     /// </summary>
-    private FrameJob? TryClaimOffer()
+    private FrameJob? TryClaimOffer(bool adopt)
     {
         long now = Stopwatch.GetTimestamp();
         if (_offerCandidate is null)
         {
+            if (!adopt)
+            {
+                return null;
+            }
+
             foreach (Worker owner in _pool.Participants)
             {
                 long word = Volatile.Read(ref owner._offer.Value);

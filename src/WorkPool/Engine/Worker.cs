@@ -31,6 +31,7 @@ internal sealed partial class Worker
     private bool _isWatcher;
     private bool _watchTimedOut;
     private int _watchIdlePeriods;
+    private bool _mayAdoptOffer;
 
     internal Worker(WorkStealingPool pool, Sleepers sleepers, int index, bool isGuest, int dequeCapacity, int spinCount)
     {
@@ -120,7 +121,11 @@ internal sealed partial class Worker
             Job? job = FindWork(takeInjected: !isolated);
             if (job is null && idle && (idleRounds & (OfferCheckPeriod - 1)) == 0)
             {
-                job = TryClaimOffer();
+                // Within its search budget a searcher adopts new candidates; past it, it only
+                // follows the one it has (or a watcher's one look per period), so a stream of
+                // short-lived offers cannot keep it from sleeping.
+                job = TryClaimOffer(adopt: idleRounds < _spinCount || _mayAdoptOffer);
+                _mayAdoptOffer = false;
             }
 
             if (job is not null)
@@ -165,8 +170,9 @@ internal sealed partial class Worker
                 idle = Sleep(ref condition);
                 gaveUpSearch = !idle;
                 // A watcher back from its watch period looks at the offers once (the next round),
-                // then only keeps searching while it watches a candidate.
+                // then only keeps searching while it watches the candidate it adopted then.
                 idleRounds = _watchTimedOut ? _spinCount + (OfferCheckPeriod - 1) - ((_spinCount + OfferCheckPeriod - 1) % OfferCheckPeriod) : 0;
+                _mayAdoptOffer = _watchTimedOut;
             }
         }
 
@@ -175,7 +181,7 @@ internal sealed partial class Worker
         {
             StopIdle(isolated);
         }
-        else if (gaveUpSearch && _pool.HasVisibleWork())
+        else if (gaveUpSearch && _sleepers.HasWorkToWakeFor())
         {
             // We stopped searching and then left without parking (the condition was met):
             // producers that saw us counted as a searcher skipped their wake (see Sleepers).
@@ -216,7 +222,7 @@ internal sealed partial class Worker
     /// </summary>
     private void StopSearchingToRun()
     {
-        if (_sleepers.StopSearching() && _pool.HasVisibleWork())
+        if (_sleepers.StopSearching() && _sleepers.HasWorkToWakeFor())
         {
             _sleepers.NotifyWork();
         }
@@ -237,10 +243,11 @@ internal sealed partial class Worker
                     // no check here: the main loop's condition refuses to register once it is set,
                     // and Dispose unparks every worker after setting it.
                     SchedulePoint.Hit();
+                    bool watching = _sleepers.KeepsWatch(ref _isWatcher, ref _watchIdlePeriods);
                     if (!_pool.HasVisibleWork() && !HasInbox)
                     {
                         _stats.Sleep();
-                        if (_sleepers.KeepsWatch(ref _isWatcher, ref _watchIdlePeriods))
+                        if (watching)
                         {
                             // The watcher: look at the offers again after the watch period.
                             _watchTimedOut = !Context.Parker.Park(Sleepers.WatchPeriodMilliseconds);
