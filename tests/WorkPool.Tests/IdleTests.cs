@@ -28,7 +28,8 @@ public class IdleTests
     [InlineData(8, 32)]
     public void SleepingPool_WakesForEachInstallFromOutside_ThenSleepsAgain(int threads, int spinCount) => Bounded.Run(() =>
     {
-        using WorkStealingPool pool = Pools.Create(threads, o => o.SpinCount = spinCount);
+        // No guest slots: each Install from outside goes to a worker (a guest runs it itself).
+        using WorkStealingPool pool = Pools.CreateWithoutGuests(threads, o => o.SpinCount = spinCount);
         pool.Install(static () => { });
         for (int round = 0; round < 25; round++)
         {
@@ -48,8 +49,9 @@ public class IdleTests
     [InlineData(8, 16)]
     public void SleepingPool_BurstThatNeedsEveryWorker_WakesThemAll(int threads, int spinCount) => Bounded.Run(() =>
     {
-        // `threads` jobs that can only finish together: each parked worker must be woken.
-        using WorkStealingPool pool = Pools.Create(threads, o => o.SpinCount = spinCount);
+        // `threads` jobs that can only finish together: each parked worker must be woken. No
+        // guest slots, so the callers' Installs go to the workers.
+        using WorkStealingPool pool = Pools.CreateWithoutGuests(threads, o => o.SpinCount = spinCount);
         pool.Install(static () => { });
         for (int round = 0; round < 5; round++)
         {
@@ -72,14 +74,16 @@ public class IdleTests
     public void SleepingPool_JoinOnAWorker_OffersItsSecondHalfToASleeper(int threads, int spinCount) => Bounded.Run(() =>
     {
         // A and B of one Join meet at a barrier, so B must run on another worker while A runs:
-        // the Join must promote B and wake a sleeping worker for it.
+        // the Join must share B and wake a sleeping worker for it (the Join runs in a job on a
+        // worker, which the spawn that carries it wakes; every other worker sleeps).
         using WorkStealingPool pool = Pools.Create(threads, o => o.SpinCount = spinCount);
         pool.Install(static () => { });
         for (int round = 0; round < 10; round++)
         {
             WaitUntilAllAsleep(pool, $"before Join {round}");
             using var barrier = new Barrier(2);
-            (int a, int b) = pool.Install(barrier, static barrier => ForkJoin.Join(
+            (int A, int B) indices = (-1, -1);
+            Sides.OnWorker(pool, () => indices = ForkJoin.Join(
                 barrier,
                 static b =>
                 {
@@ -91,7 +95,9 @@ public class IdleTests
                     Bounded.Meet(b, "half B, which a woken sleeper must run");
                     return WorkStealingPool.CurrentWorkerIndex;
                 }));
-            Assert.NotEqual(a, b);
+            Assert.InRange(indices.A, 0, threads - 1);
+            Assert.InRange(indices.B, 0, threads - 1);
+            Assert.NotEqual(indices.A, indices.B);
         }
     });
 

@@ -11,7 +11,8 @@ public class WakeupTests
     [InlineData(4)]
     public void SequentialInstalls_WorkersAsleepBetweenCalls_NoneLost(int threads) => Bounded.Run(() =>
     {
-        using WorkStealingPool pool = Pools.Create(threads, o => o.SpinCount = 0);
+        // No guest slots: every Install wakes a worker (a guest would run it itself).
+        using WorkStealingPool pool = Pools.CreateWithoutGuests(threads, o => o.SpinCount = 0);
         long sum = 0;
         for (int i = 0; i < 20_000; i++)
         {
@@ -57,9 +58,10 @@ public class WakeupTests
     public void BurstsOfBlockingJobs_WakeAsManyWorkersAsNeeded(int spinCount) => Bounded.Run(() =>
     {
         // k jobs that can only finish together need k workers awake at once: one searching
-        // worker woken per burst is not enough, every job in the ring must get a worker.
+        // worker woken per burst is not enough, every job in the ring must get a worker. No
+        // guest slots, so the callers' Installs go through the ring.
         const int Threads = 8;
-        using WorkStealingPool pool = Pools.Create(Threads, o => o.SpinCount = spinCount);
+        using WorkStealingPool pool = Pools.CreateWithoutGuests(Threads, o => o.SpinCount = spinCount);
         for (int round = 0; round < 40; round++)
         {
             int k = 2 + (round % (Threads - 1));
@@ -74,62 +76,74 @@ public class WakeupTests
         }
     });
 
-    [Fact]
-    public void StolenHalf_JoinerParks_ThiefWakesIt() => Bounded.Run(() =>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void StolenHalf_JoinerParks_ThiefWakesIt(bool fromWorker) => Bounded.Run(() =>
     {
         // The joiner runs out of work while the thief still runs B, parks on B's latch, and
-        // must be unparked by the thief when B completes.
+        // must be unparked by the thief when B completes. A waits for B, so the other worker
+        // (asleep: SpinCount 0) takes B late: the Join's offer wakes it and it claims B once the
+        // offer has been open for the share delay. The joiner is a worker or a guest.
         using WorkStealingPool pool = Pools.Create(2, o => o.SpinCount = 0);
         for (int round = 0; round < 20; round++)
         {
-            using var aRunning = new ManualResetEventSlim();
             using var bStarted = new ManualResetEventSlim();
             using var releaseB = new ManualResetEventSlim();
-            int joiner = -1, thief = -1;
+            int joiner = -1, thief = -1, aReturned = 0;
+            Thread? joinerThread = null;
             long bResult = 0;
-            Bounded.Threads(3, t =>
+            Bounded.Threads(2, t =>
             {
-                switch (t)
+                if (t == 0)
                 {
-                    case 0:
-                        pool.Install(() =>
-                        {
-                            (int a, long b) = pool.Join(
-                                () =>
-                                {
-                                    Volatile.Write(ref joiner, WorkStealingPool.CurrentWorkerIndex);
-                                    aRunning.Set();
-                                    Bounded.Wait(bStarted, "B to start on the other worker");
-                                    return 1;
-                                },
-                                () =>
-                                {
-                                    thief = WorkStealingPool.CurrentWorkerIndex;
-                                    bStarted.Set();
-                                    Bounded.Wait(releaseB, "the test to release B");
-                                    return 42L;
-                                });
-                            Assert.Equal(1, a);
-                            bResult = b;
-                        });
-                        break;
-                    case 1:
-                        // Nudge: wakes the other worker, which steals B before it looks at the ring.
-                        Bounded.Wait(aRunning, "A to run");
-                        pool.Install(static () => { });
-                        break;
-                    default:
-                        // B may start before A does (an awake worker steals it at once).
-                        Bounded.Wait(aRunning, "A to run");
-                        Bounded.Wait(bStarted, "B to start");
-                        int j = Volatile.Read(ref joiner);
-                        Bounded.Until(() => Volatile.Read(ref pool.Workers[j].SleepState.Value) == Sleepers.Sleeping, "the joiner to park while B runs");
-                        releaseB.Set();
-                        break;
+                    Sides.On(pool, fromWorker, () =>
+                    {
+                        (int a, long b) = pool.Join(
+                            () =>
+                            {
+                                joinerThread = Thread.CurrentThread;
+                                Volatile.Write(ref joiner, WorkStealingPool.CurrentWorkerIndex);
+                                Bounded.Wait(bStarted, "B to start on the other worker");
+                                Volatile.Write(ref aReturned, 1);
+                                return 1;
+                            },
+                            () =>
+                            {
+                                thief = WorkStealingPool.CurrentWorkerIndex;
+                                bStarted.Set();
+                                Bounded.Wait(releaseB, "the test to release B");
+                                return 42L;
+                            });
+                        Assert.Equal(1, a);
+                        bResult = b;
+                    });
+                }
+                else
+                {
+                    Bounded.Wait(bStarted, "B to start");
+                    Bounded.Until(() => Volatile.Read(ref aReturned) == 1, "A to return");
+                    int j = Volatile.Read(ref joiner);
+                    if (fromWorker)
+                    {
+                        Bounded.Until(() => Volatile.Read(ref pool.Workers[j].SleepState.Value) == Sleepers.Sleeping, "the joining worker to sleep while B runs");
+                    }
+                    else
+                    {
+                        // After A, the guest's thread blocks only where it parks for B.
+                        Bounded.Until(() => (joinerThread!.ThreadState & ThreadState.WaitSleepJoin) != 0, "the guest to park while B runs");
+                    }
+
+                    releaseB.Set();
                 }
             });
             Assert.Equal(42L, bResult);
+            Assert.InRange(thief, 0, pool.ThreadCount - 1);
             Assert.NotEqual(joiner, thief);
+            if (!fromWorker)
+            {
+                Assert.InRange(joiner, pool.ThreadCount, pool.ParticipantCount - 1);
+            }
         }
     });
 }
