@@ -39,9 +39,9 @@ public partial class AllocationTests
     internal static bool InProbe { get; set; }
 
     /// <summary>Measures <paramref name="loop"/> (see <see cref="MeasureIsolated"/>) and asserts that its best round allocated exactly 0 bytes.</summary>
-    private static void AssertZeroBytes(string form, int calls, Func<WorkStealingPool, long> loop, long expectedChecksum, int threads = 2, int spinCount = 512, bool warmEachWorker = true, int injectorCapacity = 1024, [CallerMemberName] string test = "")
+    private static void AssertZeroBytes(string form, int calls, Func<WorkStealingPool, long> loop, long expectedChecksum, int threads = 2, int spinCount = 512, bool warmEachWorker = true, int injectorCapacity = 1024, int? guestSlots = null, [CallerMemberName] string test = "")
     {
-        (long min, string rounds) = MeasureIsolated(loop, expectedChecksum, threads, spinCount, test, warmEachWorker, injectorCapacity);
+        (long min, string rounds) = MeasureIsolated(loop, expectedChecksum, threads, spinCount, test, warmEachWorker, injectorCapacity, guestSlots);
         Assert.True(
             min == 0,
             $"{form}: allocated {min} bytes in the best of {Rounds} rounds of {calls} calls ({(double)min / calls:0.###} B/call). Rounds: {rounds}. Expected exactly 0.");
@@ -52,11 +52,11 @@ public partial class AllocationTests
     /// returns what it measured there. In that child: measures <paramref name="loop"/> with
     /// <see cref="Measure"/>, prints the result for the parent and returns it.
     /// </summary>
-    private static (long Min, string Rounds) MeasureIsolated(Func<WorkStealingPool, long> loop, long expectedChecksum, int threads, int spinCount, string test, bool warmEachWorker = true, int injectorCapacity = 1024)
+    private static (long Min, string Rounds) MeasureIsolated(Func<WorkStealingPool, long> loop, long expectedChecksum, int threads, int spinCount, string test, bool warmEachWorker = true, int injectorCapacity = 1024, int? guestSlots = null)
     {
         if (InProbe)
         {
-            (long min, string rounds) = Bounded.RunFunc(() => Measure(loop, expectedChecksum, threads, spinCount, warmEachWorker, injectorCapacity), test);
+            (long min, string rounds) = Bounded.RunFunc(() => Measure(loop, expectedChecksum, threads, spinCount, warmEachWorker, injectorCapacity, guestSlots), test);
             Console.WriteLine($"{ResultMarker}\t{min.ToString(CultureInfo.InvariantCulture)}\t{rounds}");
             return (min, rounds);
         }
@@ -115,9 +115,9 @@ public partial class AllocationTests
     /// <summary>The fewest bytes allocated process-wide in <see cref="Rounds"/> measured rounds after two warm-up rounds, and a per-round breakdown.</summary>
     /// <remarks>
     /// <paramref name="warmEachWorker"/> false skips <see cref="RunOnEachWorker"/>, which holds
-    /// the other workers in jobs: a loop that needs every worker (a broadcast) warms them itself.
+    /// the other workers in a broadcast: a loop that needs every worker (a broadcast) warms them itself.
     /// </remarks>
-    private static (long Min, string Rounds) Measure(Func<WorkStealingPool, long> loop, long expectedChecksum, int threads, int spinCount, bool warmEachWorker, int injectorCapacity)
+    private static (long Min, string Rounds) Measure(Func<WorkStealingPool, long> loop, long expectedChecksum, int threads, int spinCount, bool warmEachWorker, int injectorCapacity, int? guestSlots)
     {
         using WorkStealingPool pool = Pools.Create(
             threads,
@@ -125,6 +125,7 @@ public partial class AllocationTests
             {
                 o.SpinCount = spinCount;
                 o.InjectorCapacity = injectorCapacity;
+                o.GuestSlots = guestSlots ?? o.GuestSlots;
             },
             test: "alloc");
 
@@ -143,13 +144,13 @@ public partial class AllocationTests
         var rounds = new string[Rounds];
         for (int round = 0; round < Rounds; round++)
         {
-            long[] workersBefore = WorkerAllocatedBytes(pool, afterRendezvous: true);
+            long[] workersBefore = WorkerAllocatedBytes(pool);
             long callerBefore = GC.GetAllocatedBytesForCurrentThread();
             long before = GC.GetTotalAllocatedBytes(precise: true);
             long checksum = loop(pool);
             long after = GC.GetTotalAllocatedBytes(precise: true);
             long callerAfter = GC.GetAllocatedBytesForCurrentThread();
-            long[] workersAfter = WorkerAllocatedBytes(pool, afterRendezvous: false);
+            long[] workersAfter = WorkerAllocatedBytes(pool);
             Assert.Equal(expectedChecksum, checksum);
             min = Math.Min(min, after - before);
 
@@ -166,8 +167,9 @@ public partial class AllocationTests
     [Fact]
     public void Control_TheMeasurementSeesAllocationsOnWorkers()
     {
-        // A body that allocates one object per call on the worker: the measurement must see at
-        // least Calls × 24 bytes (the smallest object on 64-bit), or the zero results above mean nothing.
+        // A body that allocates one object per call on the worker (no guest slots, so a worker
+        // runs each Install): the measurement must see at least Calls × 24 bytes (the smallest
+        // object on 64-bit), or the zero results above mean nothing.
         (long min, string rounds) = MeasureIsolated(static pool =>
         {
             long sum = 0;
@@ -182,28 +184,26 @@ public partial class AllocationTests
             }
 
             return sum;
-        }, Calls, threads: 2, spinCount: 512, nameof(Control_TheMeasurementSeesAllocationsOnWorkers));
+        }, Calls, threads: 2, spinCount: 512, nameof(Control_TheMeasurementSeesAllocationsOnWorkers), guestSlots: 0);
         Assert.True(min >= Calls * 24L, $"the measurement missed allocations on worker threads: {rounds}");
     }
 
     /// <summary>
-    /// Runs <paramref name="loop"/> once on each worker in turn, from inside a job on that worker,
-    /// while the other workers are held in jobs of their own (so the loop's Installs run inline
-    /// and its Joins use that worker's own job slots).
+    /// Runs <paramref name="loop"/> once on each worker in turn, from inside that worker's part
+    /// of a broadcast, while the other workers are held in their own parts (so the loop's
+    /// Installs run inline and its Joins use that worker's own job slots). A broadcast, not
+    /// Installs from outside threads: those run on the calling threads as guests.
     /// </summary>
     private static void RunOnEachWorker(WorkStealingPool pool, Func<WorkStealingPool, long> loop, long expectedChecksum)
     {
-        int n = pool.ThreadCount;
-        for (int w = 0; w < n; w++)
+        for (int w = 0; w < pool.ThreadCount; w++)
         {
-            using var arrived = new Barrier(n);
             using var done = new ManualResetEventSlim();
             long checksum = 0;
             int target = w;
-            Bounded.Threads(n, _ => pool.Install(() =>
+            pool.Broadcast(index =>
             {
-                Bounded.Meet(arrived, "one warm-up job per worker");
-                if (WorkStealingPool.CurrentWorkerIndex == target)
+                if (index == target)
                 {
                     try
                     {
@@ -218,28 +218,16 @@ public partial class AllocationTests
                 {
                     Bounded.Wait(done, "the warm-up run on another worker");
                 }
-            }));
+            });
             Assert.Equal(expectedChecksum, checksum);
         }
     }
 
-    /// <summary>
-    /// Each worker's own allocation counter, read on that worker: one job per worker, held at a
-    /// barrier so that every worker takes exactly one. The rendezvous itself may allocate on the
-    /// worker, so the counter is read after it for the snapshot before the measured window, and
-    /// before it for the snapshot after the window: the difference covers exactly the window.
-    /// </summary>
-    private static long[] WorkerAllocatedBytes(WorkStealingPool pool, bool afterRendezvous)
+    /// <summary>Each worker's own allocation counter, read on that worker (its part of a broadcast).</summary>
+    private static long[] WorkerAllocatedBytes(WorkStealingPool pool)
     {
-        int n = pool.ThreadCount;
-        var bytes = new long[n];
-        using var barrier = new Barrier(n);
-        Bounded.Threads(n, _ => pool.Install((bytes, barrier, afterRendezvous), static s =>
-        {
-            long beforeMeeting = GC.GetAllocatedBytesForCurrentThread();
-            Bounded.Meet(s.barrier, "one counter-reading job per worker");
-            s.bytes[WorkStealingPool.CurrentWorkerIndex] = s.afterRendezvous ? GC.GetAllocatedBytesForCurrentThread() : beforeMeeting;
-        }));
+        var bytes = new long[pool.ThreadCount];
+        pool.Broadcast(bytes, static (bytes, index) => bytes[index] = GC.GetAllocatedBytesForCurrentThread());
         return bytes;
     }
 
@@ -348,39 +336,43 @@ public partial class AllocationTests
     // ---- Install from inside a worker (inline) and from a worker of another pool ----
 
     [Fact]
-    public void NestedInstalls_InsideAWorker_ZeroBytes() => AssertZeroBytes("10,000 nested installs inside one external Install", Calls, static pool =>
-        pool.Install(pool, static p =>
-        {
-            long sum = 0;
-            for (int i = 0; i < Calls; i++)
-            {
-                p.Install(static () => { });
-                sum += p.Install(static () => 1L) - 1;
-                p.Install(i, static _ => { });
-                sum += p.Install(i, static s => (long)s);
-                var work = new AddWork(0, 0);
-                p.Install(ref work);
-                sum += p.Install<TripleWork, long>(new TripleWork(0));
-            }
+    public void NestedInstalls_InsideAWorker_ZeroBytes() => AssertZeroBytes("10,000 nested installs inside a job on a worker", Calls, static pool =>
+        RunOnAWorker(pool, static (p, _) => NestedInstalls(p)), Sum(Calls));
 
-            return sum;
-        }), Sum(Calls));
+    private static long NestedInstalls(WorkStealingPool p)
+    {
+        long sum = 0;
+        for (int i = 0; i < Calls; i++)
+        {
+            p.Install(static () => { });
+            sum += p.Install(static () => 1L) - 1;
+            p.Install(i, static _ => { });
+            sum += p.Install(i, static s => (long)s);
+            var work = new AddWork(0, 0);
+            p.Install(ref work);
+            sum += p.Install<TripleWork, long>(new TripleWork(0));
+        }
+
+        return sum;
+    }
 
     [Fact]
     public void CrossPoolInstalls_FromAWorkerOfAnotherPool_ZeroBytes()
     {
         using WorkStealingPool other = Pools.Create(2, test: "alloc-other");
         AssertZeroBytes("10,000 installs into another pool from one worker", Calls, pool =>
-            pool.Install((pool, other), static s =>
-            {
-                long sum = 0;
-                for (int i = 0; i < Calls; i++)
-                {
-                    sum += s.other.Install(i, static v => (long)v);
-                }
+            RunOnAWorker(pool, static (_, o) => CrossPoolInstalls((WorkStealingPool)o!), other), Sum(Calls));
+    }
 
-                return sum;
-            }), Sum(Calls));
+    private static long CrossPoolInstalls(WorkStealingPool other)
+    {
+        long sum = 0;
+        for (int i = 0; i < Calls; i++)
+        {
+            sum += other.Install(i, static v => (long)v);
+        }
+
+        return sum;
     }
 
     // ---- Join-based recursion inside Install ----
