@@ -362,6 +362,8 @@ public class DisposeTests
         });
         using (pool)
         {
+            Assert.Throws<InvalidOperationException>(() => Sides.OnWorker(pool, pool.Dispose));
+            // From a guest call of this pool too (this thread, outside every pool).
             Assert.Throws<InvalidOperationException>(() => pool.Install(() => pool.Dispose()));
             Assert.False(pool.IsDisposed);
 
