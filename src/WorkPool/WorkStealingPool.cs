@@ -279,7 +279,7 @@ public sealed partial class WorkStealingPool : IDisposable
                 return existing;
             }
 
-            var cache = new JobCache(Math.Max(_options.InjectorCapacity, _options.DequeCapacity));
+            var cache = new JobCache(Math.Max(_options.InjectorCapacity, _options.DequeCapacity), _options.SpawnedJobsPerType);
             if (index >= caches.Length)
             {
                 Array.Resize(ref caches, Math.Max(index + 1, caches.Length * 2));

@@ -19,6 +19,9 @@ public sealed class WorkStealingPoolOptions
     /// <summary>The largest accepted <see cref="GuestSlots"/>.</summary>
     public const int MaxGuestSlots = 512;
 
+    /// <summary>The largest <see cref="SpawnedJobsPerType"/>.</summary>
+    public const int MaxSpawnedJobsPerType = 4096;
+
     private int _threadCount = Environment.ProcessorCount;
     private string _threadNamePrefix = "WorkPool";
     private int _stackSize;
@@ -28,6 +31,7 @@ public sealed class WorkStealingPoolOptions
     private string? _name;
     private int _statisticsSlots = 64;
     private int? _guestSlots;
+    private int _spawnedJobsPerType = 64;
 
     /// <summary>
     /// Number of worker threads, from 1 to <see cref="MaxThreadCount"/>. Default:
@@ -172,6 +176,28 @@ public sealed class WorkStealingPoolOptions
             }
 
             _guestSlots = value;
+        }
+    }
+
+    /// <summary>
+    /// How many jobs the pool creates at once for a spawned body type (the work of
+    /// <c>Spawn</c> and <c>scope.Spawn</c>, per type of body) whenever it has no free one: from 1
+    /// to <see cref="MaxSpawnedJobsPerType"/>. Default: 64. Jobs go back to the pool when they
+    /// start running and are reused by any thread, so a call shape with at most this many spawns
+    /// in flight allocates nothing after its first call; a shape with more allocates another batch
+    /// of this many whenever it runs out. Each job costs a cache line or two plus the body.
+    /// </summary>
+    public int SpawnedJobsPerType
+    {
+        get => _spawnedJobsPerType;
+        set
+        {
+            if (value < 1 || value > MaxSpawnedJobsPerType)
+            {
+                throw new ArgumentOutOfRangeException(nameof(SpawnedJobsPerType), value, $"SpawnedJobsPerType must be between 1 and {MaxSpawnedJobsPerType}.");
+            }
+
+            _spawnedJobsPerType = value;
         }
     }
 

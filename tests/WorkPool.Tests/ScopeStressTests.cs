@@ -19,7 +19,7 @@ public class ScopeStressTests
         const int returners = 8;
         const int roundsEach = 50_000;
         const int maxJobs = 64;
-        var cache = new JobCache(capacity: maxJobs);
+        var cache = new JobCache(capacity: maxJobs, batch: 1);
         var inFlight = new ConcurrentQueue<CountedJob>();
         int created = 0;
         int takersDone = 0;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace WorkPool;
 
@@ -7,7 +8,9 @@ namespace WorkPool;
 /// preallocated slots with per-slot sequence numbers (D. Vyukov's bounded MPMC queue), the same
 /// algorithm as the <see cref="InjectorRing"/> without its waiting producers. It never allocates
 /// after construction; <see cref="TryEnqueue"/> fails when it is full and
-/// <see cref="TryDequeue"/> when it is empty, and neither blocks.
+/// <see cref="TryDequeue"/> when it is empty. Neither waits for another consumer; a dequeue that
+/// meets a producer between its claim and its publication waits for that publication (the queue
+/// is not empty, so reporting it empty would make a job cache allocate).
 /// </summary>
 /// <remarks>
 /// Invariants: a slot for position p is writable when its sequence equals p, readable when it
@@ -104,12 +107,33 @@ internal sealed class BoundedQueue<T>
             }
             else if (lag < 0)
             {
-                return null; // empty, or a producer claimed the position and has not published yet
+                if (Volatile.Read(ref _tail.Value) == position)
+                {
+                    return null; // empty
+                }
+
+                // A producer claimed this position and has not published it yet (a few
+                // instructions, unless it was preempted). Wait for it rather than report an empty
+                // queue that holds items: a job cache that looked empty would allocate a job the
+                // shape already owns, and "0 B after the first call" would depend on preemption.
+                WaitForPublication(ref slot, position);
             }
             else
             {
                 position = Volatile.Read(ref _head.Value);
             }
+        }
+    }
+
+    /// <summary>Spins (yielding when it takes long) until the producer that claimed <paramref name="position"/> publishes it.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void WaitForPublication(ref Slot slot, long position)
+    {
+        SpinWait spinner = default;
+        while (Volatile.Read(ref slot.Sequence) - (position + 1) < 0)
+        {
+            SchedulePoint.Spin();
+            spinner.SpinOnce(sleep1Threshold: -1);
         }
     }
 }

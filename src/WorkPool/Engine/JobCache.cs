@@ -5,9 +5,11 @@ namespace WorkPool;
 /// <summary>
 /// A pool's free pooled jobs of one type (the jobs of fire-and-forget and scope spawns): one
 /// bounded queue that every thread takes from when it spawns and gives back to when it has run a
-/// job, whichever threads those are. So the jobs a pool has converge to the most it ever had in
-/// flight at once, and after one call of a shape, later calls of that shape find every job they
-/// need, however the pool spreads their pieces over its participants.
+/// job, whichever threads those are. A miss creates a batch
+/// (<see cref="WorkStealingPoolOptions.SpawnedJobsPerType"/>), so after one call of a shape with
+/// at most that many spawns in flight, later calls of that shape find every job they need, however
+/// the pool spreads their pieces over its participants (a first call may reuse a job it spawned
+/// earlier in the same call, so it alone cannot tell how many a later call needs).
 /// </summary>
 /// <remarks>
 /// <para>Why one shared queue rather than a list per thread: with per-thread lists, a job goes
@@ -28,7 +30,14 @@ internal sealed class JobCache
 {
     private readonly BoundedQueue<PooledJob> _free;
 
-    internal JobCache(int capacity) => _free = new BoundedQueue<PooledJob>(capacity);
+    internal JobCache(int capacity, int batch)
+    {
+        _free = new BoundedQueue<PooledJob>(capacity);
+        Batch = Math.Min(batch, capacity);
+    }
+
+    /// <summary>How many jobs a miss creates (see <see cref="WorkStealingPoolOptions.SpawnedJobsPerType"/>).</summary>
+    internal int Batch { get; }
 
     /// <summary>How many free jobs the cache can hold.</summary>
     internal int Capacity => _free.Capacity;
@@ -62,6 +71,22 @@ internal static class JobCaches<TJob>
     {
         JobCache cache = pool.JobCacheAt(Index);
         // Only jobs of this exact type are ever given back to this cache.
-        return cache.TryTake() is { } job ? Unsafe.As<TJob>(job) : TJob.Create(cache);
+        return cache.TryTake() is { } job ? Unsafe.As<TJob>(job) : CreateBatch(cache);
+    }
+
+    /// <summary>
+    /// A miss creates a batch: the jobs a call shape has in flight at once exist after its first
+    /// call, whichever threads took and gave back which, so later calls never miss (0 B after the
+    /// first call). One job for the caller, the rest into the cache.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static TJob CreateBatch(JobCache cache)
+    {
+        for (int i = 1; i < cache.Batch; i++)
+        {
+            cache.Return(TJob.Create(cache));
+        }
+
+        return TJob.Create(cache);
     }
 }

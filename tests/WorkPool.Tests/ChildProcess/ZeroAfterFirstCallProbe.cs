@@ -5,7 +5,7 @@ namespace WorkPool.Tests;
 /// <summary>
 /// The child-process side of <see cref="ZeroAfterFirstCallTests"/>: for one form, 20 repetitions,
 /// each with a fresh pool of a random thread count (1 to 8 on a 2-core machine), one warm-up call
-/// of the shape, then <see cref="Calls"/> calls measured process-wide while a disturber perturbs
+/// of the shape, then <see cref="ZeroShape.Calls"/> calls (10,000 for most forms) measured process-wide while a disturber perturbs
 /// which participant runs what: the bodies spin or yield for random short times, a second pool
 /// competes for the cores, and a second caller takes guest slots of the same pool. Every
 /// repetition must allocate exactly 0 bytes; the probe prints one line per repetition.
@@ -16,6 +16,9 @@ internal static class ZeroAfterFirstCallProbe
     internal const string ResultMarker = "ZERO-REP";
     internal const int Repetitions = 20;
     internal const int Calls = 10_000;
+
+    /// <summary>Calls measured for forms whose every call is a round trip to every worker (broadcast, a fire-and-forget burst waited for).</summary>
+    internal const int RoundTripCalls = 2_000;
 
     /// <summary>In the child process: runs every repetition of <paramref name="form"/>; 0 when all ran (the parent checks the bytes).</summary>
     internal static int Run(string form)
@@ -47,7 +50,7 @@ internal static class ZeroAfterFirstCallProbe
 
             long before = GC.GetTotalAllocatedBytes(precise: true);
             long checksum = 0;
-            for (int i = 0; i < Calls; i++)
+            for (int i = 0; i < shape.Calls; i++)
             {
                 checksum += shape.Call(pool) == expected ? 0 : 1;
             }

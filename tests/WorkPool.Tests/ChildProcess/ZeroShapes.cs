@@ -2,8 +2,13 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace WorkPool.Tests;
 
-/// <summary>One call shape of <see cref="ZeroAfterFirstCallProbe"/>: a form of the API with fixed body types, its expected checksum, and the pool's guest slots.</summary>
-internal sealed record ZeroShape(string Name, Func<WorkStealingPool, long> Call, long Checksum, int GuestSlots = 4);
+/// <summary>
+/// One call shape of <see cref="ZeroAfterFirstCallProbe"/>: a form of the API with fixed body
+/// types, its expected checksum, the pool's guest slots, and how many calls are measured (fewer
+/// for forms whose every call wakes every worker: on 2 cores with 8 workers and a disturber, a
+/// call then costs about a millisecond).
+/// </summary>
+internal sealed record ZeroShape(string Name, Func<WorkStealingPool, long> Call, long Checksum, int GuestSlots = 4, int Calls = ZeroAfterFirstCallProbe.Calls);
 
 /// <summary>
 /// Every form of the API, each as one closure-free call whose bodies spin or yield for random
@@ -99,14 +104,14 @@ internal static class ZeroShapes
             }
 
             return Spawns;
-        }, Spawns),
+        }, Spawns, Calls: ZeroAfterFirstCallProbe.RoundTripCalls),
         new("broadcast", static pool =>
         {
             long[] counter = Shared.BroadcastCounter;
             Interlocked.Exchange(ref counter[0], 0);
             pool.Broadcast(counter, static (c, _) => Interlocked.Increment(ref c[0]));
             return Interlocked.Read(ref counter[0]) == pool.ThreadCount ? 1 : 0;
-        }, 1),
+        }, 1, Calls: ZeroAfterFirstCallProbe.RoundTripCalls),
     ];
 
     internal static bool TryGet(string name, [NotNullWhen(true)] out ZeroShape? shape)
