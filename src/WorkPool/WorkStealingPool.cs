@@ -480,10 +480,21 @@ public sealed partial class WorkStealingPool : IDisposable
         _sleepers.NotifyWork();
     }
 
-    /// <summary>Outside callers: counts the caller in the gate, or returns false once Dispose has closed it.</summary>
+    /// <summary>
+    /// Outside callers: counts the caller in the gate, or returns false once Dispose has closed
+    /// it, or (for a thread that is not a participant of this pool) once Dispose has started.
+    /// </summary>
+    /// <remarks>
+    /// Dispose lets guest calls in progress finish before it closes the gate, since their spawns
+    /// still pass through it; a new outside call refused a guest slot would otherwise slip through
+    /// that window onto the workers (R29 in docs/design/guests.md). The increment is a full fence
+    /// before the read of the started flag, pairing with Dispose's exchange: a caller that reads it
+    /// clear entered before Dispose started, and Dispose waits for it to leave.
+    /// </remarks>
     internal bool TryEnterGate()
     {
-        if (Interlocked.Increment(ref _disposeGate.Value) < 0)
+        if (Interlocked.Increment(ref _disposeGate.Value) < 0
+            || (Volatile.Read(ref _disposeStarted) != 0 && !IsParticipantOfThisPool(ThreadContext.CurrentOrNull)))
         {
             Interlocked.Decrement(ref _disposeGate.Value);
             return false;

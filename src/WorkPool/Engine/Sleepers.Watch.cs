@@ -69,6 +69,26 @@ internal sealed partial class Sleepers
     /// and nobody holds it; the watcher gives it up after <see cref="WatchLinger"/> periods in a
     /// row without an open offer, then looks once more.
     /// </summary>
+    /// <summary>
+    /// The watcher found work to run (often the offer it was watching for): it gives the watch up
+    /// before running it, since it looks at nothing while it runs, then looks at the offers again
+    /// and requests a watch for any still open (R39 in docs/design/offers.md: an owner that saw the
+    /// watch held before the give-up did not request one; its offer was published before that read,
+    /// so this look, after the exchange's fence, sees it).
+    /// </summary>
+    internal void GiveUpWatch(ref bool isWatcher, ref int idlePeriods)
+    {
+        Debug.Assert(isWatcher && Volatile.Read(ref _counters.Watch) == Watching, "Only the watcher gives the watch up.");
+        SchedulePoint.Hit();
+        Interlocked.Exchange(ref _counters.Watch, WatchNone);
+        isWatcher = false;
+        idlePeriods = 0;
+        if (_pool.AnyOpenOffer())
+        {
+            EnsureOffersWatched();
+        }
+    }
+
     internal bool KeepsWatch(ref bool isWatcher, ref int idlePeriods)
     {
         bool offers = _pool.AnyOpenOffer();

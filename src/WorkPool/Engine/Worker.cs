@@ -144,6 +144,12 @@ internal sealed partial class Worker
                 }
 
                 gaveUpSearch = false;
+                if (_isWatcher)
+                {
+                    // R39: a watcher that runs work watches nothing meanwhile.
+                    _sleepers.GiveUpWatch(ref _isWatcher, ref _watchIdlePeriods);
+                }
+
                 StartNewWork();
                 _stats.JobRun();
                 job.Execute(this);
