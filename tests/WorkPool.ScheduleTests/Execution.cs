@@ -16,6 +16,11 @@ namespace WorkPool.ScheduleTests;
 /// <para>Threads: spawned by the scenario (<see cref="Spawn"/>; the run ends when all of them
 /// finished), and daemons that attach themselves (<see cref="AttachCurrentThread"/>, e.g. pool
 /// workers from <c>OnWorkerStart</c>); daemons may still be parked when the run ends.</para>
+/// <para>Settling (<see cref="SettleDaemons"/>): once every spawned thread finished, the run
+/// goes on scheduling the daemons until each of them is blocked (parked with nobody to pulse it)
+/// or detached (<see cref="DetachCurrentThread"/>, a worker that exits), and only then ends: the
+/// scenario can check the state the daemons came to rest in (a pool's idle counters, say). A
+/// daemon that never comes to rest is a livelock.</para>
 /// <para>Failures, each ending the run at once: a thread threw (an assertion in the scenario or a
 /// <c>Debug.Assert</c> of the library); deadlock (no thread can run while a spawned one has not
 /// finished: everyone waits on a monitor nobody will pulse); livelock (more than the step bound);
@@ -38,6 +43,7 @@ internal sealed class Execution
     private bool _started;
     private bool _released;
     private bool _aborted;
+    private bool _settling;
     private string? _failure;
     private int _steps;
     private long _waitSequence;
@@ -59,6 +65,12 @@ internal sealed class Execution
     internal IReadOnlyList<int> Trace => _trace;
 
     internal string? Failure => _failure;
+
+    /// <summary>Scenario, before <see cref="Run"/>: after the spawned threads, run the daemons until each is blocked (see the remarks).</summary>
+    internal bool SettleDaemons { get; set; }
+
+    /// <summary>True when the run ended with every daemon at rest (<see cref="SettleDaemons"/>).</summary>
+    internal bool Settled { get; private set; }
 
     /// <summary>The thread names by id, for printing a trace.</summary>
     internal string ThreadNames => string.Join(", ", _threads.Select(t => $"{t.Id}={t.Name}"));
@@ -95,6 +107,25 @@ internal sealed class Execution
             _threads.Add(self);
             SysMonitor.PulseAll(_lock);
             WaitTurnLocked(self);
+        }
+    }
+
+    /// <summary>
+    /// From a daemon thread that is about to end (a pool worker's <c>OnWorkerExit</c>): leave the
+    /// run, so the scheduler does not wait for a thread that no longer exists.
+    /// </summary>
+    internal void DetachCurrentThread()
+    {
+        ControlledThread? self = t_self;
+        if (self is null || self.Execution != this)
+        {
+            return;
+        }
+
+        t_self = null;
+        lock (_lock)
+        {
+            FinishLocked(self);
         }
     }
 
@@ -369,12 +400,18 @@ internal sealed class Execution
             return;
         }
 
-        if (_threads.All(t => t.Daemon || t.State == ThreadRunState.Finished))
+        if (!_settling && _threads.All(t => t.Daemon || t.State == ThreadRunState.Finished))
         {
-            _released = true;
-            _current = null;
-            SysMonitor.PulseAll(_lock);
-            return;
+            if (!SettleDaemons)
+            {
+                _released = true;
+                _current = null;
+                SysMonitor.PulseAll(_lock);
+                return;
+            }
+
+            // Every spawned thread is done: the daemons run on until each is at rest.
+            _settling = true;
         }
 
         if (_current == self)
@@ -398,6 +435,16 @@ internal sealed class Execution
             {
                 enabled.Add(thread);
             }
+        }
+
+        if (enabled.Count == 0 && _settling)
+        {
+            // Every daemon is at rest: the run ends well.
+            Settled = true;
+            _released = true;
+            _current = null;
+            SysMonitor.PulseAll(_lock);
+            return;
         }
 
         if (enabled.Count == 0)
