@@ -111,6 +111,22 @@ internal sealed class Execution
     }
 
     /// <summary>
+    /// From a running scenario thread: whether every daemon is at rest (parked with nobody to
+    /// pulse it, or detached), e.g. every pool worker asleep. Spin on it with
+    /// <see cref="SchedulePoint.Spin"/> to start a step only once the workers sleep.
+    /// </summary>
+    internal bool DaemonsAtRest
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _threads.All(t => !t.Daemon || t.State == ThreadRunState.Finished || (t.State == ThreadRunState.Waiting && !t.Pulsed));
+            }
+        }
+    }
+
+    /// <summary>
     /// From a daemon thread that is about to end (a pool worker's <c>OnWorkerExit</c>): leave the
     /// run, so the scheduler does not wait for a thread that no longer exists.
     /// </summary>
@@ -222,6 +238,33 @@ internal sealed class Execution
         }
 
         return text.ToString();
+    }
+
+    /// <summary>
+    /// Whether the calling thread belongs to a run that failed. A scenario's own wait loop in a
+    /// daemon (a job on a pool worker that spins until another thread's work is done) gives up
+    /// when it is: after a failure nothing is scheduled, and a worker spinning for ever would
+    /// hang the pool's Dispose.
+    /// </summary>
+    internal static bool CurrentRunFailed => t_self is { } self && self.Execution._aborted;
+
+    /// <summary>
+    /// A scenario's wait loop: spins (a schedule point that lets others progress) until
+    /// <paramref name="done"/>; false when it gave up because the run failed (see <see cref="CurrentRunFailed"/>).
+    /// </summary>
+    internal static bool SpinUntil(Func<bool> done)
+    {
+        while (!done())
+        {
+            if (CurrentRunFailed)
+            {
+                return false;
+            }
+
+            SchedulePoint.Spin();
+        }
+
+        return true;
     }
 
     /// <summary>Called at every schedule point (see <c>SchedulePoint.OnHit</c>).</summary>

@@ -49,7 +49,25 @@ internal static class Pools
         }
         finally
         {
-            pool.Dispose();
+            DisposeAfterRun(execution, pool);
+        }
+    }
+
+    /// <summary>
+    /// Disposes a pool after its run, in real time, bounded. After a failed run the scenario
+    /// threads were unwound by an exception thrown at a schedule point, in the middle of the
+    /// engine's code (a guest call may never have left its slot): Dispose may then never
+    /// return, and the pool is left behind (its threads are background threads) so that the
+    /// failure is reported. After a run that passed, Dispose must return.
+    /// </summary>
+    internal static void DisposeAfterRun(Execution execution, WorkStealingPool pool)
+    {
+        var disposer = new Thread(pool.Dispose) { IsBackground = true, Name = "explore dispose" };
+        disposer.Start();
+        bool failed = execution.Failure is not null;
+        if (!disposer.Join(failed ? TimeSpan.FromSeconds(1) : Execution.RealTimeLimit) && !failed)
+        {
+            throw new ScheduleFailureException($"Dispose did not return within {Execution.RealTimeLimit.TotalSeconds} s after a run that passed.");
         }
     }
 }
@@ -146,10 +164,7 @@ internal sealed class Halves
     internal void RunAWaitingForB()
     {
         AOn = WorkStealingPool.CurrentWorkerIndex;
-        while (Volatile.Read(ref BRuns) == 0)
-        {
-            SchedulePoint.Spin();
-        }
+        Execution.SpinUntil(() => Volatile.Read(ref BRuns) != 0);
 
         AResult = 6 * 7;
         ARuns++;
