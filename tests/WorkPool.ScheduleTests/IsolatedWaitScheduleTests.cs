@@ -57,37 +57,6 @@ public sealed class IsolatedWaitScheduleTests(ITestOutputHelper output)
             });
     }
 
-    [Fact]
-    public void ClaimedHalfWhoseFirstHalfWaitsForItsSecond()
-    {
-        // The guest's B is claimed by the worker; B's own Join (outermost on the worker) offers
-        // b2, and b1 waits for b2. The guest, waiting for B, is the only idle participant: it
-        // must claim b2.
-        Explorer.Check(output, "isolated wait: the owner of a claimed half must claim that half's own offer (b1 waits for b2)", new ExploreOptions { Runs = 150, Budget = TimeSpan.FromSeconds(3) },
-            execution =>
-            {
-                var outer = new Halves();
-                var inner = new Halves();
-                Pools.RunToRest(execution, workers: 1, guestSlots: 1,
-                    pool => execution.Spawn("guest", () => pool.Join(
-                        (pool, outer, inner),
-                        static s => s.outer.RunA(steps: 1),
-                        static s =>
-                        {
-                            // Some work before the inner Join: the guest may have parked meanwhile.
-                            SchedulePoint.Hit();
-                            SchedulePoint.Hit();
-                            s.pool.Join(s.inner, static h => h.RunAWaitingForB(), static h => h.RunB());
-                            s.outer.RunB();
-                        })),
-                    () =>
-                    {
-                        outer.AssertRanOnce("outer Join");
-                        inner.AssertRanOnce("inner Join (b1 waits for b2)");
-                    });
-            });
-    }
-
     private sealed class RingJobProbe
     {
         public int Owner = -2;

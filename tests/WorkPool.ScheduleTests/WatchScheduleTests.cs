@@ -114,35 +114,6 @@ public sealed class WatchScheduleTests(ITestOutputHelper output)
             });
     }
 
-    [Fact]
-    public void SearcherTakesARingJobInsteadOfTheOffer()
-    {
-        // A fire-and-forget job from outside waits until the guest's B ran, and so does A.
-        // Two workers: one may take the ring job, the other must claim B.
-        Explorer.Check(output, "watch: a searcher takes a ring job (which waits for B) while the guest offers B (A waits for B), 2 workers", new ExploreOptions { Runs = 200, Budget = TimeSpan.FromSeconds(4) },
-            execution =>
-            {
-                var halves = new Halves();
-                int[] spawned = new int[1];
-                Pools.RunToRest(execution, workers: 2, guestSlots: 1,
-                    pool =>
-                    {
-                        execution.Spawn("spawner", () => pool.Spawn((halves, spawned), static s =>
-                        {
-                            Execution.SpinUntil(() => Volatile.Read(ref s.halves.BRuns) != 0);
-
-                            s.spawned[0]++;
-                        }));
-                        execution.Spawn("guest", () => pool.Join(halves, static h => h.RunAWaitingForB(), static h => h.RunB()));
-                    },
-                    () =>
-                    {
-                        halves.AssertRanOnce("A waiting for B");
-                        Assert.True(spawned[0] == 1, $"The spawned job ran {spawned[0]} times.");
-                    });
-            });
-    }
-
     /// <summary>The guest waits until every worker is parked (asleep untimed), then joins with A waiting for B: only the watch request can wake a worker to claim B.</summary>
     internal static void AWaitsForBOnceAsleep(Execution execution, int workers)
     {
