@@ -60,6 +60,35 @@ public sealed class GuestScheduleTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void TwoThreadsRaceForOneGuestSlot_Exhaustive()
+    {
+        // Bound 1: with 2 the search reaches a waker retrying WakeOne (R3: the sleeper between
+        // its count and its state) with no preemption left, a busy-wait whose points are not
+        // marked as spins, and reports it as a livelock (FINDINGS.md, note N1).
+        Explorer.Check(output, "guests: 2 outside threads, 1 guest slot, one Install each (exhaustive)", new ExploreOptions { PreemptionBound = 1 },
+            execution =>
+            {
+                var slot = new SlotHolder();
+                int[] installs = new int[2];
+                Pools.RunToRest(execution, workers: 1, guestSlots: 1,
+                    pool =>
+                    {
+                        for (int t = 0; t < 2; t++)
+                        {
+                            int caller = t;
+                            execution.Spawn($"caller {t}", () => pool.Install((slot, installs, caller), static s =>
+                            {
+                                s.slot.Enter($"caller {s.caller}'s Install");
+                                s.installs[s.caller]++;
+                                s.slot.Leave();
+                            }));
+                        }
+                    },
+                    () => Assert.True(installs[0] == 1 && installs[1] == 1, $"The Installs ran {installs[0]} and {installs[1]} times."));
+            });
+    }
+
+    [Fact]
     public void GuestHalfClaimedWhileAnotherThreadWantsTheSlot()
     {
         // The worker claims the guest's B and runs it in the guest's frame; meanwhile a second

@@ -55,7 +55,7 @@ public sealed class OfferScheduleTests(ITestOutputHelper output)
     [Fact]
     public void RetractRacesClaim_OwnerIsAGuest_Exhaustive()
     {
-        Explorer.Check(output, "offers: a guest's outermost Join, its retract racing a worker's claim (exhaustive)", new ExploreOptions { PreemptionBound = 1 },
+        Explorer.Check(output, "offers: a guest's outermost Join, its retract racing a worker's claim (exhaustive)", new ExploreOptions { PreemptionBound = 2 },
             execution =>
             {
                 var halves = new Halves();

@@ -42,6 +42,19 @@ public sealed class WatchScheduleTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void WorkerFallingAsleep_AWaitsForB_Exhaustive()
+    {
+        Explorer.Check(output, "watch: the only worker falling asleep while a guest offers B, and A waits for B (exhaustive)", new ExploreOptions { PreemptionBound = 2 },
+            execution =>
+            {
+                var halves = new Halves();
+                Pools.RunToRest(execution, workers: 1, guestSlots: 1,
+                    pool => execution.Spawn("guest", () => pool.Join(halves, static h => h.RunAWaitingForB(), static h => h.RunB())),
+                    () => halves.AssertRanOnce("A waiting for B"));
+            });
+    }
+
+    [Fact]
     public void WatcherGivingUpRacesANewOffer()
     {
         // The first offer is published while the worker goes to sleep, so it sleeps as the
