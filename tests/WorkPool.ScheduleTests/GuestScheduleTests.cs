@@ -145,7 +145,7 @@ public sealed class GuestScheduleTests(ITestOutputHelper output)
         // R29: each call completes (its body ran once) or throws ObjectDisposedException (its
         // body did not run); no guest call runs once the slots are closed; Dispose returns,
         // the workers exit, nothing hangs.
-        var outcomes = new OfferScheduleTests.Outcomes();
+        var outcomes = new Outcomes();
         Explorer.Check(output, "guests: an Install and a Join from outside racing Dispose (1 worker, 1 guest slot)", new ExploreOptions { Runs = 150, Budget = TimeSpan.FromSeconds(4) },
             execution =>
             {

@@ -169,10 +169,6 @@ public sealed class HandshakeMutantTests(ITestOutputHelper output)
         output.WriteLine(found.Describe());
         Assert.True(found.Failure is not null, $"The mutant was not caught: {found.Describe()}");
         Assert.Contains(expected, found.Failure, StringComparison.Ordinal);
-        ExplorationResult replayed = Explorer.Explore(scenario + " (replay)", options, body, replay: found.Replay);
-        output.WriteLine("Replay of " + found.Replay + ": " + replayed.Describe());
-        Assert.Equal(1, replayed.Runs);
-        Assert.NotNull(replayed.Failure);
-        Assert.Equal(found.Trace, replayed.Trace);
+        ExplorerSelfTests.AssertReplayFailsTheSameWay(output, found, options, body);
     }
 }

@@ -160,29 +160,4 @@ public sealed class OfferScheduleTests(ITestOutputHelper output)
                     });
             });
     }
-
-    /// <summary>How often an outcome was seen over the runs of one exploration (coverage: both sides of a race must occur).</summary>
-    internal sealed class Outcomes
-    {
-        public int True;
-        public int False;
-
-        public void Add(bool outcome)
-        {
-            if (outcome)
-            {
-                True++;
-            }
-            else
-            {
-                False++;
-            }
-        }
-
-        public void AssertBoth(ITestOutputHelper output)
-        {
-            output.WriteLine($"B claimed in {True} runs, run inline by the owner in {False}.");
-            Assert.True(True > 0 && False > 0, $"Only one side of the race was seen (claimed {True}, inline {False}): the scenario does not cover the race.");
-        }
-    }
 }

@@ -61,7 +61,7 @@ public sealed class WatchScheduleTests(ITestOutputHelper output)
         // watcher; the owner retracts it and at once offers again (A2 waits for B2). The watcher, seeing no
         // offer, gives the watch up and looks again; the owner, seeing the watch held, does not
         // request it. One of the two must see the other: otherwise B2 is never claimed.
-        var watched = new OfferScheduleTests.Outcomes();
+        var watched = new Outcomes();
         Explorer.Check(output, "watch: a watcher giving the watch up while the owner offers again (A2 waits for B2)", new ExploreOptions { Runs = 200, Budget = TimeSpan.FromSeconds(4) },
             execution =>
             {
