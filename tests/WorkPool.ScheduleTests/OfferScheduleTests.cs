@@ -137,6 +137,39 @@ public sealed class OfferScheduleTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void OfferRetractedForPromotionAtAWait()
+    {
+        // A runs a scope: its wait first promotes every half nobody took, the offered outermost
+        // B included, so it retracts the offer (racing the worker's claim) and pushes B onto the
+        // guest's deque, where the worker may steal it, or the guest pop it back. B once, the
+        // spawned job once, whoever ran what.
+        var promoted = new Outcomes();
+        Explorer.Check(output, "offers: a guest's A runs a scope whose wait retracts the open offer to promote B, racing a claim", new ExploreOptions { Runs = 150, Budget = TimeSpan.FromSeconds(3) },
+            execution =>
+            {
+                var halves = new Halves();
+                int[] spawned = new int[1];
+                Pools.RunToRest(execution, workers: 1, guestSlots: 1,
+                    pool => execution.Spawn("guest", () => pool.Join(
+                        (pool, halves, spawned),
+                        static s =>
+                        {
+                            s.pool.Scope(s.spawned, static (spawned, scope) => scope.Spawn(spawned, static (spawned, _) => spawned[0]++));
+                            s.halves.RunA(steps: 1);
+                        },
+                        static s => s.halves.RunB())),
+                    pool =>
+                    {
+                        halves.AssertRanOnce("guest's Join with a scope in A");
+                        Assert.True(spawned[0] == 1, $"The scope's job ran {spawned[0]} times.");
+                        promoted.Add(pool.GetStatistics().Total.JoinsPromoted > 0);
+                    });
+            });
+        output.WriteLine($"B was retracted and promoted in {promoted.True} runs of {promoted.True + promoted.False}.");
+        Assert.True(promoted.True > 0, "No schedule promoted the offered B at the scope's wait: the scenario does not cover the retract for promotion.");
+    }
+
+    [Fact]
     public void TwoOffersInARow_AClaimTakesOnlyTheOfferItSaw()
     {
         // R31: the owner retracts its first offer and publishes the second (same frame address,

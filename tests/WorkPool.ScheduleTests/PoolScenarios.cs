@@ -35,7 +35,11 @@ internal static class Pools
     /// must be at rest (<see cref="PoolState.AssertAtRest"/>), then <paramref name="check"/> runs
     /// and the pool is disposed (outside the run, in real time).
     /// </summary>
-    internal static void RunToRest(Execution execution, int workers, int guestSlots, Action<WorkStealingPool> scenario, Action check)
+    internal static void RunToRest(Execution execution, int workers, int guestSlots, Action<WorkStealingPool> scenario, Action check) =>
+        RunToRest(execution, workers, guestSlots, scenario, _ => check());
+
+    /// <summary>As above, with a check that looks at the pool (its statistics, say).</summary>
+    internal static void RunToRest(Execution execution, int workers, int guestSlots, Action<WorkStealingPool> scenario, Action<WorkStealingPool> check)
     {
         WorkStealingPool pool = Create(execution, workers, guestSlots);
         try
@@ -46,7 +50,7 @@ internal static class Pools
             execution.Run();
             Assert.True(execution.Settled, "The run ended before every worker came to rest.");
             PoolState.AssertAtRest(pool);
-            check();
+            check(pool);
         }
         finally
         {
