@@ -44,6 +44,7 @@ internal sealed class Execution
     private bool _released;
     private bool _aborted;
     private bool _settling;
+    private int _consecutive;
     private string? _failure;
     private int _steps;
     private long _waitSequence;
@@ -53,6 +54,12 @@ internal sealed class Execution
         _strategy = strategy;
         _maxSteps = maxSteps;
     }
+
+    /// <summary>
+    /// Points one thread may run in a row, while another could run, before the scheduler treats
+    /// it as spinning (the passing runs of the scenarios take at most ~150 points in all).
+    /// </summary>
+    internal const int FairnessBound = 200;
 
     /// <summary>How long a run may take in real time before it counts as hung.</summary>
     internal static TimeSpan RealTimeLimit { get; } = TimeSpan.FromSeconds(30);
@@ -496,8 +503,17 @@ internal sealed class Execution
             return;
         }
 
+        // Fairness: a thread that ran FairnessBound points in a row while others could run is
+        // treated as spinning (a busy-wait whose points are not marked as spins), so that PCT
+        // and the bounded search, out of preemptions, do not run it for ever.
+        if (_consecutive >= FairnessBound && enabled.Count > 1)
+        {
+            spin = true;
+        }
+
         ControlledThread next = _strategy.Choose(enabled, from, spin, _steps);
         Debug.Assert(enabled.Contains(next));
+        _consecutive = next == from ? _consecutive + 1 : 0;
         _trace.Add(next.Id);
         _current = next;
         SysMonitor.PulseAll(_lock);

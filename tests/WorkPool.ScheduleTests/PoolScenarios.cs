@@ -110,7 +110,7 @@ internal static class PoolState
     /// Everything a pool whose calls all returned and whose workers all sleep must be back to:
     /// nobody searching or helping, every worker asleep (Sleeping, in the count and in its own
     /// state), no watch held or requested, no offer open and every offer job done, no frame
-    /// linked and no promoted job outstanding, every deque and the ring empty, every guest slot
+    /// linked and no promoted job outstanding, every deque and both rings empty, every guest slot
     /// free.
     /// </summary>
     internal static unsafe void AssertAtRest(WorkStealingPool pool)
@@ -135,7 +135,7 @@ internal static class PoolState
             }
         }
 
-        Assert.True(pool.Injector.LooksEmpty, "At rest: the injector ring is not empty.");
+        Assert.True(pool.Injector.LooksEmpty && pool.InstallRing.LooksEmpty, "At rest: an injector ring (spawns or installs) is not empty.");
     }
 }
 
