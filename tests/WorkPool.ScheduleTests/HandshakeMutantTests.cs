@@ -30,10 +30,11 @@ public sealed class HandshakeMutantTests(ITestOutputHelper output)
     [Fact]
     public void OfferPublishedWithAReleaseStore_LosesTheOffer()
     {
-        // Store buffering: the owner's reads of the idle line pass its buffered open word; the
-        // worker's last look misses the word; both conclude the other will act (R33).
-        AssertMutantCaught("offer model, publish with a release store: A waits for B (exhaustive)", new ExploreOptions { PreemptionBound = 2, MaxSteps = ModelMaxSteps },
-            execution => AWaitsForB(execution, OfferMutation.PublishWithReleaseStore), "livelock");
+        // Store buffering: the owner's read of the watch passes its buffered open word (it sees
+        // the watch held and requests nothing); the watcher, giving the watch up, looks at the
+        // offers again and misses the word; it sleeps untimed (R33).
+        AssertMutantCaught("offer model, publish with a release store: watch given up while offered again (exhaustive)", new ExploreOptions { PreemptionBound = 2, MaxSteps = ModelMaxSteps },
+            execution => WatchGivenUpWhileOfferedAgain(execution, OfferMutation.PublishWithReleaseStore), "livelock");
     }
 
     [Fact]
@@ -46,7 +47,7 @@ public sealed class HandshakeMutantTests(ITestOutputHelper output)
     [Fact]
     public void KeepsWatchWithoutTheSecondLook_LosesTheOffer()
     {
-        AssertMutantCaught("offer model, KeepsWatch without the second look: watch given up while offered again", new ExploreOptions { Runs = 4_000, Budget = TimeSpan.FromSeconds(8), MaxSteps = ModelMaxSteps },
+        AssertMutantCaught("offer model, KeepsWatch without the second look: watch given up while offered again (exhaustive)", new ExploreOptions { PreemptionBound = 2, MaxSteps = ModelMaxSteps },
             execution => WatchGivenUpWhileOfferedAgain(execution, OfferMutation.KeepsWatchWithoutSecondLook), "livelock");
     }
 
@@ -107,9 +108,10 @@ public sealed class HandshakeMutantTests(ITestOutputHelper output)
 
     /// <summary>
     /// A first Join with a short A (the worker may go to sleep as the watcher while it is
-    /// offered, and give the watch up once it is retracted), then a Join whose A waits for B.
+    /// offered, and give the watch up once it is retracted and the linger is over), then a Join
+    /// whose A waits for B.
     /// </summary>
-    private static void WatchGivenUpWhileOfferedAgain(Execution execution, OfferMutation mutation)
+    internal static void WatchGivenUpWhileOfferedAgain(Execution execution, OfferMutation mutation)
     {
         var model = new OfferWatchModel(mutation);
         execution.Spawn("owner", () => model.Owner([false, true]));

@@ -12,7 +12,7 @@ internal enum OfferMutation
     /// <summary>Offer publishes and never calls EnsureOffersWatched: nobody is woken or asked to watch (R33).</summary>
     SkipEnsureOffersWatched,
 
-    /// <summary>KeepsWatch gives the watch up when no offer is open and does not look again (R33).</summary>
+    /// <summary>KeepsWatch gives the watch up (no offer open for its linger) and does not look at the offers again (R33).</summary>
     KeepsWatchWithoutSecondLook,
 
     /// <summary>The owner retracts with a read, then a plain store, instead of a CAS against the claim (R30).</summary>
@@ -49,12 +49,21 @@ internal sealed class OfferWatchModel
     private readonly StoreBufferMemory _memory = new(7);
     private readonly OfferMutation _mutation;
     private readonly Parker _workerParker = new();
+    private readonly int _watchLinger;
     private long _ownerWord;
     private bool _isWatcher;
+    private int _watchIdlePeriods;
 
-    internal OfferWatchModel(OfferMutation mutation)
+    /// <param name="mutation">The step to break, if any.</param>
+    /// <param name="watchLinger">
+    /// <see cref="Sleepers.WatchLinger"/>: watch periods without an open offer before the
+    /// watcher gives the watch up. The argument does not depend on its value; a small one lets
+    /// a search reach the give-up in a few steps.
+    /// </param>
+    internal OfferWatchModel(OfferMutation mutation, int watchLinger = 1)
     {
         _mutation = mutation;
+        _watchLinger = watchLinger;
         _memory.Store(OfferJobDone, 1);
         _memory.Fence();
     }
@@ -112,7 +121,7 @@ internal sealed class OfferWatchModel
                 SchedulePoint.Hit();
                 if (_memory.CompareExchange(OfferWord, word - OfferOpen + OfferClaimed, word) == word)
                 {
-                    AtomicAdd(Searching, -1); // StopSearchingToRun (no other work to hand on)
+                    StopSearchingToRun();
                     int join = (int)(word / OfferSequenceStep) - 1;
                     BRuns[join].Add("worker (claimed)");
                     SchedulePoint.Hit();
@@ -132,6 +141,7 @@ internal sealed class OfferWatchModel
             bool stop = _memory.Load(Stop) != 0; // ShutdownRequested's registration
             if (!stop)
             {
+                // The last look: KeepsWatch, then the jobs (there are none in the model).
                 if (KeepsWatch())
                 {
                     _workerParker.Park(Sleepers.WatchPeriodMilliseconds);
@@ -168,7 +178,7 @@ internal sealed class OfferWatchModel
         }
     }
 
-    /// <summary>After the run: the idle line back to rest, no offer open, no watch held.</summary>
+    /// <summary>After the run: the idle line back to rest, no offer open.</summary>
     internal void AssertAtRest()
     {
         Assert.Equal(0, _memory.Load(Searching));
@@ -202,10 +212,21 @@ internal sealed class OfferWatchModel
     private void EnsureOffersWatched()
     {
         SchedulePoint.Hit();
-        if (_memory.Load(Searching) == 0
-            && _memory.Load(Sleeping) != 0
-            && _memory.Load(Watch) == Sleepers.WatchNone
+        if (_memory.Load(Watch) == Sleepers.WatchNone
             && _memory.CompareExchange(Watch, Sleepers.WatchRequested, Sleepers.WatchNone) == Sleepers.WatchNone)
+        {
+            NotifyWork();
+        }
+    }
+
+    /// <summary>Sleepers.HasWorkToWakeFor: no job is ever visible in the model, a requested watch is.</summary>
+    private bool HasWorkToWakeFor() => _memory.Load(Watch) == Sleepers.WatchRequested;
+
+    /// <summary>Worker.StopSearchingToRun.</summary>
+    private void StopSearchingToRun()
+    {
+        AtomicAdd(Searching, -1);
+        if (_memory.Load(Searching) == 0 && HasWorkToWakeFor())
         {
             NotifyWork();
         }
@@ -216,8 +237,8 @@ internal sealed class OfferWatchModel
         SchedulePoint.Hit();
         if (_memory.Load(Searching) == 0 && _memory.Load(Sleeping) > 0)
         {
-            // WakeOne with one worker; no work is ever "visible" here, so a waker that finds
-            // nobody in the Sleeping state hands its token back and is done.
+            // WakeOne with one worker: a waker that finds nobody in the Sleeping state hands its
+            // token back and tries again while a sleeper is counted and a watch is requested.
             while (_memory.CompareExchange(Searching, 1, 0) == 0)
             {
                 SchedulePoint.Hit();
@@ -231,7 +252,10 @@ internal sealed class OfferWatchModel
 
                 SchedulePoint.Hit();
                 AtomicAdd(Searching, -1);
-                return;
+                if (_memory.Load(Searching) != 0 || _memory.Load(Sleeping) == 0 || !HasWorkToWakeFor())
+                {
+                    return;
+                }
             }
         }
     }
@@ -267,27 +291,34 @@ internal sealed class OfferWatchModel
     /// <summary>Sleepers.KeepsWatch.</summary>
     private bool KeepsWatch()
     {
-        if (!AnyOpenOffer())
-        {
-            SchedulePoint.Hit();
-            bool gaveUp = _isWatcher
-                ? _memory.CompareExchange(Watch, Sleepers.WatchNone, Sleepers.Watching) == Sleepers.Watching
-                : _memory.CompareExchange(Watch, Sleepers.WatchNone, Sleepers.WatchRequested) == Sleepers.WatchRequested;
-            _isWatcher = false;
-            if (!gaveUp || _mutation == OfferMutation.KeepsWatchWithoutSecondLook || !AnyOpenOffer())
-            {
-                return false;
-            }
-        }
-
+        bool offers = AnyOpenOffer();
         if (_isWatcher)
         {
-            return true;
+            _watchIdlePeriods = offers ? 0 : _watchIdlePeriods + 1;
+            if (_watchIdlePeriods < _watchLinger)
+            {
+                return true;
+            }
+
+            // Give the watch up, then look again: an owner that saw it held did not request it.
+            SchedulePoint.Hit();
+            _memory.Exchange(Watch, Sleepers.WatchNone);
+            _isWatcher = false;
+            if (_mutation != OfferMutation.KeepsWatchWithoutSecondLook)
+            {
+                offers = AnyOpenOffer();
+            }
         }
 
         SchedulePoint.Hit();
         long watch = _memory.Load(Watch);
-        _isWatcher = watch != Sleepers.Watching && _memory.CompareExchange(Watch, Sleepers.Watching, watch) == watch;
+        if (watch == Sleepers.Watching || (watch == Sleepers.WatchNone && !offers))
+        {
+            return false;
+        }
+
+        _isWatcher = _memory.CompareExchange(Watch, Sleepers.Watching, watch) == watch;
+        _watchIdlePeriods = 0;
         return _isWatcher;
     }
 
