@@ -44,7 +44,7 @@ public sealed class WatchScheduleTests(ITestOutputHelper output)
     [Fact]
     public void WorkerFallingAsleep_AWaitsForB_Exhaustive()
     {
-        Explorer.Check(output, "watch: the only worker falling asleep while a guest offers B, and A waits for B (exhaustive)", new ExploreOptions { PreemptionBound = 2 },
+        Explorer.Check(output, "watch: the only worker falling asleep while a guest offers B, and A waits for B (exhaustive)", new ExploreOptions { PreemptionBound = 1 },
             execution =>
             {
                 var halves = new Halves();
@@ -122,6 +122,37 @@ public sealed class WatchScheduleTests(ITestOutputHelper output)
                     () =>
                     {
                         halves.AssertRanOnce("guest's Join");
+                        Assert.True(spawned[0] == 1, $"The spawned job ran {spawned[0]} times.");
+                    });
+            });
+    }
+
+    [Fact]
+    public void WokenWorkerTakesARingJob_TheOfferStillReachesTheSleeper()
+    {
+        // Both workers asleep. The guest spawns a job J (through the ring: its wake-up gives
+        // worker 0 the searching token), then joins with A waiting for B, and J waits for B too.
+        // Worker 0 finds J before it looks at offers; worker 1 must still be woken for the
+        // offer (FINDINGS.md F2: the watch request used to be skipped behind the searcher).
+        Explorer.Check(output, "watch: a woken worker takes a ring job (which waits for B) while the guest offers B (A waits for B), 2 workers", new ExploreOptions { Runs = 150, Budget = TimeSpan.FromSeconds(3), MaxSteps = 3_000 },
+            execution =>
+            {
+                var halves = new Halves();
+                int[] spawned = new int[1];
+                Pools.RunToRest(execution, workers: 2, guestSlots: 1,
+                    pool => execution.Spawn("guest", () =>
+                    {
+                        Execution.SpinUntil(() => execution.DaemonsAtRest);
+                        pool.Spawn((halves, spawned), static s =>
+                        {
+                            Execution.SpinUntil(() => Volatile.Read(ref s.halves.BRuns) != 0);
+                            s.spawned[0]++;
+                        });
+                        pool.Join(halves, static h => h.RunAWaitingForB(), static h => h.RunB());
+                    }),
+                    () =>
+                    {
+                        halves.AssertRanOnce("A waiting for B");
                         Assert.True(spawned[0] == 1, $"The spawned job ran {spawned[0]} times.");
                     });
             });
