@@ -44,7 +44,7 @@ public sealed class WatchScheduleTests(ITestOutputHelper output)
     [Fact]
     public void WorkerFallingAsleep_AWaitsForB_Exhaustive()
     {
-        Explorer.Check(output, "watch: the only worker falling asleep while a guest offers B, and A waits for B (exhaustive)", new ExploreOptions { PreemptionBound = 1 },
+        Explorer.Check(output, "watch: the only worker falling asleep while a guest offers B, and A waits for B (exhaustive)", new ExploreOptions { PreemptionBound = 2 },
             execution =>
             {
                 var halves = new Halves();
