@@ -16,6 +16,11 @@ namespace WorkPool.ScheduleTests;
 /// <para>Threads: spawned by the scenario (<see cref="Spawn"/>; the run ends when all of them
 /// finished), and daemons that attach themselves (<see cref="AttachCurrentThread"/>, e.g. pool
 /// workers from <c>OnWorkerStart</c>); daemons may still be parked when the run ends.</para>
+/// <para>Settling (<see cref="SettleDaemons"/>): once every spawned thread finished, the run
+/// goes on scheduling the daemons until each of them is blocked (parked with nobody to pulse it)
+/// or detached (<see cref="DetachCurrentThread"/>, a worker that exits), and only then ends: the
+/// scenario can check the state the daemons came to rest in (a pool's idle counters, say). A
+/// daemon that never comes to rest is a livelock.</para>
 /// <para>Failures, each ending the run at once: a thread threw (an assertion in the scenario or a
 /// <c>Debug.Assert</c> of the library); deadlock (no thread can run while a spawned one has not
 /// finished: everyone waits on a monitor nobody will pulse); livelock (more than the step bound);
@@ -38,6 +43,8 @@ internal sealed class Execution
     private bool _started;
     private bool _released;
     private bool _aborted;
+    private bool _settling;
+    private int _consecutive;
     private string? _failure;
     private int _steps;
     private long _waitSequence;
@@ -47,6 +54,12 @@ internal sealed class Execution
         _strategy = strategy;
         _maxSteps = maxSteps;
     }
+
+    /// <summary>
+    /// Points one thread may run in a row, while another could run, before the scheduler treats
+    /// it as spinning (the passing runs of the scenarios take at most ~150 points in all).
+    /// </summary>
+    internal const int FairnessBound = 200;
 
     /// <summary>How long a run may take in real time before it counts as hung.</summary>
     internal static TimeSpan RealTimeLimit { get; } = TimeSpan.FromSeconds(30);
@@ -59,6 +72,12 @@ internal sealed class Execution
     internal IReadOnlyList<int> Trace => _trace;
 
     internal string? Failure => _failure;
+
+    /// <summary>Scenario, before <see cref="Run"/>: after the spawned threads, run the daemons until each is blocked (see the remarks).</summary>
+    internal bool SettleDaemons { get; set; }
+
+    /// <summary>True when the run ended with every daemon at rest (<see cref="SettleDaemons"/>).</summary>
+    internal bool Settled { get; private set; }
 
     /// <summary>The thread names by id, for printing a trace.</summary>
     internal string ThreadNames => string.Join(", ", _threads.Select(t => $"{t.Id}={t.Name}"));
@@ -95,6 +114,41 @@ internal sealed class Execution
             _threads.Add(self);
             SysMonitor.PulseAll(_lock);
             WaitTurnLocked(self);
+        }
+    }
+
+    /// <summary>
+    /// From a running scenario thread: whether every daemon is at rest (parked with nobody to
+    /// pulse it, or detached), e.g. every pool worker asleep. Spin on it with
+    /// <see cref="SchedulePoint.Spin"/> to start a step only once the workers sleep.
+    /// </summary>
+    internal bool DaemonsAtRest
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _threads.All(t => !t.Daemon || t.State == ThreadRunState.Finished || (t.State == ThreadRunState.Waiting && !t.Pulsed));
+            }
+        }
+    }
+
+    /// <summary>
+    /// From a daemon thread that is about to end (a pool worker's <c>OnWorkerExit</c>): leave the
+    /// run, so the scheduler does not wait for a thread that no longer exists.
+    /// </summary>
+    internal void DetachCurrentThread()
+    {
+        ControlledThread? self = t_self;
+        if (self is null || self.Execution != this)
+        {
+            return;
+        }
+
+        t_self = null;
+        lock (_lock)
+        {
+            FinishLocked(self);
         }
     }
 
@@ -191,6 +245,33 @@ internal sealed class Execution
         }
 
         return text.ToString();
+    }
+
+    /// <summary>
+    /// Whether the calling thread belongs to a run that failed. A scenario's own wait loop in a
+    /// daemon (a job on a pool worker that spins until another thread's work is done) gives up
+    /// when it is: after a failure nothing is scheduled, and a worker spinning for ever would
+    /// hang the pool's Dispose.
+    /// </summary>
+    internal static bool CurrentRunFailed => t_self is { } self && self.Execution._aborted;
+
+    /// <summary>
+    /// A scenario's wait loop: spins (a schedule point that lets others progress) until
+    /// <paramref name="done"/>; false when it gave up because the run failed (see <see cref="CurrentRunFailed"/>).
+    /// </summary>
+    internal static bool SpinUntil(Func<bool> done)
+    {
+        while (!done())
+        {
+            if (CurrentRunFailed)
+            {
+                return false;
+            }
+
+            SchedulePoint.Spin();
+        }
+
+        return true;
     }
 
     /// <summary>Called at every schedule point (see <c>SchedulePoint.OnHit</c>).</summary>
@@ -369,12 +450,18 @@ internal sealed class Execution
             return;
         }
 
-        if (_threads.All(t => t.Daemon || t.State == ThreadRunState.Finished))
+        if (!_settling && _threads.All(t => t.Daemon || t.State == ThreadRunState.Finished))
         {
-            _released = true;
-            _current = null;
-            SysMonitor.PulseAll(_lock);
-            return;
+            if (!SettleDaemons)
+            {
+                _released = true;
+                _current = null;
+                SysMonitor.PulseAll(_lock);
+                return;
+            }
+
+            // Every spawned thread is done: the daemons run on until each is at rest.
+            _settling = true;
         }
 
         if (_current == self)
@@ -400,14 +487,33 @@ internal sealed class Execution
             }
         }
 
+        if (enabled.Count == 0 && _settling)
+        {
+            // Every daemon is at rest: the run ends well.
+            Settled = true;
+            _released = true;
+            _current = null;
+            SysMonitor.PulseAll(_lock);
+            return;
+        }
+
         if (enabled.Count == 0)
         {
             FailLocked($"deadlock: every thread is blocked or finished while a scenario thread has not finished (threads: {DescribeStatesLocked()}).");
             return;
         }
 
+        // Fairness: a thread that ran FairnessBound points in a row while others could run is
+        // treated as spinning (a busy-wait whose points are not marked as spins), so that PCT
+        // and the bounded search, out of preemptions, do not run it for ever.
+        if (_consecutive >= FairnessBound && enabled.Count > 1)
+        {
+            spin = true;
+        }
+
         ControlledThread next = _strategy.Choose(enabled, from, spin, _steps);
         Debug.Assert(enabled.Contains(next));
+        _consecutive = next == from ? _consecutive + 1 : 0;
         _trace.Add(next.Id);
         _current = next;
         SysMonitor.PulseAll(_lock);

@@ -162,9 +162,13 @@ public sealed class ExplorerSelfTests(ITestOutputHelper output)
         execution.Run();
     }
 
-    private void AssertReplayFailsTheSameWay(ExplorationResult found, Action<Execution> scenario)
+    private void AssertReplayFailsTheSameWay(ExplorationResult found, Action<Execution> scenario) =>
+        AssertReplayFailsTheSameWay(output, found, new ExploreOptions(), scenario);
+
+    /// <summary>The failing run <paramref name="found"/> reported, replayed from what it printed, fails the same way on the same schedule.</summary>
+    internal static void AssertReplayFailsTheSameWay(ITestOutputHelper output, ExplorationResult found, ExploreOptions options, Action<Execution> scenario)
     {
-        ExplorationResult replayed = Explorer.Explore(found.Scenario + " (replay)", new ExploreOptions(), scenario, replay: found.Replay);
+        ExplorationResult replayed = Explorer.Explore(found.Scenario + " (replay)", options, scenario, replay: found.Replay);
         output.WriteLine("Replay of " + found.Replay + ": " + replayed.Describe());
         Assert.Equal(1, replayed.Runs);
         Assert.NotNull(replayed.Failure);

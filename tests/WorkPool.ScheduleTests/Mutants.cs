@@ -142,3 +142,96 @@ internal sealed class LatchWithSplitComplete(Parker owner)
         public void Unregister(ThreadContext waiter) => latch.WithdrawParking();
     }
 }
+
+/// <summary>
+/// A deliberately broken copy of <see cref="BoundedQueue{T}"/> (the job cache's queue): its
+/// dequeue claims a position with a read, then a plain write of <c>head</c>, instead of a CAS, so
+/// two consumers can take the same slot: the same free job handed to two spawners. Enqueue is the
+/// real algorithm, with the same schedule points.
+/// </summary>
+internal sealed class BoundedQueueWithoutClaimCas<T>
+    where T : class
+{
+    private struct Slot
+    {
+        public long Sequence;
+        public T? Item;
+    }
+
+    private readonly Slot[] _slots;
+    private readonly long _mask;
+    private long _head;
+    private long _tail;
+
+    internal BoundedQueueWithoutClaimCas(int capacity)
+    {
+        _slots = new Slot[capacity];
+        for (int i = 0; i < _slots.Length; i++)
+        {
+            _slots[i].Sequence = i;
+        }
+
+        _mask = capacity - 1;
+    }
+
+    internal bool TryEnqueue(T item)
+    {
+        long position = Volatile.Read(ref _tail);
+        while (true)
+        {
+            ref Slot slot = ref _slots[position & _mask];
+            SchedulePoint.Hit();
+            long lag = Volatile.Read(ref slot.Sequence) - position;
+            if (lag == 0)
+            {
+                long observed = Interlocked.CompareExchange(ref _tail, position + 1, position);
+                if (observed == position)
+                {
+                    slot.Item = item;
+                    Volatile.Write(ref slot.Sequence, position + 1);
+                    return true;
+                }
+
+                position = observed;
+            }
+            else if (lag < 0)
+            {
+                return false;
+            }
+            else
+            {
+                position = Volatile.Read(ref _tail);
+            }
+        }
+    }
+
+    internal T? TryDequeue()
+    {
+        long position = Volatile.Read(ref _head);
+        ref Slot slot = ref _slots[position & _mask];
+        SchedulePoint.Hit();
+        if (Volatile.Read(ref slot.Sequence) - (position + 1) != 0)
+        {
+            return null;
+        }
+
+        // THE BUG: the position is claimed by a plain write, so another consumer that read the
+        // same head in between takes the same item.
+        T? item = slot.Item;
+        SchedulePoint.Hit();
+        Volatile.Write(ref _head, position + 1);
+        slot.Item = null;
+        Volatile.Write(ref slot.Sequence, position + _mask + 1);
+        return item;
+    }
+}
+
+/// <summary>The job cache's free list on the broken queue above.</summary>
+internal sealed class BrokenFreeList(int capacity) : IFreeList
+{
+    private readonly BoundedQueueWithoutClaimCas<PooledJob> _queue = new(capacity);
+
+    public PooledJob? TryTake() => _queue.TryDequeue();
+
+    public void Return(PooledJob job) => _queue.TryEnqueue(job);
+}

@@ -5,8 +5,8 @@ namespace WorkPool.ScheduleTests;
 /// <summary>
 /// The newer wake-up paths under adversarial schedules: a broadcast delivered to each worker's
 /// inbox and woken with <see cref="Sleepers.WakeWorker"/>, a scope's countdown latch
-/// (<see cref="ParkingCount"/>) with spawned jobs returned to a job cache
-/// (<see cref="IntrusiveStack"/>), and fire-and-forget spawns that must all run by Dispose.
+/// (<see cref="ParkingCount"/>) with spawned jobs returned to the shared job cache
+/// (<see cref="JobCache"/>), and fire-and-forget spawns that must all run by Dispose.
 /// </summary>
 public sealed class ScopeBroadcastScheduleTests(ITestOutputHelper output)
 {
