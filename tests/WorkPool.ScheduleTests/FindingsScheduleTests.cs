@@ -14,7 +14,7 @@ public sealed class FindingsScheduleTests(ITestOutputHelper output)
     /// <summary>The longest passing run of these scenarios takes about 100 points: a spin past this is a lost wake-up, reported quickly.</summary>
     private const int MaxSteps = 3_000;
 
-    [Fact(Skip = "Engine bug F1 (FINDINGS.md), still open on main at deaeaf3: a guest parked in its isolated wait (ParkOnCondition, outside the sleeping set) is never woken for the offer of b2 inside the half it waits for; livelock, replay random:56767277. Unskip with the fix.")]
+    [Fact(Skip = "F1 (FINDINGS.md), a documented limit of guests (docs/design/guests.md): a guest parked in its isolated wait is not woken for offers inside the half it waits for, so a half that waits for its sibling one level down livelocks with one worker; replay random:56767277.")]
     public void F1_ClaimedHalfWhoseFirstHalfWaitsForItsSecond_GuestOwner()
     {
         // The worker claims the guest's B. B works a little, then joins b1 and b2, and b1 waits
@@ -26,7 +26,7 @@ public sealed class FindingsScheduleTests(ITestOutputHelper output)
             execution => NestedWait(execution, workers: 1, guestSlots: 1));
     }
 
-    [Fact(Skip = "Engine bug F4 (FINDINGS.md), open on main at deaeaf3: a watcher that wakes and claims a half keeps the watch (_isWatcher) while it runs it, so EnsureOffersWatched and the isolated sleeper's KeepsWatch trust a held watch nobody exercises; livelock, replay random:230841320. Unskip with the fix.")]
+    [Fact]
     public void F4_ClaimedHalfWhoseFirstHalfWaitsForItsSecond_WorkerOwner()
     {
         // Worker x runs an installed Join; worker y, the watcher, claims B after a watch period
@@ -37,7 +37,7 @@ public sealed class FindingsScheduleTests(ITestOutputHelper output)
             execution => NestedWait(execution, workers: 2, guestSlots: 0));
     }
 
-    [Fact(Skip = "Engine bug F3 (FINDINGS.md), still open on main at deaeaf3: a call that saw IsDisposed is refused the guest slot but takes the fallback, and PublishFromOutside's gate, closed only after GuestSlots.CloseAll, lets it run; replay random:368514698. Unskip with the fix.")]
+    [Fact]
     public void F3_ACallThatStartsAfterDisposeStartedIsRefused()
     {
         // IsDisposed: "True once Dispose has started; every entry point then throws

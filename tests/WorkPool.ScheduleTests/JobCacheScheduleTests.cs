@@ -37,7 +37,7 @@ internal interface IFreeList
 
 internal sealed class RealFreeList(int capacity) : IFreeList
 {
-    public JobCache Cache { get; } = new(capacity);
+    public JobCache Cache { get; } = new(capacity, batch: 1);
 
     public PooledJob? TryTake() => Cache.TryTake();
 
@@ -74,7 +74,7 @@ internal static class JobCacheScenarios
         }
 
         int taken = 0;
-        JobCache spareCache = new(2); // what a new job names as its cache: never used by the scenario
+        JobCache spareCache = new(2, batch: 1); // what a new job names as its cache: never used by the scenario
         for (int i = 0; i < prefilled; i++)
         {
             free.Return(new RecycledJob(spareCache));
