@@ -23,32 +23,103 @@ namespace WorkPool;
 /// <para>Invariant: a job is in exactly one place at a time: this queue, or in flight (loaded,
 /// in a deque or the ring, or handed to its executor). The executor copies what it needs out of
 /// the job and gives it back before it runs the body, and never touches it again. A job given
-/// back to a full queue is dropped (the GC takes it): the queue's capacity bounds what the
-/// zero-allocation rule covers.</para>
+/// back when every queue is full goes into a new queue twice as large: jobs are never dropped, so
+/// the total converges to the most a shape had in flight (a burst of spawns from every worker can
+/// hold far more than one deque's worth).</para>
 /// </remarks>
 internal sealed class JobCache
 {
-    private readonly BoundedQueue<PooledJob> _free;
+    // The free jobs: queues that only grow in number, the newest twice as large as the one before.
+    // Published with a release store after the new queue is built; readers take a snapshot.
+    private BoundedQueue<PooledJob>[] _segments;
+    private readonly object _growLock = new();
 
     internal JobCache(int capacity, int batch)
     {
-        _free = new BoundedQueue<PooledJob>(capacity);
+        _segments = [new BoundedQueue<PooledJob>(capacity)];
         Batch = Math.Min(batch, capacity);
     }
 
     /// <summary>How many jobs a miss creates (see <see cref="WorkStealingPoolOptions.SpawnedJobsPerType"/>).</summary>
     internal int Batch { get; }
 
-    /// <summary>How many free jobs the cache can hold.</summary>
-    internal int Capacity => _free.Capacity;
+    /// <summary>How many free jobs the cache can hold before it grows.</summary>
+    internal int Capacity
+    {
+        get
+        {
+            int capacity = 0;
+            foreach (BoundedQueue<PooledJob> segment in Volatile.Read(ref _segments))
+            {
+                capacity += segment.Capacity;
+            }
+
+            return capacity;
+        }
+    }
 
     /// <summary>A free job, or null when there is none.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal PooledJob? TryTake() => _free.TryDequeue();
+    internal PooledJob? TryTake()
+    {
+        BoundedQueue<PooledJob>[] segments = Volatile.Read(ref _segments);
+        return segments[0].TryDequeue() ?? TryTakeFromLaterSegments(segments);
+    }
 
-    /// <summary>Gives <paramref name="job"/> back (unloaded, not in flight). Dropped when the cache is full.</summary>
+    /// <summary>Gives <paramref name="job"/> back (unloaded, not in flight).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void Return(PooledJob job) => _free.TryEnqueue(job);
+    internal void Return(PooledJob job)
+    {
+        BoundedQueue<PooledJob>[] segments = Volatile.Read(ref _segments);
+        if (!segments[0].TryEnqueue(job))
+        {
+            ReturnToLaterSegments(segments, job);
+        }
+    }
+
+    private static PooledJob? TryTakeFromLaterSegments(BoundedQueue<PooledJob>[] segments)
+    {
+        for (int i = 1; i < segments.Length; i++)
+        {
+            if (segments[i].TryDequeue() is { } job)
+            {
+                return job;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The first queue is full: a later one, or a new one twice the size of the last. The cache
+    /// never drops a job, so the jobs a pool has only grow, to the most a shape ever had in flight
+    /// (bounded by the deques' and rings' capacities); growing allocates, once per doubling.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ReturnToLaterSegments(BoundedQueue<PooledJob>[] segments, PooledJob job)
+    {
+        while (true)
+        {
+            for (int i = 1; i < segments.Length; i++)
+            {
+                if (segments[i].TryEnqueue(job))
+                {
+                    return;
+                }
+            }
+
+            lock (_growLock)
+            {
+                if (_segments == segments)
+                {
+                    BoundedQueue<PooledJob>[] grown = [.. segments, new BoundedQueue<PooledJob>(segments[^1].Capacity * 2)];
+                    Volatile.Write(ref _segments, grown);
+                }
+
+                segments = _segments;
+            }
+        }
+    }
 }
 
 /// <summary>Creates a pooled job of its own type for a <see cref="JobCache"/>.</summary>
