@@ -85,7 +85,6 @@ public sealed partial class WorkStealingPool
             ThrowDisposed();
         }
 
-        ThreadInterruptedException? interrupted;
         context.BroadcastDepth = depth + 1;
         try
         {
@@ -120,13 +119,13 @@ public sealed partial class WorkStealingPool
 
             // The workers use this stack's body until they are done: no early exit, even on interrupt.
             var done = new BroadcastDone(request);
-            interrupted = context.WaitUninterruptibly(ref done, _options.SpinCount, isolated: isParticipant);
+            context.WaitUninterruptibly(ref done, _options.SpinCount, isolated: isParticipant);
         }
         finally
         {
             context.BroadcastDepth = depth;
         }
 
-        request.ThrowErrors(_workers.Length, interrupted);
+        request.ThrowErrors(_workers.Length);
     }
 }

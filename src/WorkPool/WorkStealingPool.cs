@@ -182,10 +182,10 @@ public sealed partial class WorkStealingPool : IDisposable
             // and none can start afterwards: those calls go to the gate below, which refuses them.
             _guests.CloseAll();
             Interlocked.Or(ref _disposeGate.Value, DisposeGateClosed);
-            SpinWait spinner = default;
+            int round = 0;
             while ((Volatile.Read(ref _disposeGate.Value) & ~DisposeGateClosed) != 0)
             {
-                spinner.SpinOnce();
+                SpinPolicy.Backoff(ref round);
             }
 
             _shutdown = true;
@@ -198,12 +198,30 @@ public sealed partial class WorkStealingPool : IDisposable
             _injector.WakeAllProducers();
         }
 
+        // An interrupt must not cut Dispose short (a second call would then find it started and
+        // wait for nothing else): join every worker, then leave the interrupt pending again.
+        bool interrupted = false;
         foreach (Thread thread in _threads)
         {
-            thread.Join();
+            while (true)
+            {
+                try
+                {
+                    thread.Join();
+                    break;
+                }
+                catch (ThreadInterruptedException)
+                {
+                    interrupted = true;
+                }
+            }
         }
 
         _meter.Dispose();
+        if (interrupted)
+        {
+            Thread.CurrentThread.Interrupt();
+        }
     }
 
     /// <summary>Whether <paramref name="context"/> is a participant of this pool: one of its workers, or a guest call into it.</summary>
@@ -296,23 +314,17 @@ public sealed partial class WorkStealingPool : IDisposable
     /// Outside callers: waits until the job published by <see cref="PublishInSlot"/> is done,
     /// takes its body's final state, frees the slot (restores <paramref name="depth"/>) and returns
     /// its exception. Uninterruptible: a later call would reuse the slot while a worker still runs
-    /// the job (and the job may point into this stack); an interrupt is rethrown once it is done.
+    /// the job (and the job may point into this stack).
     /// </summary>
     internal ExceptionDispatchInfo? WaitForSlotJob<TWork>(WorkJob<TWork> job, ThreadContext context, int depth, out TWork work)
         where TWork : struct, IWork
     {
         var done = new JobDone(job);
-        ThreadInterruptedException? interrupted = context.WaitUninterruptibly(ref done, _options.SpinCount, isolated: false);
+        context.WaitUninterruptibly(ref done, _options.SpinCount, isolated: false);
         work = job.Work;
         job.ClearWork();
         context.Depth = depth;
-        ExceptionDispatchInfo? error = job.TakeError();
-        if (interrupted is not null)
-        {
-            ExceptionDispatchInfo.Throw(interrupted);
-        }
-
-        return error;
+        return job.TakeError();
     }
 
     /// <summary>

@@ -849,7 +849,7 @@ internal static class Program
 
     public static int Main(string[] args)
     {
-        if (args.Length == 1 && (StatisticsProbes.Run(args[0]) ?? SpawnProbes.Run(args[0]) ?? SampleProbes.Run(args[0])) is { } exitCode)
+        if (args.Length == 1 && (StatisticsProbes.Run(args[0]) ?? SpawnProbes.Run(args[0]) ?? SampleProbes.Run(args[0]) ?? RobustnessProbes.Run(args[0])) is { } exitCode)
         {
             return exitCode;
         }

@@ -67,8 +67,8 @@ internal sealed unsafe class BroadcastRequest(ThreadContext owner)
 
     internal void UnregisterWaiter() => ParkingCount.UnregisterWaiter(ref _pending);
 
-    /// <summary>Owner, after the countdown reached zero: rethrows the workers' exceptions (in worker order) and <paramref name="interrupted"/>, if any.</summary>
-    internal void ThrowErrors(int workers, Exception? interrupted)
+    /// <summary>Owner, after the countdown reached zero: rethrows the workers' exceptions (in worker order), if any.</summary>
+    internal void ThrowErrors(int workers)
     {
         Debug.Assert(IsDone);
         List<Exception>? errors = null;
@@ -84,10 +84,6 @@ internal sealed unsafe class BroadcastRequest(ThreadContext owner)
         }
 
         _body = null;
-        if (interrupted is not null)
-        {
-            (errors ??= []).Add(interrupted);
-        }
 
         if (errors is null)
         {

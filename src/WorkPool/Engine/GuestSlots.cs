@@ -100,10 +100,10 @@ internal sealed class GuestSlots
     {
         foreach (Worker guest in _guests)
         {
-            SpinWait spinner = default;
+            int round = 0;
             while (!guest.TryClose())
             {
-                spinner.SpinOnce();
+                SpinPolicy.Backoff(ref round);
             }
         }
     }

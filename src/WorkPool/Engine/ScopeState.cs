@@ -49,7 +49,9 @@ internal sealed class ScopeState
     private int _credits;
 
     // Written by jobs only in their error/cancel paths, read by the owner after the count is zero.
-    private readonly List<ExceptionDispatchInfo> _errors = [];
+    // The errors are a lock-free stack (newest first): a lock here, taken in a job's catch by a
+    // thread with a pending interrupt, could throw and skip the job's CompleteOne.
+    private RecordedError? _errors;
     private int _skipped;
 
     internal ScopeState(ThreadContext owner)
@@ -208,10 +210,20 @@ internal sealed class ScopeState
     /// <summary>Any thread: keeps an exception for the owner to rethrow (cold path).</summary>
     internal void RecordError(Exception error)
     {
-        ExceptionDispatchInfo captured = ExceptionDispatchInfo.Capture(error);
-        lock (_errors)
+        var node = new RecordedError(ExceptionDispatchInfo.Capture(error));
+        RecordedError? head = Volatile.Read(ref _errors);
+        while (true)
         {
-            _errors.Add(captured);
+            node.Next = head;
+            // Full fence: the owner, which reads the stack after the count that this job's
+            // CompleteOne decrements afterwards, sees the node and the exception in it.
+            RecordedError? seen = Interlocked.CompareExchange(ref _errors, node, head);
+            if (seen == head)
+            {
+                return;
+            }
+
+            head = seen;
         }
     }
 
@@ -237,7 +249,7 @@ internal sealed class ScopeState
         CancellationToken = default;
         bool skipped = _skipped != 0;
         _skipped = 0;
-        if (_errors.Count != 0 || skipped)
+        if (_errors is not null || skipped)
         {
             ThrowOutcome(skipped, token);
         }
@@ -246,27 +258,36 @@ internal sealed class ScopeState
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ThrowOutcome(bool skipped, CancellationToken token)
     {
-        if (_errors.Count == 0)
+        RecordedError? errors = _errors;
+        _errors = null;
+        if (errors is null)
         {
             Debug.Assert(skipped);
             throw new OperationCanceledException("The scope was canceled before all of its jobs started.", token);
         }
 
-        if (_errors.Count == 1)
+        if (errors.Next is null)
         {
-            ExceptionDispatchInfo single = _errors[0];
-            _errors.Clear();
-            single.Throw();
+            errors.Error.Throw();
         }
 
-        var all = new Exception[_errors.Count];
-        for (int i = 0; i < all.Length; i++)
+        // The stack is newest first: report in the order the exceptions were recorded.
+        var all = new List<Exception>();
+        for (RecordedError? node = errors; node is not null; node = node.Next)
         {
-            all[i] = _errors[i].SourceException;
+            all.Add(node.Error.SourceException);
         }
 
-        _errors.Clear();
+        all.Reverse();
         throw new AggregateException(all);
+    }
+
+    /// <summary>One recorded exception, linked newest first.</summary>
+    private sealed class RecordedError(ExceptionDispatchInfo error)
+    {
+        internal ExceptionDispatchInfo Error { get; } = error;
+
+        internal RecordedError? Next;
     }
 
     [DoesNotReturn]

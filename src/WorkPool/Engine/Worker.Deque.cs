@@ -65,11 +65,11 @@ internal sealed partial class Worker
 
     /// <summary>
     /// Helps with this pool's work until a shared job that someone took is done. Uninterruptible
-    /// (the job may point into this stack); returns the interrupt, if one came, to rethrow.
+    /// (the job may point into this stack).
     /// </summary>
-    internal ThreadInterruptedException? WaitForShared(AwaitedJob job)
+    internal void WaitForShared(AwaitedJob job)
     {
         var done = new JobDone(job);
-        return WaitUninterruptibly(ref done);
+        WaitUninterruptibly(ref done);
     }
 }

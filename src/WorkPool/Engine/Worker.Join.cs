@@ -133,9 +133,8 @@ internal sealed partial class Worker
                 // Claimed. The frame stays linked while this thread waits and helps, so no Join of
                 // a job it runs meanwhile makes an offer of its own: the offer's job is still in use.
                 Debug.Assert(frame->State == JoinFrame.Claimed);
-                ExceptionDispatchInfo? error = WaitForClaimedOffer(out ThreadInterruptedException? interrupted);
+                ExceptionDispatchInfo? error = WaitForClaimedOffer();
                 _newestFrame = frame->Older;
-                ThrowIfInterrupted(interrupted, error);
                 return error;
         }
     }
@@ -186,32 +185,12 @@ internal sealed partial class Worker
         }
 
         // The job points into a frame of this stack: leaving before it is done would let the
-        // thief write into a dead frame, so not even an interrupt ends the wait early.
+        // thief write into a dead frame, so nothing (not even an interrupt) ends the wait early.
         var done = new JobDone(job);
-        ThreadInterruptedException? interrupted = WaitUninterruptibly(ref done);
+        WaitUninterruptibly(ref done);
         _stats.JoinHalfTaken();
         ExceptionDispatchInfo? error = job.TakeError();
         _promotedCount--;
-        ThrowIfInterrupted(interrupted, error);
         return error;
-    }
-
-    /// <summary>
-    /// A wait that ended after an interrupt: the Join's bookkeeping is done, so rethrow the
-    /// interrupt now, together with B's exception when B failed too (neither is lost).
-    /// </summary>
-    private static void ThrowIfInterrupted(ThreadInterruptedException? interrupted, ExceptionDispatchInfo? error)
-    {
-        if (interrupted is null)
-        {
-            return;
-        }
-
-        if (error is not null)
-        {
-            throw new AggregateException(error.SourceException, interrupted);
-        }
-
-        ExceptionDispatchInfo.Throw(interrupted);
     }
 }

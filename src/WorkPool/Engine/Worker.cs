@@ -85,7 +85,7 @@ internal sealed partial class Worker
     }
 
     /// <summary>See <see cref="ThreadContext.WaitUninterruptibly"/>; an isolated wait (of this participant's own fork-join work).</summary>
-    private ThreadInterruptedException? WaitUninterruptibly<TCondition>(ref TCondition condition)
+    private void WaitUninterruptibly<TCondition>(ref TCondition condition)
         where TCondition : struct, IWakeCondition => Context.WaitUninterruptibly(ref condition, _spinCount, isolated: true);
 
     /// <summary>
@@ -196,47 +196,33 @@ internal sealed partial class Worker
         where TCondition : struct, IWakeCondition
     {
         _sleepers.Announce(this);
-        try
+        if (condition.TryRegister(Context))
         {
-            if (condition.TryRegister(Context))
+            try
             {
-                try
+                // The last look, after the announcement's fences (see Sleepers). Shutdown needs
+                // no check here: the main loop's condition refuses to register once it is set,
+                // and Dispose unparks every worker after setting it. (The parker cannot be
+                // interrupted: an interrupt of this thread stays pending for the jobs it runs.)
+                SchedulePoint.Hit();
+                if (!_pool.HasVisibleWork() && !HasInbox)
                 {
-                    // The last look, after the announcement's fences (see Sleepers). Shutdown needs
-                    // no check here: the main loop's condition refuses to register once it is set,
-                    // and Dispose unparks every worker after setting it.
-                    SchedulePoint.Hit();
-                    if (!_pool.HasVisibleWork() && !HasInbox)
+                    _stats.Sleep();
+                    if (_sleepers.KeepsWatch(ref _isWatcher))
                     {
-                        _stats.Sleep();
-                        if (_sleepers.KeepsWatch(ref _isWatcher))
-                        {
-                            // The watcher: look at the offers again after the watch period.
-                            _watchTimedOut = !Context.Parker.Park(Sleepers.WatchPeriodMilliseconds);
-                        }
-                        else
-                        {
-                            Context.Parker.Park();
-                        }
+                        // The watcher: look at the offers again after the watch period.
+                        _watchTimedOut = !Context.Parker.Park(Sleepers.WatchPeriodMilliseconds);
+                    }
+                    else
+                    {
+                        Context.Parker.Park();
                     }
                 }
-                finally
-                {
-                    condition.Unregister(Context);
-                }
             }
-        }
-        catch (ThreadInterruptedException)
-        {
-            // Interrupted while parked: leave the sleeping set as if woken (handing back the
-            // searching token a waker may have given), so the counts stay exact, then let the
-            // interrupt go on.
-            if (_sleepers.Withdraw(this))
+            finally
             {
-                StopSearchingToRun();
+                condition.Unregister(Context);
             }
-
-            throw;
         }
 
         return _stats.Woke(_sleepers.Withdraw(this));

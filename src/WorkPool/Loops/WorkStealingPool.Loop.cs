@@ -230,13 +230,8 @@ public sealed partial class WorkStealingPool
         ExceptionDispatchInfo? error = null;
         if (ran)
         {
-            ThreadInterruptedException? interrupted = guest.WaitForShared(job);
+            guest.WaitForShared(job);
             error = job.TakeError();
-            if (interrupted is not null)
-            {
-                job.ClearWork();
-                throw error is null ? interrupted : new AggregateException(error.SourceException, interrupted);
-            }
         }
 
         result = job.Work.Result;
