@@ -129,7 +129,10 @@ public sealed partial class WorkStealingPool
         {
             if (participant.Pool == this)
             {
-                // Already a participant of this pool: a plain call, no queue, no latch.
+                // Already a participant of this pool: a plain call, no queue, no latch (but not
+                // past the end of the stack: see StackGuard).
+                byte local = 0;
+                participant.EnsureSufficientStack(&local);
                 work.Run(new ForkContext(participant));
                 return null;
             }
@@ -143,6 +146,7 @@ public sealed partial class WorkStealingPool
             {
                 try
                 {
+                    guest.EnsureSufficientStack(&stackTop);
                     work.Run(new ForkContext(guest));
                 }
                 finally

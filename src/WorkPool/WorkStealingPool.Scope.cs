@@ -112,11 +112,13 @@ public sealed partial class WorkStealingPool
     public void Spawn<TWork>(TWork job)
         where TWork : struct, IWork => SpawnCore(job);
 
-    private void ScopeCore<TBody>(ref TBody body, CancellationToken cancellationToken)
+    private unsafe void ScopeCore<TBody>(ref TBody body, CancellationToken cancellationToken)
         where TBody : struct, IScopeWork
     {
         if (ThreadContext.CurrentOrNull?.Worker is { } participant && participant.Pool == this)
         {
+            byte local = 0;
+            participant.EnsureSufficientStack(&local);
             participant.RunScope(ref body, cancellationToken);
             return;
         }

@@ -32,6 +32,7 @@ internal sealed partial class Worker
         Debug.Assert(_occupancy.Value == GuestSlots.Occupied);
         Debug.Assert(_newestFrame is null && _promotedCount == 0 && Deque.LooksEmpty && Context.Depth == 0, "A guest slot is left clean.");
         _stackBase = (nuint)stackTop;
+        TakeStackLimitOfCurrentThread();
         StartNewWork();
         ThreadContext.SetCurrent(Context);
     }

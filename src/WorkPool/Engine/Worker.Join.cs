@@ -36,6 +36,13 @@ internal sealed partial class Worker
     {
         Debug.Assert(ThreadContext.CurrentOrNull == Context, "Join runs on the participant's own thread.");
         JoinFrame frame;
+
+        // The stack guard (Worker.Stack.cs): one compare of this frame against a precomputed limit.
+        if ((nuint)(&frame) < _stackLimit)
+        {
+            ThrowInsufficientStack();
+        }
+
         void* bodyB = Unsafe.AsPointer(ref b);
         // A thief runs B where it lies, through an unmanaged pointer: only a location on this
         // thread's stack, in a caller's frame (above ours), is safe for that. Anything else
@@ -61,6 +68,7 @@ internal sealed partial class Worker
             TryPromoteOldest();
         }
 
+        ExceptionDispatchInfo errorA;
         try
         {
             a.Run(new ForkContext(this));
@@ -69,8 +77,15 @@ internal sealed partial class Worker
         {
             // Off the fast path: B still runs (or is awaited); then A's exception goes on with
             // its stack, or both go on together if B failed too.
-            FinishBAfterAThrew(&frame, ref b, e);
-            throw;
+            if (HasStackToRethrow())
+            {
+                FinishBAfterAThrew(&frame, ref b, e);
+                throw;
+            }
+
+            // Too deep to rethrow from here (see HasStackToRethrow): leave the catch first.
+            errorA = ExceptionDispatchInfo.Capture(e);
+            goto AThrewDeep;
         }
 
         Debug.Assert(_newestFrame == &frame, "Joins inside A unlinked their frames.");
@@ -86,6 +101,29 @@ internal sealed partial class Worker
         {
             FinishB(&frame, ref b)?.Throw();
         }
+
+        return;
+
+    AThrewDeep:
+        // The catch has ended, so the exception's dispatch has unwound to this frame: B runs
+        // here, not below the throw point, and A's exception goes on from here.
+        FinishBAfterAThrew(&frame, ref b, errorA.SourceException);
+        errorA.Throw();
+    }
+
+    /// <summary>
+    /// Whether a catch of a Join may rethrow in place. A rethrow from a catch block dispatches the
+    /// exception anew from below the throw point, and every Join the exception then passes adds
+    /// its catch and the runtime's dispatch frames (about 10 KB each) further down: thousands of
+    /// nested Joins unwinding an exception overflow any stack. Near this participant's stack limit
+    /// (which the stack guard's exception starts at) the Join leaves the catch first instead, and
+    /// rethrows from its own frame (a copy of the stack trace, so only there).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private unsafe bool HasStackToRethrow()
+    {
+        byte local = 0;
+        return (nuint)(&local) >= _stackLimit + RethrowMargin;
     }
 
     /// <summary>
@@ -99,7 +137,7 @@ internal sealed partial class Worker
     {
         if (FinishB(frame, ref b) is { } errorB)
         {
-            throw new AggregateException(errorA, errorB.SourceException);
+            throw Failures.Both(errorA, errorB.SourceException);
         }
     }
 

@@ -65,6 +65,7 @@ internal sealed partial class Worker
         Debug.Assert(!IsGuest, "Only workers have a thread.");
         int stackMarker = 0;
         _stackBase = (nuint)(&stackMarker);
+        TakeStackLimitOfCurrentThread(_pool.Options.StackSize);
         Context.AttachToCurrentThread();
         _pool.Options.OnWorkerStart?.Invoke(Index);
 

@@ -79,6 +79,14 @@ internal struct Loop<TBody, TResult>
     /// <summary>The cursor: how many iterations from <see cref="From"/> have been claimed.</summary>
     private ulong _claimed;
 
+    /// <summary>
+    /// The longest piece the cursor hands out: about <see cref="LoopPacing.PieceTarget"/> at the
+    /// measured rate (unbounded until the first measurement). A hint written by whoever measures
+    /// a piece that no longer fits; set before the helper job is published, so no helper's first
+    /// claim is unbounded.
+    /// </summary>
+    private ulong _pieceCap;
+
     public Loop(TBody body, long fromInclusive, long toExclusive, ulong grain, int participants, CancellationToken cancellationToken)
     {
         Debug.Assert(fromInclusive < toExclusive && grain >= 1 && participants >= 1);
@@ -89,6 +97,7 @@ internal struct Loop<TBody, TResult>
         Grain = grain;
         CancellationToken = cancellationToken;
         _guidedDivisor = 4 * (ulong)participants;
+        _pieceCap = ulong.MaxValue;
     }
 
     public readonly ulong Remaining => Length - _claimed;
@@ -151,7 +160,7 @@ internal struct Loop<TBody, TResult>
                 return false;
             }
 
-            ulong take = Math.Max(Grain, remaining / _guidedDivisor);
+            ulong take = Math.Max(Grain, Math.Min(remaining / _guidedDivisor, Volatile.Read(ref _pieceCap)));
             if (take >= remaining || remaining - take < Grain)
             {
                 take = remaining;
@@ -172,14 +181,70 @@ internal struct Loop<TBody, TResult>
         }
     }
 
-    /// <summary>Claims and runs pieces until the cursor is exhausted or the loop stops.</summary>
+    /// <summary>Claims and runs pieces until the cursor is exhausted or the loop stops, measuring each (see <see cref="Pace"/>).</summary>
     public TResult DrainShared(TResult accumulator)
     {
+        long last = Stopwatch.GetTimestamp();
         while (TryClaimShared(out long from, out long to) && !ShouldSkip(from))
         {
             accumulator = RunPiece(accumulator, from, to);
+            long now = Stopwatch.GetTimestamp();
+            Pace(unchecked((ulong)(to - from)), now - last);
+            last = now;
         }
 
         return accumulator;
+    }
+
+    /// <summary>
+    /// The caller alone (no helper out, its deque full): runs the rest in pieces paced like the
+    /// shared ones, so that a stop or a cancellation still takes effect between them.
+    /// </summary>
+    public TResult DrainAlone(TResult accumulator)
+    {
+        ulong cap = Volatile.Read(ref _pieceCap);
+        ulong size = cap == ulong.MaxValue ? Grain : cap;
+        long last = Stopwatch.GetTimestamp();
+        while (TryClaimAlone(size, out long from, out long to) && !ShouldSkip(from))
+        {
+            accumulator = RunPiece(accumulator, from, to);
+            long now = Stopwatch.GetTimestamp();
+            size = NextPiece(size, unchecked((ulong)(to - from)), now - last);
+            last = now;
+        }
+
+        return accumulator;
+    }
+
+    /// <summary>
+    /// After <paramref name="iterations"/> ran in <paramref name="ticks"/>: updates the piece cap
+    /// when the rate says it is off by more than half (a plain hint; concurrent writers each
+    /// leave a measured value).
+    /// </summary>
+    public void Pace(ulong iterations, long ticks)
+    {
+        ulong cap = Volatile.Read(ref _pieceCap);
+        ulong fit = LoopPacing.Fit(iterations, ticks, Grain);
+        if (fit < cap / 2 || fit / 2 > cap)
+        {
+            Volatile.Write(ref _pieceCap, fit);
+        }
+    }
+
+    /// <summary>
+    /// The caller alone, after measuring: the next piece doubles (few clock reads for a loop that
+    /// ends soon) but never beyond what runs in about <see cref="LoopPacing.PieceTarget"/>. The
+    /// rate is computed only once pieces approach that, so a short loop pays one compare.
+    /// </summary>
+    public ulong NextPiece(ulong size, ulong iterations, long ticks)
+    {
+        ulong doubled = size <= ulong.MaxValue / 2 ? size * 2 : size;
+        if (ticks < LoopPacing.PieceTargetTicks / 4)
+        {
+            return Math.Min(doubled, Volatile.Read(ref _pieceCap));
+        }
+
+        Pace(iterations, ticks);
+        return Math.Max(Grain, Math.Min(doubled, Volatile.Read(ref _pieceCap)));
     }
 }

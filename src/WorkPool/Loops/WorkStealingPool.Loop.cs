@@ -120,6 +120,10 @@ public sealed partial class WorkStealingPool
         long start = Stopwatch.GetTimestamp();
         ulong size = loop.Grain;
         int pieces = 0;
+
+        // Pacing (see LoopPacing): the iterations since the last clock read, and when it was.
+        long measuredAt = start;
+        ulong measured = 0;
         while (loop.TryClaimAlone(size, out long from, out long to))
         {
             if (loop.ShouldSkip(from))
@@ -135,11 +139,24 @@ public sealed partial class WorkStealingPool
             }
 
             // The clock only from the second piece on, and not after the last one.
-            size = size <= ulong.MaxValue / 2 ? size * 2 : size;
-            if (++pieces >= FirstHeartbeatPiece && Stopwatch.GetTimestamp() - start >= s_loopHeartbeatTicks && _sleepers.AnyIdle)
+            measured += unchecked((ulong)(to - from));
+            if (++pieces < FirstHeartbeatPiece)
             {
+                size = size <= ulong.MaxValue / 2 ? size * 2 : size;
+                continue;
+            }
+
+            long now = Stopwatch.GetTimestamp();
+            size = loop.NextPiece(size, measured, now - measuredAt);
+            if (now - start >= s_loopHeartbeatTicks && _sleepers.AnyIdle)
+            {
+                // The helpers' first claims are capped by the rate measured so far.
+                loop.Pace(measured, now - measuredAt);
                 return WithHelper(ref loop, accumulator, guest, helpers);
             }
+
+            measuredAt = now;
+            measured = 0;
         }
 
         return accumulator;
@@ -204,17 +221,9 @@ public sealed partial class WorkStealingPool
         return root.Result;
     }
 
-    /// <summary>The caller, with no helper out: runs the remaining pieces itself.</summary>
+    /// <summary>The caller, with no helper out: runs the remaining pieces itself (paced, so a stop still takes effect between them).</summary>
     private static TResult RunAlone<TBody, TResult>(ref Loop<TBody, TResult> loop, TResult accumulator)
-        where TBody : struct, ILoopBody<TResult>
-    {
-        while (loop.TryClaimAlone(ulong.MaxValue, out long from, out long to) && !loop.ShouldSkip(from))
-        {
-            accumulator = loop.RunPiece(accumulator, from, to);
-        }
-
-        return accumulator;
-    }
+        where TBody : struct, ILoopBody<TResult> => loop.DrainAlone(accumulator);
 
     /// <summary>
     /// Takes the helper job back from the guest's deque if nobody took it (it never ran);
