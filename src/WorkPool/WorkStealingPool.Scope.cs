@@ -112,6 +112,51 @@ public sealed partial class WorkStealingPool
     public void Spawn<TWork>(TWork job)
         where TWork : struct, IWork => SpawnCore(job);
 
+    /// <summary>
+    /// Fire and forget, unless <paramref name="cancellationToken"/> is canceled first: runs
+    /// <paramref name="job"/> once, later, on a worker; see <see cref="Spawn(Action)"/>. Canceled
+    /// before the call, nothing is queued; canceled before the job starts, the worker skips it.
+    /// </summary>
+    /// <param name="job">The work. Allocation-free when it captures nothing.</param>
+    /// <param name="cancellationToken">Skips the job if canceled before it starts.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="job"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException">The pool has been disposed (from a thread outside the pool).</exception>
+    /// <exception cref="OperationCanceledException">The token was canceled before the call.</exception>
+    public void Spawn(Action job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        cancellationToken.ThrowIfCancellationRequested();
+        SpawnCore(new CancelableBody<ActionBody>(new ActionBody(job), cancellationToken));
+    }
+
+    /// <summary>Fire and forget, unless <paramref name="cancellationToken"/> is canceled first: runs <paramref name="job"/>(<paramref name="state"/>) once, later, on a worker; see <see cref="Spawn(Action, CancellationToken)"/>. With a <c>static</c> lambda it is allocation-free.</summary>
+    /// <typeparam name="TState">The type of the state passed to the job.</typeparam>
+    /// <param name="state">Passed to <paramref name="job"/>.</param>
+    /// <param name="job">The work.</param>
+    /// <param name="cancellationToken">Skips the job if canceled before it starts.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="job"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException">The pool has been disposed (from a thread outside the pool).</exception>
+    /// <exception cref="OperationCanceledException">The token was canceled before the call.</exception>
+    public void Spawn<TState>(TState state, Action<TState> job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        cancellationToken.ThrowIfCancellationRequested();
+        SpawnCore(new CancelableBody<StateActionBody<TState>>(new StateActionBody<TState>(state, job), cancellationToken));
+    }
+
+    /// <summary>Fire and forget, unless <paramref name="cancellationToken"/> is canceled first: runs the struct body <paramref name="job"/> once, later, on a worker; see <see cref="Spawn{TWork}(TWork)"/> and <see cref="Spawn(Action, CancellationToken)"/>. Allocation-free.</summary>
+    /// <typeparam name="TWork">The body type (an <see cref="IWork"/>, as for <see cref="Spawn{TWork}(TWork)"/>).</typeparam>
+    /// <param name="job">The body, copied into the pool's job storage.</param>
+    /// <param name="cancellationToken">Skips the job if canceled before it starts.</param>
+    /// <exception cref="ObjectDisposedException">The pool has been disposed (from a thread outside the pool).</exception>
+    /// <exception cref="OperationCanceledException">The token was canceled before the call.</exception>
+    public void Spawn<TWork>(TWork job, CancellationToken cancellationToken)
+        where TWork : struct, IWork
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        SpawnCore(new CancelableBody<TWork>(job, cancellationToken));
+    }
+
     private unsafe void ScopeCore<TBody>(ref TBody body, CancellationToken cancellationToken)
         where TBody : struct, IScopeWork
     {

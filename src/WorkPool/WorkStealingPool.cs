@@ -458,6 +458,9 @@ public sealed partial class WorkStealingPool : IDisposable
     [DoesNotReturn]
     internal static void ThrowDisposed() => throw new ObjectDisposedException(nameof(WorkStealingPool));
 
+    /// <summary>Whether <paramref name="error"/> is this pool refusing a call after Dispose (not a part's failure).</summary>
+    private bool IsOwnDisposal(Exception error) => error is ObjectDisposedException { ObjectName: nameof(WorkStealingPool) } && IsDisposed;
+
     private static class DefaultPool
     {
         internal static readonly WorkStealingPool Instance =

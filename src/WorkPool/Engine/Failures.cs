@@ -35,6 +35,36 @@ internal static class Failures
         return Made(all);
     }
 
+    /// <summary>
+    /// What an operation of several parts (a loop, a scope, a broadcast) throws for the
+    /// exceptions its parts threw: an aggregate of all of them, except that an
+    /// <see cref="OperationCanceledException"/> for the operation's own canceled
+    /// <paramref name="token"/> is cancellation, not a failure: when nothing else failed the
+    /// operation throws <see cref="OperationCanceledException"/> itself.
+    /// </summary>
+    internal static Exception OfParts(IEnumerable<Exception> errors, CancellationToken token)
+    {
+        var all = new List<Exception>();
+        foreach (Exception error in errors)
+        {
+            Add(all, error);
+        }
+
+        if (token.IsCancellationRequested)
+        {
+            all.RemoveAll(e => e is OperationCanceledException canceled && canceled.CancellationToken == token);
+            if (all.Count == 0)
+            {
+                return new OperationCanceledException(token);
+            }
+        }
+
+        return Made(all);
+    }
+
+    /// <summary><see cref="OfParts(IEnumerable{Exception}, CancellationToken)"/> for what propagated out of a loop (one exception, or the pool's aggregate of several).</summary>
+    internal static Exception OfParts(Exception error, CancellationToken token) => OfParts([error], token);
+
     private static void Add(List<Exception> all, Exception error)
     {
         if (error is AggregateException aggregate && s_made.TryGetValue(aggregate, out _))

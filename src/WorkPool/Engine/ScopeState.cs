@@ -235,9 +235,9 @@ internal sealed class ScopeState
 
     /// <summary>
     /// Owner, once the count is zero: retires the generation (stale handles now throw), then
-    /// rethrows what the scope collected: the one exception as itself, several as an
-    /// <see cref="AggregateException"/>, or <see cref="OperationCanceledException"/> when
-    /// cancellation skipped a job and nothing threw.
+    /// throws what the scope collected: an <see cref="AggregateException"/> of every exception
+    /// (however many: the rule does not depend on how many jobs ran), or
+    /// <see cref="OperationCanceledException"/> when cancellation skipped a job and nothing threw.
     /// </summary>
     internal void End()
     {
@@ -266,11 +266,6 @@ internal sealed class ScopeState
             throw new OperationCanceledException("The scope was canceled before all of its jobs started.", token);
         }
 
-        if (errors.Next is null)
-        {
-            errors.Error.Throw();
-        }
-
         // The stack is newest first: report in the order the exceptions were recorded.
         var all = new List<Exception>();
         for (RecordedError? node = errors; node is not null; node = node.Next)
@@ -279,7 +274,7 @@ internal sealed class ScopeState
         }
 
         all.Reverse();
-        throw new AggregateException(all);
+        throw Failures.OfParts(all, token);
     }
 
     /// <summary>One recorded exception, linked newest first.</summary>

@@ -82,6 +82,12 @@ public sealed partial class WorkStealingPool
             var root = new LoopSplit<TBody, TResult>(Unsafe.AsPointer(ref loop), fromInclusive, toExclusive);
             return InstallTree(ref root, context ?? ThreadContext.Current);
         }
+        catch (Exception e) when (!IsOwnDisposal(e))
+        {
+            // One rule, whatever ran where (docs/exceptions.md): every exception of the
+            // iterations, in an AggregateException.
+            throw Failures.OfParts(e, cancellationToken);
+        }
         finally
         {
             body = loop.Body;
@@ -196,7 +202,7 @@ public sealed partial class WorkStealingPool
             ExceptionDispatchInfo? errorB = FinishHelper(job, guest, out _, out _);
             if (errorB is not null)
             {
-                throw new AggregateException(errorA, errorB.SourceException);
+                throw Failures.Both(errorA, errorB.SourceException);
             }
 
             throw;
