@@ -17,8 +17,11 @@ public sealed partial class WorkStealingPool
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed.</exception>
     /// <exception cref="AggregateException">
     /// Both halves threw: its <see cref="AggregateException.InnerExceptions"/> hold the exception of
-    /// <paramref name="a"/>, then that of <paramref name="b"/>. When only one half throws, that
-    /// exception itself is rethrown, with its original stack trace, after the other half finished.
+    /// <paramref name="a"/>, then that of <paramref name="b"/> (flat: an AggregateException the pool
+    /// made for a nested operation contributes its inner exceptions). When only one half throws,
+    /// that exception itself is rethrown, with its original stack trace, after the other half
+    /// finished. The same whether <paramref name="b"/> ran inline or on another thread
+    /// (docs/exceptions.md).
     /// </exception>
     public void Join(Action a, Action b)
     {

@@ -16,12 +16,11 @@ public sealed partial class WorkStealingPool
     /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
     /// <exception cref="ObjectDisposedException">The pool has been disposed.</exception>
     /// <exception cref="OperationCanceledException">Cancellation skipped at least one job, and no job threw.</exception>
-    /// <exception cref="AggregateException">Several of the body and the jobs threw; each exception is in it.</exception>
+    /// <exception cref="AggregateException">The body or one or more jobs threw: every exception, in the order they were recorded (always an aggregate, however many threw).</exception>
     /// <remarks>
     /// An exception thrown by the body or a job does not stop the other jobs: the scope waits for
-    /// all of them, then rethrows. One exception is rethrown as itself, with its original stack
-    /// trace (as <see cref="Join(Action, Action)"/> does for one failed half); several together in
-    /// an <see cref="AggregateException"/>.
+    /// all of them, then throws an <see cref="AggregateException"/> of every exception, as
+    /// <c>Task.WaitAll</c> does, whichever threads the jobs ran on (docs/exceptions.md).
     /// </remarks>
     public void Scope(Action<Scope> body, CancellationToken cancellationToken = default)
     {
@@ -43,7 +42,7 @@ public sealed partial class WorkStealingPool
     /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
     /// <exception cref="ObjectDisposedException">The pool has been disposed.</exception>
     /// <exception cref="OperationCanceledException">Cancellation skipped at least one job, and no job threw.</exception>
-    /// <exception cref="AggregateException">Several of the body and the jobs threw.</exception>
+    /// <exception cref="AggregateException">The body or one or more jobs threw.</exception>
     public void Scope<TState>(TState state, Action<TState, Scope> body, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(body);
@@ -62,7 +61,7 @@ public sealed partial class WorkStealingPool
     /// <param name="cancellationToken">When canceled, jobs that have not started yet are skipped.</param>
     /// <exception cref="ObjectDisposedException">The pool has been disposed.</exception>
     /// <exception cref="OperationCanceledException">Cancellation skipped at least one job, and no job threw.</exception>
-    /// <exception cref="AggregateException">Several of the body and the jobs threw.</exception>
+    /// <exception cref="AggregateException">The body or one or more jobs threw.</exception>
     public void Scope<TBody>(ref TBody body, CancellationToken cancellationToken = default)
         where TBody : struct, IScopeWork => ScopeCore(ref body, cancellationToken);
 

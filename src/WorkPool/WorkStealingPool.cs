@@ -23,8 +23,10 @@ namespace WorkPool;
 /// lambda's closure is allocated by the C# compiler in the caller, not by the pool). Use the
 /// state + <c>static</c> lambda forms or the struct-body forms (<see cref="IWork"/>,
 /// <see cref="IWork{TResult}"/>) to stay at zero bytes.</para>
-/// <para>Exceptions thrown by user code are rethrown on the waiting thread with their original
-/// stack trace; the pool keeps working after any user exception.</para>
+/// <para>Exceptions thrown by user code are rethrown on the waiting thread, by one rule per
+/// operation that does not depend on where the code ran (docs/exceptions.md); the pool keeps
+/// working after any user exception. <see cref="Thread.Interrupt"/> never breaks a wait of the
+/// pool: an interrupt stays pending for the interrupted thread's own next wait.</para>
 /// </remarks>
 public sealed partial class WorkStealingPool : IDisposable
 {

@@ -53,7 +53,8 @@ namespace WorkPool;
 // Exceptions: a throwing piece stops the loop (pieces not started yet are skipped) and its
 // exception travels up like a Join's: in the tree through the Joins; with the cursor, the
 // caller's own exception and the helper job's are combined like a Join's A and B (the caller is
-// A). One exception is rethrown as itself, two become an AggregateException (which may nest).
+// A). At the top RunLoop makes of whatever arrived one flat AggregateException (Failures), so
+// the caller sees the same type whatever ran where (docs/exceptions.md).
 
 /// <summary>The shared state of one parallel loop; lives on the stack of the thread that started it.</summary>
 internal struct Loop<TBody, TResult>
