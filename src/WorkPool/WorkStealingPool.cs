@@ -43,6 +43,9 @@ public sealed partial class WorkStealingPool : IDisposable
     private readonly Diagnostics.PoolMeter _meter;
     private readonly bool _isDefault;
 
+    /// <summary>Ids for the pools' events (see <see cref="WorkPoolEventSource"/>).</summary>
+    private static int s_lastId;
+
     // Sign bit: closed by Dispose. Low bits: outside callers between their disposed-check and
     // the publication of their job. Dispose closes the gate and waits for the count to drain,
     // so once workers see _shutdown, no outside job can still arrive.
@@ -71,7 +74,8 @@ public sealed partial class WorkStealingPool : IDisposable
         _isDefault = isDefault;
         _injector = new InjectorRing(_options.InjectorCapacity);
         int guestCount = _options.GuestSlots;
-        _statistics = new StatisticsRegistry(_options.ThreadCount, guestCount, _options.StatisticsSlots);
+        Id = Interlocked.Increment(ref s_lastId);
+        _statistics = new StatisticsRegistry(_options.ThreadCount, guestCount, _options.StatisticsSlots, Id);
         _workers = new Worker[_options.ThreadCount];
         _participants = new Worker[_workers.Length + guestCount];
         _sleepers = new Sleepers(this, _workers); // sees the array filled below
@@ -99,7 +103,11 @@ public sealed partial class WorkStealingPool : IDisposable
             thread.UnsafeStart();
         }
 
-        _meter = new Diagnostics.PoolMeter(this);
+        _meter = new Diagnostics.PoolMeter(this, _options.MeterFactory);
+        if (WorkPoolEventSource.PoolOn)
+        {
+            WorkPoolEventSource.Log.PoolStarted(Id, Name, _workers.Length, guestCount);
+        }
     }
 
     /// <summary>
@@ -139,6 +147,9 @@ public sealed partial class WorkStealingPool : IDisposable
     public bool IsDisposed => Volatile.Read(ref _disposeStarted) != 0;
 
     internal WorkStealingPoolOptions Options => _options;
+
+    /// <summary>This pool's id in the <c>WorkPool</c> event source's events (a process-wide counter).</summary>
+    internal int Id { get; }
 
     internal Worker[] Workers => _workers;
 
@@ -220,6 +231,11 @@ public sealed partial class WorkStealingPool : IDisposable
         }
 
         _meter.Dispose();
+        if (WorkPoolEventSource.PoolOn)
+        {
+            WorkPoolEventSource.Log.PoolDisposed(Id);
+        }
+
         if (interrupted)
         {
             Thread.CurrentThread.Interrupt();

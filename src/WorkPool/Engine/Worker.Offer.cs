@@ -118,7 +118,7 @@ internal sealed partial class Worker
                 SchedulePoint.Hit();
                 if (Interlocked.CompareExchange(ref candidate._offer.Value, word - OfferOpen + OfferClaimed, word) == word)
                 {
-                    _stats.StealAttempt(true);
+                    _stats.OfferClaimed();
                     return candidate._offerJob;
                 }
             }

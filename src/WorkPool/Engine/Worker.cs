@@ -246,6 +246,7 @@ internal sealed partial class Worker
             {
                 _stats.Sleep();
                 Context.Parker.Park();
+                _stats.Woke(byNewWork: false);
             }
             finally
             {
