@@ -168,6 +168,17 @@ public class SampleTests
         Assert.Equal(-1, outsideIndex);
         Assert.InRange(insideIndex, 0, 1);
     });
+
+    [Fact]
+    public void Exceptions_LoopAndInstall_FollowTheContract() => Bounded.Run(() =>
+    {
+        using var pool = new WorkStealingPool(new WorkStealingPoolOptions { ThreadCount = 2 });
+        Assert.Equal(0, Samples.Exceptions.CountInvalid(pool, [1, 2, 3]));
+        Assert.Equal(1, Samples.Exceptions.CountInvalid(pool, [1, -2, 3]));
+        Assert.Equal(8, Samples.Exceptions.DoubleUnlessCanceled(pool, 4, CancellationToken.None));
+        Assert.Null(Samples.Exceptions.DoubleUnlessCanceled(pool, 4, new CancellationToken(canceled: true)));
+        Assert.Throws<OverflowException>(() => Samples.Exceptions.DoubleUnlessCanceled(pool, int.MaxValue, CancellationToken.None));
+    });
 }
 
 /// <summary>The child-process side of <see cref="SampleTests"/>, dispatched from <see cref="Program.Main"/>.</summary>
@@ -188,4 +199,5 @@ internal static class SampleProbes
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Result} bytes={best.Bytes} this-thread={best.ThisThreadBytes}"));
         return 0;
     }
+
 }
