@@ -157,7 +157,7 @@ public sealed partial class WorkStealingPool
             if (now - start >= s_loopHeartbeatTicks && _sleepers.AnyIdle)
             {
                 // The helpers' first claims are capped by the rate measured so far.
-                loop.Pace(measured, now - measuredAt);
+                loop.SetPieceCap(measured, now - measuredAt);
                 return WithHelper(ref loop, accumulator, guest, helpers);
             }
 
