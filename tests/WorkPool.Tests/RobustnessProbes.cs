@@ -220,6 +220,12 @@ internal static class RobustnessProbes
         {
             return depth;
         }
+        catch (AggregateException e) when (e.InnerExceptions is [InsufficientExecutionStackException])
+        {
+            // A scope throws an aggregate (docs/exceptions.md); the nested scopes' aggregates are
+            // flattened into it, so it holds the one exception of the deepest scope.
+            return depth;
+        }
     }
 
     /// <summary>A Join whose first half is another such Join, without end.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace WorkPool;
@@ -9,7 +10,8 @@ namespace WorkPool;
 /// instead of overflowing the stack, which ends the process. The limit is the lowest address of
 /// the thread's stack plus <see cref="Reserve"/>; it is asked from the OS once per thread
 /// (pthread_getattr_np on Linux, pthread_get_stackaddr_np on macOS, GetCurrentThreadStackLimits on
-/// Windows), so a check costs one compare of a local's address against a field.
+/// Windows) and kept in a field (a worker's, an outside thread's context), so a check costs one
+/// compare of a local's address against a field.
 /// </summary>
 internal static unsafe class StackGuard
 {
@@ -23,32 +25,22 @@ internal static unsafe class StackGuard
     /// <summary>No limit known: every address compares above it.</summary>
     private const nuint None = 1;
 
-    /// <summary>The calling thread's limit, 0 until first asked.</summary>
-    [ThreadStatic]
-    private static nuint t_limit;
-
     /// <summary>
-    /// The calling thread's limit (computed on its first call). Where the OS cannot be asked, a
-    /// worker's limit comes from its stack base and <paramref name="knownSize"/> (the pool's
+    /// The calling thread's limit, asked from the OS (callers keep it: a worker for its life, an
+    /// outside thread in its context). Where the OS cannot be asked, a worker's limit comes from
+    /// its stack base and <paramref name="knownSize"/> (the pool's
     /// <see cref="WorkStealingPoolOptions.StackSize"/>), and without that there is none.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     internal static nuint CurrentThreadLimit(nuint knownBase = 0, int knownSize = 0)
     {
-        nuint limit = t_limit;
-        if (limit != 0)
-        {
-            return limit;
-        }
-
         nuint lowest = LowestAddressOfCurrentThread();
         if (lowest == 0 && knownBase != 0 && knownSize > Reserve)
         {
             lowest = knownBase - (nuint)knownSize;
         }
 
-        limit = lowest == 0 ? None : lowest + Reserve;
-        t_limit = limit;
-        return limit;
+        return lowest == 0 ? None : lowest + Reserve;
     }
 
     /// <summary>The lowest address of the calling thread's stack, or 0 when this platform cannot tell.</summary>

@@ -36,6 +36,9 @@ internal sealed class ThreadContext
     /// <summary>An outside thread: the index of the guest slot it took last, tried first next time (any pool; bounds-checked).</summary>
     internal int GuestHint;
 
+    /// <summary>An outside thread: its stack limit (see <see cref="StackGuard"/>), asked from the OS when the context is created; a guest slot takes it at each guest call.</summary>
+    internal nuint StackLimit;
+
     /// <summary>Nesting depth of broadcasts in progress on this thread; indexes <see cref="Broadcasts"/>.</summary>
     internal int BroadcastDepth;
 
@@ -86,7 +89,7 @@ internal sealed class ThreadContext
     internal static int NewSlotStackIndex() => Interlocked.Increment(ref s_slotStackCount) - 1;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static ThreadContext CreateForOutsideThread() => t_current = new ThreadContext(worker: null);
+    private static ThreadContext CreateForOutsideThread() => t_current = new ThreadContext(worker: null) { StackLimit = StackGuard.CurrentThreadLimit() };
 
     /// <summary>
     /// Outside thread: wait until <paramref name="condition"/> is met, spinning for

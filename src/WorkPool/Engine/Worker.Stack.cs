@@ -18,9 +18,12 @@ internal sealed partial class Worker
     /// <summary>Stack above <see cref="_stackLimit"/> below which a Join's catch does not rethrow in place (see <see cref="HasStackToRethrow"/>).</summary>
     private const int RethrowMargin = 128 * 1024;
 
-    /// <summary>The calling (occupying or worker) thread's limit becomes this participant's.</summary>
+    /// <summary>A worker's thread starts: its limit becomes this participant's for good.</summary>
+    private void TakeStackLimitOfCurrentThread(int knownSize) => _stackLimit = StackGuard.CurrentThreadLimit(_stackBase, knownSize);
+
+    /// <summary>A guest call begins: the occupying thread's limit, kept in its context (asked when the context was created).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void TakeStackLimitOfCurrentThread(int knownSize = 0) => _stackLimit = StackGuard.CurrentThreadLimit(_stackBase, knownSize);
+    private void TakeStackLimitOf(ThreadContext outside) => _stackLimit = outside.StackLimit;
 
     /// <summary>Throws <see cref="InsufficientExecutionStackException"/> when <paramref name="local"/> (an address in the caller's frame) lies below this participant's limit.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

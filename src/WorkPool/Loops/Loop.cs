@@ -103,6 +103,9 @@ internal struct Loop<TBody, TResult>
 
     public readonly ulong Remaining => Length - _claimed;
 
+    /// <summary>How many iterations have been claimed (the caller alone: a plain read).</summary>
+    public readonly ulong Claimed => _claimed;
+
     /// <summary>Whether a piece starting at <paramref name="from"/> is to be skipped: stopped, broken below it, or cancelled.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly bool ShouldSkip(long from) => Flags.ShouldSkip(from) || CancellationToken.IsCancellationRequested;
@@ -244,20 +247,18 @@ internal struct Loop<TBody, TResult>
         }
     }
 
-    /// <summary>
-    /// The caller alone, after measuring: the next piece doubles (few clock reads for a loop that
-    /// ends soon) but never beyond what runs in about <see cref="LoopPacing.PieceTarget"/>. The
-    /// rate is computed only once pieces approach that, so a short loop pays one compare.
-    /// </summary>
+    /// <summary><paramref name="size"/>, but no more than the piece cap (and no less than the grain).</summary>
+    public readonly ulong CappedPiece(ulong size) => Math.Max(Grain, Math.Min(size, Volatile.Read(in _pieceCap)));
+
+    /// <summary>The caller alone, after a piece of <paramref name="iterations"/> that ran <paramref name="ticks"/>: the next one doubles, capped once pieces near the target.</summary>
     public ulong NextPiece(ulong size, ulong iterations, long ticks)
     {
         ulong doubled = size <= ulong.MaxValue / 2 ? size * 2 : size;
-        if (ticks < LoopPacing.PieceTargetTicks / 4)
+        if (ticks >= LoopPacing.PieceTargetTicks / 4)
         {
-            return Math.Min(doubled, Volatile.Read(ref _pieceCap));
+            SetPieceCap(iterations, ticks);
         }
 
-        SetPieceCap(iterations, ticks);
-        return Math.Max(Grain, Math.Min(doubled, Volatile.Read(ref _pieceCap)));
+        return CappedPiece(doubled);
     }
 }

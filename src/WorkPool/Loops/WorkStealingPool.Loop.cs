@@ -22,6 +22,9 @@ public sealed partial class WorkStealingPool
 
     private static readonly long s_loopHeartbeatTicks = Math.Max(1, (long)(LoopHeartbeat.TotalSeconds * Stopwatch.Frequency));
 
+    /// <summary>How long a caller-first loop runs alone before its doubling pieces are capped (see LoopPacing).</summary>
+    private static readonly long s_pacedAloneTicks = LoopPacing.PieceTargetTicks / 4;
+
     /// <summary>How a loop is split.</summary>
     private enum LoopShape
     {
@@ -63,6 +66,7 @@ public sealed partial class WorkStealingPool
             if (participant is null)
             {
                 byte stackTop = 0;
+                context ??= ThreadContext.Current; // once per thread: it keeps the stack limit (StackGuard)
                 if (_guests.TryEnter(context, &stackTop) is { } guest)
                 {
                     try
@@ -127,9 +131,6 @@ public sealed partial class WorkStealingPool
         ulong size = loop.Grain;
         int pieces = 0;
 
-        // Pacing (see LoopPacing): the iterations since the last clock read, and when it was.
-        long measuredAt = start;
-        ulong measured = 0;
         while (loop.TryClaimAlone(size, out long from, out long to))
         {
             if (loop.ShouldSkip(from))
@@ -145,24 +146,25 @@ public sealed partial class WorkStealingPool
             }
 
             // The clock only from the second piece on, and not after the last one.
-            measured += unchecked((ulong)(to - from));
-            if (++pieces < FirstHeartbeatPiece)
+            size = size <= ulong.MaxValue / 2 ? size * 2 : size;
+            if (++pieces >= FirstHeartbeatPiece)
             {
-                size = size <= ulong.MaxValue / 2 ? size * 2 : size;
-                continue;
-            }
+                long elapsed = Stopwatch.GetTimestamp() - start;
+                if (elapsed >= s_loopHeartbeatTicks && _sleepers.AnyIdle)
+                {
+                    // The helpers' first claims are capped by the rate measured so far (LoopPacing).
+                    loop.SetPieceCap(loop.Claimed, elapsed);
+                    return WithHelper(ref loop, accumulator, guest, helpers);
+                }
 
-            long now = Stopwatch.GetTimestamp();
-            size = loop.NextPiece(size, measured, now - measuredAt);
-            if (now - start >= s_loopHeartbeatTicks && _sleepers.AnyIdle)
-            {
-                // The helpers' first claims are capped by the rate measured so far.
-                loop.SetPieceCap(measured, now - measuredAt);
-                return WithHelper(ref loop, accumulator, guest, helpers);
+                // Pieces double, so each runs about as long as all before it: once that nears the
+                // piece target, cap them (a loop shorter than that pays this one compare).
+                if (elapsed >= s_pacedAloneTicks)
+                {
+                    loop.SetPieceCap(loop.Claimed, elapsed);
+                    size = loop.CappedPiece(size);
+                }
             }
-
-            measuredAt = now;
-            measured = 0;
         }
 
         return accumulator;
