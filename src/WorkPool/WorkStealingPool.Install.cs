@@ -263,9 +263,9 @@ public sealed partial class WorkStealingPool
             {
                 try
                 {
-                    // No stack check at the guest's entry (it cost a guest call about 10%): the
-                    // work runs on the caller's stack like any call it makes, and every Join,
-                    // Install and Scope inside it checks (StackGuard).
+                    // No stack check at the guest's entry (its cost is measured in
+                    // docs/design/robustness.md): the work runs on the caller's stack like any
+                    // call it makes, and every Join, Install and Scope inside it checks (StackGuard).
                     work.Run(new ForkContext(guest));
                 }
                 finally
