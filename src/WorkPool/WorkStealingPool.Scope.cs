@@ -189,7 +189,7 @@ public sealed partial class WorkStealingPool
         {
             // A worker of this pool needs no gate: it drains its own deque and the ring before
             // it exits, so its jobs cannot be stranded by Dispose.
-            DetachedJob<TWork> local = JobCaches<DetachedJob<TWork>>.Rent(context);
+            DetachedJob<TWork> local = JobCaches<DetachedJob<TWork>>.Rent(this);
             local.Load(work);
             if (!worker.TryPushSpawned(local))
             {
@@ -200,12 +200,12 @@ public sealed partial class WorkStealingPool
             return;
         }
 
-        DetachedJob<TWork> job = JobCaches<DetachedJob<TWork>>.Rent(context);
+        DetachedJob<TWork> job = JobCaches<DetachedJob<TWork>>.Rent(this);
         job.Load(work);
         if (!PublishFromOutside(context, job))
         {
             // Disposed (before, or while this thread waited for room in the ring): not published.
-            job.Unload(context);
+            job.Unload();
             ThrowDisposed();
         }
     }

@@ -38,7 +38,7 @@ public sealed partial class WorkStealingPool
     public void GetStatistics(PoolStatistics snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        snapshot.Begin(Name, _workers.Length, _statistics.GuestCount, _statistics.OutsideCapacity, _injector.Count, _sleepers.SearchingCount, _sleepers.SleepingCount);
+        snapshot.Begin(Name, _workers.Length, _statistics.GuestCount, _statistics.OutsideCapacity, _injector.Count + _installRing.Count, _sleepers.SearchingCount, _sleepers.SleepingCount);
         _statistics.Read(snapshot);
     }
 

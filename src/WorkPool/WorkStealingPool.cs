@@ -38,6 +38,7 @@ public sealed partial class WorkStealingPool : IDisposable
     private readonly GuestSlots _guests;
     private readonly Thread[] _threads;
     private readonly InjectorRing _injector;
+    private readonly InjectorRing _installRing;
     private readonly Sleepers _sleepers;
     private readonly StatisticsRegistry _statistics;
     private readonly Diagnostics.PoolMeter _meter;
@@ -45,6 +46,13 @@ public sealed partial class WorkStealingPool : IDisposable
 
     /// <summary>Ids for the pools' events (see <see cref="WorkPoolEventSource"/>).</summary>
     private static int s_lastId;
+
+    // Free pooled jobs by job type (see JobCache), indexed by JobCaches<TJob>'s index; grows
+    // under _jobCachesLock the first time the pool spawns a job of a new type (warm-up). The lock
+    // cannot be interrupted: a scope spawn reaches it after counting its job (see Parker).
+    private static int s_jobCacheCount;
+    private UninterruptibleLock _jobCachesLock;
+    private JobCache?[] _jobCaches = new JobCache?[8];
 
     // Sign bit: closed by Dispose. Low bits: outside callers between their disposed-check and
     // the publication of their job. Dispose closes the gate and waits for the count to drain,
@@ -73,6 +81,7 @@ public sealed partial class WorkStealingPool : IDisposable
         _options = options.Clone();
         _isDefault = isDefault;
         _injector = new InjectorRing(_options.InjectorCapacity);
+        _installRing = new InjectorRing(_options.InjectorCapacity);
         int guestCount = _options.GuestSlots;
         Id = Interlocked.Increment(ref s_lastId);
         _statistics = new StatisticsRegistry(_options.ThreadCount, guestCount, _options.StatisticsSlots, Id);
@@ -156,7 +165,15 @@ public sealed partial class WorkStealingPool : IDisposable
     /// <summary>Workers, then guest slots: everyone whose deque thieves look at.</summary>
     internal Worker[] Participants => _participants;
 
+    /// <summary>The ring of fire-and-forget work from outside (spawns), with backpressure on floods.</summary>
     internal InjectorRing Injector => _injector;
+
+    /// <summary>
+    /// The ring of work whose caller waits for it (Install, Join, Scope and loops handed to the
+    /// workers): workers look at it before <see cref="Injector"/>, so a blocking caller never
+    /// queues behind a fire-and-forget flood.
+    /// </summary>
+    internal InjectorRing InstallRing => _installRing;
 
     internal Sleepers Sleepers => _sleepers;
 
@@ -209,6 +226,7 @@ public sealed partial class WorkStealingPool : IDisposable
             // Producers parked on a full ring wait outside the gate: each wakes, finds it closed
             // and gives up (see PublishFromOutside). Later ones find it closed before they register.
             _injector.WakeAllProducers();
+            _installRing.WakeAllProducers();
         }
 
         // An interrupt must not cut Dispose short (a second call would then find it started and
@@ -276,6 +294,50 @@ public sealed partial class WorkStealingPool : IDisposable
         unhandled.UnsafeStart(ExceptionDispatchInfo.Capture(error));
     }
 
+    /// <summary>A new index into every pool's job caches, once per pooled job type.</summary>
+    internal static int NewJobCacheIndex() => Interlocked.Increment(ref s_jobCacheCount) - 1;
+
+    /// <summary>This pool's cache of free jobs of the type with <paramref name="index"/>, created on first use.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal JobCache JobCacheAt(int index)
+    {
+        JobCache?[] caches = Volatile.Read(ref _jobCaches);
+        return (uint)index < (uint)caches.Length && Volatile.Read(ref caches[index]) is { } cache ? cache : CreateJobCache(index);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private JobCache CreateJobCache(int index)
+    {
+        _jobCachesLock.Enter();
+        try
+        {
+            JobCache?[] caches = _jobCaches;
+            if ((uint)index < (uint)caches.Length && caches[index] is { } existing)
+            {
+                return existing;
+            }
+
+            var cache = new JobCache(Math.Max(_options.InjectorCapacity, _options.DequeCapacity));
+            if (index >= caches.Length)
+            {
+                Array.Resize(ref caches, Math.Max(index + 1, caches.Length * 2));
+                caches[index] = cache;
+                // Release: the grown array is published with the new cache in it.
+                Volatile.Write(ref _jobCaches, caches);
+            }
+            else
+            {
+                Volatile.Write(ref caches[index], cache);
+            }
+
+            return cache;
+        }
+        finally
+        {
+            _jobCachesLock.Exit();
+        }
+    }
+
     /// <summary>Whether some participant has an offer open (a sleeping worker's last look, see Sleepers.Watch.cs).</summary>
     internal bool AnyOpenOffer()
     {
@@ -290,10 +352,24 @@ public sealed partial class WorkStealingPool : IDisposable
         return false;
     }
 
+    /// <summary>Any job on a participant's deque: the last look of a worker asleep in an isolated wait, which does not take ring work.</summary>
+    internal bool HasVisibleDequeWork()
+    {
+        foreach (Worker worker in _participants)
+        {
+            if (!worker.Deque.LooksEmpty)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Any job visible to a worker's last look before sleeping (see <see cref="Sleepers"/>).</summary>
     internal bool HasVisibleWork()
     {
-        if (!_injector.LooksEmpty)
+        if (!_injector.LooksEmpty || !_installRing.LooksEmpty)
         {
             return true;
         }
@@ -310,69 +386,57 @@ public sealed partial class WorkStealingPool : IDisposable
     }
 
     /// <summary>
-    /// The cold path of Install and of Join from outside: publish <paramref name="work"/> into
-    /// the injector ring in the calling thread's job slot and wait for a worker to run it. A
-    /// worker of another pool keeps running its own pool's jobs while it waits.
+    /// The fallback of Install, Join, Scope and loops called from outside (no guest slot free, or
+    /// a participant of another pool): a worker runs <paramref name="work"/> while this thread
+    /// waits (a participant of another pool keeps running its own pool's jobs meanwhile).
     /// </summary>
+    /// <remarks>
+    /// The body is copied to this frame and runs there, in place, through the thread's type-free
+    /// install job for its nesting depth (<see cref="ThreadContext.InstallJobAt"/>), as a
+    /// promoted Join half runs on its owner's stack: no per-type job, so no body type ever
+    /// allocates one. The wait is uninterruptible, because the worker writes into this frame
+    /// until the job is done (an interrupt stays pending for the caller's own code).
+    /// </remarks>
     /// <returns>
     /// The exception the work threw, for the caller to rethrow after it copied results out of
     /// <paramref name="work"/> (which holds the body's final state either way).
     /// </returns>
-    private ExceptionDispatchInfo? InstallFromOutside<TWork>(ref TWork work, ThreadContext? context)
+    private unsafe ExceptionDispatchInfo? InstallFromOutside<TWork>(ref TWork work, ThreadContext? context)
         where TWork : struct, IWork
     {
         Debug.Assert(!IsParticipantOfThisPool(context));
         context ??= ThreadContext.Current;
-        int depth = context.Depth;
-        WorkJob<TWork> job = PublishInSlot(context, depth, in work);
-        return WaitForSlotJob(job, context, depth, out work);
-    }
-
-    /// <summary>
-    /// Outside callers: waits until the job published by <see cref="PublishInSlot"/> is done,
-    /// takes its body's final state, frees the slot (restores <paramref name="depth"/>) and returns
-    /// its exception. Uninterruptible: a later call would reuse the slot while a worker still runs
-    /// the job (and the job may point into this stack).
-    /// </summary>
-    internal ExceptionDispatchInfo? WaitForSlotJob<TWork>(WorkJob<TWork> job, ThreadContext context, int depth, out TWork work)
-        where TWork : struct, IWork
-    {
-        var done = new JobDone(job);
-        context.WaitUninterruptibly(ref done, _options.SpinCount, isolated: false);
-        work = job.Work;
-        job.ClearWork();
-        context.Depth = depth;
-        return job.TakeError();
-    }
-
-    /// <summary>
-    /// Outside callers: loads <paramref name="work"/> into the thread's job slot at
-    /// <paramref name="depth"/>, arms it, enters the depth and publishes it; throws
-    /// <see cref="ObjectDisposedException"/>, with the slot and depth restored, when the pool was
-    /// disposed before the call or while it waited for room in the ring.
-    /// </summary>
-    internal WorkJob<TWork> PublishInSlot<TWork>(ThreadContext context, int depth, in TWork work)
-        where TWork : struct, IWork
-    {
-        WorkJob<TWork> job = JobSlots<TWork>.At(context, depth);
-        job.Work = work;
-        job.Arm();
-        context.Depth = depth + 1;
-        if (!PublishFromOutside(context, job))
+        TWork local = work;
+        try
         {
-            context.Depth = depth;
-            job.Disarm();
-            job.ClearWork();
-            ThrowDisposed();
-        }
+            int depth = context.Depth;
+            FrameJob job = context.InstallJobAt(depth);
+            job.Load(Unsafe.AsPointer(ref local), &FrameJob.RunBody<TWork>);
+            context.Depth = depth + 1;
+            if (!PublishFromOutside(context, job, awaited: true))
+            {
+                context.Depth = depth;
+                job.Disarm();
+                ThrowDisposed();
+            }
 
-        return job;
+            // Uninterruptible: the job points into this frame, and a later call reuses it.
+            var done = new JobDone(job);
+            context.WaitUninterruptibly(ref done, _options.SpinCount, isolated: false);
+            context.Depth = depth;
+            return job.TakeError();
+        }
+        finally
+        {
+            work = local;
+        }
     }
 
     /// <summary>
-    /// Outside callers: publish <paramref name="job"/> into the injector ring and wake a sleeper;
-    /// false, with nothing published, once Dispose has closed the gate (or, when
-    /// <paramref name="waitForRoom"/> is false, when the ring is full).
+    /// Outside callers: publish <paramref name="job"/> into a ring and wake a sleeper (the
+    /// <see cref="InstallRing"/> when the caller waits for the job, <paramref name="awaited"/>;
+    /// the <see cref="Injector"/> for spawns); false, with nothing published, once Dispose has
+    /// closed the gate (or, when <paramref name="waitForRoom"/> is false, when the ring is full).
     /// </summary>
     /// <remarks>
     /// Each attempt to enqueue happens inside the gate, so once Dispose has seen the gate drain no
@@ -383,17 +447,18 @@ public sealed partial class WorkStealingPool : IDisposable
     /// closed the gate (<see cref="InjectorRing.WakeAllProducers"/>); each one then finds the gate
     /// closed and gives up.
     /// </remarks>
-    internal bool PublishFromOutside(ThreadContext context, Job job, bool waitForRoom = true)
+    internal bool PublishFromOutside(ThreadContext context, Job job, bool waitForRoom = true, bool awaited = false)
     {
         if (!TryEnterGate())
         {
             return false;
         }
 
+        InjectorRing ring = awaited ? _installRing : _injector;
         bool enqueued;
         try
         {
-            enqueued = _injector.TryEnqueue(job);
+            enqueued = ring.TryEnqueue(job);
         }
         finally
         {
@@ -408,10 +473,10 @@ public sealed partial class WorkStealingPool : IDisposable
             }
 
             long blockedSince = Stopwatch.GetTimestamp();
-            var accepted = new RingAcceptsThroughGate(this, job);
-            if (context.Worker is { } otherPoolWorker)
+            var accepted = new RingAcceptsThroughGate(this, ring, job);
+            if (context.Worker is { } participant)
             {
-                otherPoolWorker.WaitUntil(ref accepted, isolated: false);
+                participant.WaitUntil(ref accepted, isolated: false);
             }
             else
             {

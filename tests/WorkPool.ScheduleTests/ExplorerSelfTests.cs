@@ -113,6 +113,41 @@ public sealed class ExplorerSelfTests(ITestOutputHelper output)
         Assert.Contains("livelock", found.Failure, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void SchedulePointHookIsBound_ALibrarySchedulePointReachesTheScheduler()
+    {
+        // ModelHooks.cs completes the library's partial SchedulePoint by sharing its namespace.
+        // Were it not bound (a moved namespace, a dropped partial), every point would be a no-op
+        // and every exploration would pass without switching a thread. One thread, one library
+        // call with schedule points (Parker.Unpark): the scheduler must be asked at them, on top
+        // of the one decision that starts the run.
+        var execution = new Execution(new RandomStrategy(1), maxSteps: 100);
+        var parker = new Parker();
+        execution.Spawn("unparker", parker.Unpark);
+        execution.Run();
+        Assert.True(execution.Steps > 1, $"The library's schedule points never reached the scheduler ({execution.Steps} decision): SchedulePoint.OnHit is not bound to Execution.OnSchedulePoint.");
+    }
+
+    [Fact]
+    public void MonitorShadowIsBound_TheRealParkerBlocksInTheModel()
+    {
+        // ModelHooks.cs also shadows Monitor for the library's sources. Were the shadow not bound,
+        // the real Parker would block in the real Monitor.Wait: no run would park in the model
+        // (and one that blocked would hang until the real-time bound).
+        ExplorationResult result = Explorer.Explore("hooks: the real Parker, owner parking vs waker (exhaustive)", new ExploreOptions { PreemptionBound = 2 },
+            static execution =>
+            {
+                var parker = new Parker();
+                execution.Spawn("owner", parker.Park);
+                execution.Spawn("waker", parker.Unpark);
+                execution.Run();
+            });
+        output.WriteLine(result.Describe());
+        Assert.Null(result.Failure);
+        Assert.True(result.Exhausted, result.Describe());
+        Assert.True(result.RunsWithParking > 0, $"No schedule parked in the model ({result.Describe()}): Parker's Monitor.Wait is not the exploration build's shadow.");
+    }
+
     private static void BrokenLatchScenario(Execution execution)
     {
         var owner = new ThreadContext(worker: null);

@@ -2,7 +2,12 @@ using WorkPool.ScheduleTests;
 
 namespace WorkPool;
 
-/// <summary>The exploration build's side of <see cref="SchedulePoint"/>: every point is a possible thread switch.</summary>
+/// <summary>
+/// The exploration build's side of <see cref="SchedulePoint"/>: every point is a possible thread
+/// switch. It binds only while it shares the library's namespace, as does the <see cref="Monitor"/>
+/// shadow below; ExplorerSelfTests.SchedulePointHookIsBound_* and MonitorShadowIsBound_* fail when
+/// either does not.
+/// </summary>
 internal static partial class SchedulePoint
 {
     static partial void OnHit(bool spin) => Execution.OnSchedulePoint(spin);

@@ -34,24 +34,7 @@ public sealed class RingScheduleTests(ITestOutputHelper output)
                 for (int c = 0; c < 2; c++)
                 {
                     string name = $"consumer {c}";
-                    execution.Spawn(name, () =>
-                    {
-                        int[] lastSeen = [-1, -1];
-                        while (log.Total < Producers * PerProducer)
-                        {
-                            if (ring.TryDequeue() is TestJob job)
-                            {
-                                log.Add(job, name);
-                                int producer = job.Id / PerProducer;
-                                Assert.True(job.Id > lastSeen[producer], $"{name} took element {job.Id} after {lastSeen[producer]}: producer {producer}'s order broken.");
-                                lastSeen[producer] = job.Id;
-                            }
-                            else
-                            {
-                                SchedulePoint.Spin();
-                            }
-                        }
-                    });
+                    execution.Spawn(name, () => ConsumeInProducerOrder(ring, log, name, Producers, PerProducer));
                 }
 
                 execution.Run();
@@ -100,28 +83,35 @@ public sealed class RingScheduleTests(ITestOutputHelper output)
             });
         }
 
-        execution.Spawn("consumer", () =>
-        {
-            int[] lastSeen = new int[producers];
-            Array.Fill(lastSeen, -1);
-            while (log.Total < producers * perProducer)
-            {
-                if (ring.TryDequeue() is TestJob job)
-                {
-                    log.Add(job, "consumer");
-                    int producer = job.Id / perProducer;
-                    Assert.True(job.Id > lastSeen[producer], $"Element {job.Id} came after {lastSeen[producer]}: producer {producer}'s order broken.");
-                    lastSeen[producer] = job.Id;
-                }
-                else
-                {
-                    SchedulePoint.Spin();
-                }
-            }
-        });
+        execution.Spawn("consumer", () => ConsumeInProducerOrder(ring, log, "consumer", producers, perProducer));
 
         execution.Run();
         log.AssertEachExactlyOnce();
         Assert.Null(ring.TryDequeue());
+    }
+
+    /// <summary>
+    /// A consumer: takes elements until every one was taken (by any consumer), spinning while the
+    /// ring is empty, and checks that it sees each producer's elements in their order (element ids
+    /// are <c>producer * perProducer + sequence</c>).
+    /// </summary>
+    private static void ConsumeInProducerOrder(InjectorRing ring, TakenLog log, string name, int producers, int perProducer)
+    {
+        int[] lastSeen = new int[producers];
+        Array.Fill(lastSeen, -1);
+        while (log.Total < producers * perProducer)
+        {
+            if (ring.TryDequeue() is TestJob job)
+            {
+                log.Add(job, name);
+                int producer = job.Id / perProducer;
+                Assert.True(job.Id > lastSeen[producer], $"{name} took element {job.Id} after {lastSeen[producer]}: producer {producer}'s order broken.");
+                lastSeen[producer] = job.Id;
+            }
+            else
+            {
+                SchedulePoint.Spin();
+            }
+        }
     }
 }

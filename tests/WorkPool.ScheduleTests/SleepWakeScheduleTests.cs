@@ -84,19 +84,21 @@ public sealed class SleepWakeScheduleTests(ITestOutputHelper output)
     }
 
     /// <summary>A pool whose workers join <paramref name="execution"/> as daemons.</summary>
-    internal static WorkStealingPool CreatePool(Execution execution, int workers, string name = "") =>
+    internal static WorkStealingPool CreatePool(Execution execution, int workers, string name = "", int guestSlots = 4) =>
         new(new WorkStealingPoolOptions
         {
             ThreadCount = workers,
+            GuestSlots = guestSlots,
             ThreadNamePrefix = "wp.explore" + name,
             SpinCount = 1,
             InjectorCapacity = 2,
             OnWorkerStart = index => execution.AttachCurrentThread($"{name}worker {index}"),
         });
 
+    /// <summary>Outside threads whose Installs the workers run (no guest slots): the sleep/wake protocol under injection.</summary>
     internal static void InstallScenario(Execution execution, int workers, int callers, int installsEach)
     {
-        WorkStealingPool pool = CreatePool(execution, workers);
+        WorkStealingPool pool = CreatePool(execution, workers, guestSlots: 0);
         try
         {
             execution.AwaitAttached(workers);

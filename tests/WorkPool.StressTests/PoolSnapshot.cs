@@ -15,7 +15,7 @@ internal static class PoolSnapshot
         var text = new StringBuilder();
         text.Append(name).Append(": ").Append(pool.ThreadCount).Append(" workers, disposed=").Append(pool.IsDisposed)
             .Append(" shuttingDown=").Append(pool.IsShuttingDown)
-            .Append(" injector=").Append(pool.Injector.Count).Append('/').Append(pool.Injector.Capacity)
+            .Append(" injector=").Append(pool.Injector.Count + pool.InstallRing.Count).Append('/').Append(pool.Injector.Capacity)
             .Append(" searching=").Append(pool.Sleepers.SearchingCount)
             .Append(" sleeping=").Append(pool.Sleepers.SleepingCount)
             .Append(" workers=[");

@@ -1,8 +1,4 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Reflection;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
+using static WorkPool.Tests.AllocationProbe;
 
 namespace WorkPool.Tests;
 
@@ -18,150 +14,12 @@ public sealed class AllocationTestsDefinition
 /// minimum over 3 rounds, must be 0. Never loosened to "small".
 /// </summary>
 /// <remarks>
-/// Each test measures in a child process (this test assembly started with <c>alloc-probe
-/// TestName</c>, see <see cref="Program"/>; TieredCompilation is off there too) that holds only
-/// the pool and the calling thread. Inside the test host, the host's own threads allocate about
-/// 500 bytes every few hundred milliseconds (a loop that never touches a pool measured 1,000 to
-/// 2,900 bytes per one-second round, none of it on the caller or the workers), and that hit all
-/// three rounds of a form now and then (e.g. 168 B in each round of Join(Action, Action)); the
-/// child process has no such threads, so the assertion stays exact. The failure message splits
-/// each round's bytes into caller, workers and other threads.
+/// Each test measures in a child process of its own (<see cref="AllocationProbe"/>).
 /// </remarks>
 [Collection("Allocation")]
 public partial class AllocationTests
 {
     private const int Calls = 10_000;
-    private const int Rounds = 3;
-
-    private const string ResultMarker = "ALLOC-RESULT";
-
-    /// <summary>True in the child process started by <see cref="MeasureIsolated"/>.</summary>
-    internal static bool InProbe { get; set; }
-
-    /// <summary>Measures <paramref name="loop"/> (see <see cref="MeasureIsolated"/>) and asserts that its best round allocated exactly 0 bytes.</summary>
-    private static void AssertZeroBytes(string form, int calls, Func<WorkStealingPool, long> loop, long expectedChecksum, int threads = 2, int spinCount = 512, bool warmEachWorker = true, int injectorCapacity = 1024, [CallerMemberName] string test = "")
-    {
-        (long min, string rounds) = MeasureIsolated(loop, expectedChecksum, threads, spinCount, test, warmEachWorker, injectorCapacity);
-        Assert.True(
-            min == 0,
-            $"{form}: allocated {min} bytes in the best of {Rounds} rounds of {calls} calls ({(double)min / calls:0.###} B/call). Rounds: {rounds}. Expected exactly 0.");
-    }
-
-    /// <summary>
-    /// In the test host: runs the test method <paramref name="test"/> in a child process and
-    /// returns what it measured there. In that child: measures <paramref name="loop"/> with
-    /// <see cref="Measure"/>, prints the result for the parent and returns it.
-    /// </summary>
-    private static (long Min, string Rounds) MeasureIsolated(Func<WorkStealingPool, long> loop, long expectedChecksum, int threads, int spinCount, string test, bool warmEachWorker = true, int injectorCapacity = 1024)
-    {
-        if (InProbe)
-        {
-            (long min, string rounds) = Bounded.RunFunc(() => Measure(loop, expectedChecksum, threads, spinCount, warmEachWorker, injectorCapacity), test);
-            Console.WriteLine($"{ResultMarker}\t{min.ToString(CultureInfo.InvariantCulture)}\t{rounds}");
-            return (min, rounds);
-        }
-
-        string output = RunProbe(test);
-        string? line = output.Split('\n').Select(l => l.TrimEnd('\r')).FirstOrDefault(l => l.StartsWith(ResultMarker + "\t", StringComparison.Ordinal));
-        Assert.True(line is not null, $"The allocation probe for {test} printed no result:\n{output}");
-        string[] parts = line.Split('\t', 3);
-        return (long.Parse(parts[1], CultureInfo.InvariantCulture), parts[2]);
-    }
-
-    /// <summary>Starts this test assembly as <c>dotnet WorkPool.Tests.dll alloc-probe test</c>; fails if it does not exit within the hang bound.</summary>
-    private static string RunProbe(string test)
-    {
-        var start = new ProcessStartInfo(DotnetHost())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(typeof(AllocationTests).Assembly.Location);
-        start.ArgumentList.Add(Program.ProbeCommand);
-        start.ArgumentList.Add(test);
-        using Process process = Process.Start(start) ?? throw new InvalidOperationException("could not start the allocation probe");
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(Bounded.TestLimit))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"The allocation probe for {test} hung: it did not exit within {Bounded.TestLimit.TotalSeconds} s.");
-        }
-
-        process.WaitForExit();
-        return $"{stdout.GetAwaiter().GetResult()}\n{stderr.GetAwaiter().GetResult()}\n(exit code {process.ExitCode})";
-    }
-
-    /// <summary>The <c>dotnet</c> host that runs this process (the SDK exports its path to test runs).</summary>
-    internal static string DotnetHost()
-    {
-        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath && File.Exists(hostPath))
-        {
-            return hostPath;
-        }
-
-        if (Environment.ProcessPath is { } processPath && Path.GetFileNameWithoutExtension(processPath) == "dotnet")
-        {
-            return processPath;
-        }
-
-        // <root>/shared/Microsoft.NETCore.App/<version>/ → <root>/dotnet
-        string root = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
-        string candidate = Path.Combine(root, OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet");
-        return File.Exists(candidate) ? candidate : "dotnet";
-    }
-
-    /// <summary>The fewest bytes allocated process-wide in <see cref="Rounds"/> measured rounds after two warm-up rounds, and a per-round breakdown.</summary>
-    /// <remarks>
-    /// <paramref name="warmEachWorker"/> false skips <see cref="RunOnEachWorker"/>, which holds
-    /// the other workers in jobs: a loop that needs every worker (a broadcast) warms them itself.
-    /// </remarks>
-    private static (long Min, string Rounds) Measure(Func<WorkStealingPool, long> loop, long expectedChecksum, int threads, int spinCount, bool warmEachWorker, int injectorCapacity)
-    {
-        using WorkStealingPool pool = Pools.Create(
-            threads,
-            o =>
-            {
-                o.SpinCount = spinCount;
-                o.InjectorCapacity = injectorCapacity;
-            },
-            test: "alloc");
-
-        // Warm-up: the calling thread twice, then every worker once on its own. Job slots are
-        // per thread and created the first time a thread reaches a depth, so a worker that
-        // happened to sleep through the caller's warm-up runs would otherwise create its slots
-        // in a measured round (seen: 1,736 B, one WorkJob per depth plus its slot arrays).
-        Assert.Equal(expectedChecksum, loop(pool));
-        Assert.Equal(expectedChecksum, loop(pool));
-        if (warmEachWorker)
-        {
-            RunOnEachWorker(pool, loop, expectedChecksum);
-        }
-
-        long min = long.MaxValue;
-        var rounds = new string[Rounds];
-        for (int round = 0; round < Rounds; round++)
-        {
-            long[] workersBefore = WorkerAllocatedBytes(pool, afterRendezvous: true);
-            long callerBefore = GC.GetAllocatedBytesForCurrentThread();
-            long before = GC.GetTotalAllocatedBytes(precise: true);
-            long checksum = loop(pool);
-            long after = GC.GetTotalAllocatedBytes(precise: true);
-            long callerAfter = GC.GetAllocatedBytesForCurrentThread();
-            long[] workersAfter = WorkerAllocatedBytes(pool, afterRendezvous: false);
-            Assert.Equal(expectedChecksum, checksum);
-            min = Math.Min(min, after - before);
-
-            // Who allocated: the calling thread, the pool's workers, or some other thread of the
-            // process (diagnostics for the failure message only; the assertion is on the total).
-            long caller = callerAfter - callerBefore;
-            long workers = workersAfter.Sum() - workersBefore.Sum();
-            rounds[round] = $"{after - before} B (caller {caller}, workers {workers}, other threads {after - before - caller - workers})";
-        }
-
-        return (min, string.Join("; ", rounds));
-    }
 
     [Fact]
     public void Control_TheMeasurementSeesAllocationsOnWorkers()
@@ -184,63 +42,6 @@ public partial class AllocationTests
             return sum;
         }, Calls, threads: 2, spinCount: 512, nameof(Control_TheMeasurementSeesAllocationsOnWorkers));
         Assert.True(min >= Calls * 24L, $"the measurement missed allocations on worker threads: {rounds}");
-    }
-
-    /// <summary>
-    /// Runs <paramref name="loop"/> once on each worker in turn, from inside a job on that worker,
-    /// while the other workers are held in jobs of their own (so the loop's Installs run inline
-    /// and its Joins use that worker's own job slots).
-    /// </summary>
-    private static void RunOnEachWorker(WorkStealingPool pool, Func<WorkStealingPool, long> loop, long expectedChecksum)
-    {
-        int n = pool.ThreadCount;
-        for (int w = 0; w < n; w++)
-        {
-            using var arrived = new Barrier(n);
-            using var done = new ManualResetEventSlim();
-            long checksum = 0;
-            int target = w;
-            Bounded.Threads(n, _ => pool.Install(() =>
-            {
-                Bounded.Meet(arrived, "one warm-up job per worker");
-                if (WorkStealingPool.CurrentWorkerIndex == target)
-                {
-                    try
-                    {
-                        checksum = loop(pool);
-                    }
-                    finally
-                    {
-                        done.Set();
-                    }
-                }
-                else
-                {
-                    Bounded.Wait(done, "the warm-up run on another worker");
-                }
-            }));
-            Assert.Equal(expectedChecksum, checksum);
-        }
-    }
-
-    /// <summary>
-    /// Each worker's own allocation counter, read on that worker: one job per worker, held at a
-    /// barrier so that every worker takes exactly one. The rendezvous itself may allocate on the
-    /// worker, so the counter is read after it for the snapshot before the measured window, and
-    /// before it for the snapshot after the window: the difference covers exactly the window.
-    /// </summary>
-    private static long[] WorkerAllocatedBytes(WorkStealingPool pool, bool afterRendezvous)
-    {
-        int n = pool.ThreadCount;
-        var bytes = new long[n];
-        using var barrier = new Barrier(n);
-        Bounded.Threads(n, _ => pool.Install((bytes, barrier, afterRendezvous), static s =>
-        {
-            long beforeMeeting = GC.GetAllocatedBytesForCurrentThread();
-            Bounded.Meet(s.barrier, "one counter-reading job per worker");
-            s.bytes[WorkStealingPool.CurrentWorkerIndex] = s.afterRendezvous ? GC.GetAllocatedBytesForCurrentThread() : beforeMeeting;
-        }));
-        return bytes;
     }
 
     // Preallocated result cells for the state forms whose bodies return nothing (the measured
@@ -327,10 +128,9 @@ public partial class AllocationTests
         return sum;
     }, 3 * Sum(Calls));
 
-    // Every call parks both sides (~30 µs a call on the 2-core CI machine), so this form runs
-    // 2,000 calls a round: rounds as short as the other forms' keep the test host's own background
-    // allocations (about 500 bytes every few hundred ms, seen with a loop that never touches a
-    // pool) out of at least one round.
+    // Every call parks both sides, which makes a call far slower than in the other forms, so
+    // this form runs 2,000 calls a round: rounds about as short as the other forms' keep
+    // occasional background allocations out of at least one round.
     private const int ParkedCalls = 2_000;
 
     [Fact]
@@ -833,51 +633,6 @@ public partial class AllocationTests
             }
 
             Interlocked.Add(ref cells[0], sum);
-        }
-    }
-}
-
-/// <summary>
-/// The entry point of this assembly (the test SDK's generated one is turned off): <c>alloc-probe
-/// TestName</c> runs one <see cref="AllocationTests"/> test in this fresh process, where it
-/// measures instead of starting another child. Test runners load the assembly as a library and
-/// never call this.
-/// </summary>
-internal static class Program
-{
-    internal const string ProbeCommand = "alloc-probe";
-
-    public static int Main(string[] args)
-    {
-        if (args.Length == 1 && (StatisticsProbes.Run(args[0]) ?? SpawnProbes.Run(args[0]) ?? SampleProbes.Run(args[0]) ?? RobustnessProbes.Run(args[0])) is { } exitCode)
-        {
-            return exitCode;
-        }
-
-        if (args.Length != 2 || args[0] != ProbeCommand)
-        {
-            Console.Error.WriteLine($"usage: dotnet WorkPool.Tests.dll {ProbeCommand} <AllocationTests method>  (run the tests with dotnet test)");
-            return 2;
-        }
-
-        MethodInfo? test = typeof(AllocationTests).GetMethod(args[1], BindingFlags.Public | BindingFlags.Instance, Type.EmptyTypes);
-        if (test is null)
-        {
-            Console.Error.WriteLine($"no test method AllocationTests.{args[1]}");
-            return 2;
-        }
-
-        AllocationTests.InProbe = true;
-        try
-        {
-            test.Invoke(new AllocationTests(), null);
-            return 0;
-        }
-        catch (TargetInvocationException e)
-        {
-            // The result line, if any, was printed before the assertion failed; the parent reports it.
-            Console.Error.WriteLine(e.InnerException);
-            return 1;
         }
     }
 }

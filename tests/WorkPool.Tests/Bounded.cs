@@ -63,7 +63,7 @@ internal static class Bounded
     {
         var errors = new ExceptionDispatchInfo?[count];
         var threads = new Thread[count];
-        using var start = new ManualResetEventSlim(false);
+        var start = new Gate("the start signal");
         for (int i = 0; i < count; i++)
         {
             int index = i;
@@ -71,7 +71,7 @@ internal static class Bounded
             {
                 try
                 {
-                    Wait(start, "start signal");
+                    start.Wait();
                     body(index);
                 }
 #pragma warning disable CA1031 // Every thread's failure is collected and rethrown on the caller.
@@ -88,7 +88,7 @@ internal static class Bounded
             threads[i].Start();
         }
 
-        start.Set();
+        start.Signal();
         DateTime deadline = DateTime.UtcNow + ThreadsLimit;
         for (int i = 0; i < count; i++)
         {
@@ -109,18 +109,6 @@ internal static class Bounded
         }
     }
 
-    /// <summary>Waits for <paramref name="signal"/>; fails with a message naming <paramref name="what"/> if it is not set within <see cref="WaitLimit"/>.</summary>
-    public static void Wait(ManualResetEventSlim signal, string what)
-    {
-        Assert.True(signal.Wait(WaitLimit), $"Hung waiting for {what} ({WaitLimit.TotalSeconds} s).");
-    }
-
-    /// <summary>Waits for <paramref name="countdown"/> to reach zero; fails with a message if it does not within <see cref="WaitLimit"/>.</summary>
-    public static void Wait(CountdownEvent countdown, string what)
-    {
-        Assert.True(countdown.Wait(WaitLimit), $"Hung waiting for {what} ({WaitLimit.TotalSeconds} s; {countdown.CurrentCount} signals missing).");
-    }
-
     /// <summary>Spins (with yields, never sleeps) until <paramref name="condition"/> holds; fails with a message if it does not within <see cref="WaitLimit"/>.</summary>
     public static void Until(Func<bool> condition, string what)
     {
@@ -135,10 +123,4 @@ internal static class Bounded
 
     /// <summary>One round of a busy-wait loop: spin, then yield; never sleeps.</summary>
     public static void Pause(ref SpinWait spinner) => spinner.SpinOnce(sleep1Threshold: -1);
-
-    /// <summary>Barrier rendezvous bounded by <see cref="WaitLimit"/>.</summary>
-    public static void Meet(Barrier barrier, string what)
-    {
-        Assert.True(barrier.SignalAndWait(WaitLimit), $"Hung at barrier: {what} ({barrier.ParticipantsRemaining} of {barrier.ParticipantCount} participants missing after {WaitLimit.TotalSeconds} s).");
-    }
 }

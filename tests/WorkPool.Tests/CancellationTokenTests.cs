@@ -69,9 +69,9 @@ public class CancellationTokenTests
         var parts = new int[pool.ThreadCount];
         pool.Broadcast(parts, static (p, i) => Interlocked.Increment(ref p[i]), token);
         Assert.All(parts, p => Assert.Equal(1, p));
-        using var spawned = new CountdownEvent(1);
+        var spawned = new Gate("the spawned job");
         pool.Spawn(spawned, static s => s.Signal(), token);
-        Bounded.Wait(spawned, "the spawned job");
+        spawned.Wait();
     });
 
     [Fact]
@@ -79,23 +79,23 @@ public class CancellationTokenTests
     {
         // No guest slot: the work waits in the ring while the one worker is busy.
         using WorkStealingPool pool = Pools.CreateWithoutGuests(1, o => o.SpinCount = 0);
-        using var release = new ManualResetEventSlim();
-        using var blocked = new ManualResetEventSlim();
+        var release = new Gate("the test to release the worker");
+        var blocked = new Gate("the worker to block");
         pool.Spawn(() =>
         {
-            blocked.Set();
-            Bounded.Wait(release, "the test to release the worker");
+            blocked.Signal();
+            release.Wait();
         });
-        Bounded.Wait(blocked, "the worker to block");
+        blocked.Wait();
 
         using var cts = new CancellationTokenSource();
         int ran = 0;
         Exception? thrown = null;
         var caller = new Thread(() => thrown = Record.Exception(() => pool.Install(() => Interlocked.Increment(ref ran), cts.Token)));
         caller.Start();
-        Bounded.Until(() => pool.Injector.Count == 1, "the work to wait in the ring");
+        Bounded.Until(() => pool.InstallRing.Count == 1, "the work to wait in the install ring");
         cts.Cancel();
-        release.Set();
+        release.Signal();
         Assert.True(caller.Join(Bounded.WaitLimit));
         Assert.Equal(cts.Token, Assert.IsType<OperationCanceledException>(thrown).CancellationToken);
         Assert.Equal(0, ran);
@@ -142,18 +142,18 @@ public class CancellationTokenTests
         // Workers 1 and 2 are held in a first broadcast's parts; worker 0's part of the second
         // broadcast cancels it; the held workers then skip their parts of the second one.
         using WorkStealingPool pool = Pools.Create(3);
-        using var held = new CountdownEvent(2);
-        using var release = new ManualResetEventSlim();
+        var held = new Gate("workers 1 and 2 to be held", 2);
+        var release = new Gate("the test to release the held workers");
         var holder = new Thread(() => pool.Broadcast(index =>
         {
             if (index != 0)
             {
                 held.Signal();
-                Bounded.Wait(release, "the test to release the held workers");
+                release.Wait();
             }
         }));
         holder.Start();
-        Bounded.Wait(held, "workers 1 and 2 to be held");
+        held.Wait();
 
         using var cts = new CancellationTokenSource();
         int othersRan = 0;
@@ -171,7 +171,7 @@ public class CancellationTokenTests
         }, cts.Token)));
         broadcaster.Start();
         Bounded.Until(() => cts.IsCancellationRequested, "worker 0's part to cancel");
-        release.Set();
+        release.Signal();
         Assert.True(broadcaster.Join(Bounded.WaitLimit));
         Assert.True(holder.Join(Bounded.WaitLimit));
         Assert.Equal(cts.Token, Assert.IsType<OperationCanceledException>(thrown).CancellationToken);
@@ -182,19 +182,19 @@ public class CancellationTokenTests
     public void Spawn_CanceledBeforeItStarts_IsSkipped() => Bounded.Run(() =>
     {
         using WorkStealingPool pool = Pools.Create(1);
-        using var release = new ManualResetEventSlim();
-        using var blocked = new ManualResetEventSlim();
+        var release = new Gate("the test to release the worker");
+        var blocked = new Gate("the worker to block");
         using var cts = new CancellationTokenSource();
         int ran = 0;
         pool.Spawn(() =>
         {
-            blocked.Set();
-            Bounded.Wait(release, "the test to release the worker");
+            blocked.Signal();
+            release.Wait();
         });
-        Bounded.Wait(blocked, "the worker to block");
+        blocked.Wait();
         pool.Spawn(() => Interlocked.Increment(ref ran), cts.Token);
         cts.Cancel();
-        release.Set();
+        release.Signal();
         pool.Dispose();
         Assert.Equal(0, ran);
     });

@@ -79,13 +79,7 @@ public class CurrentTests
         using WorkStealingPool pool = Pools.Create(threads, o => o.SpinCount = 0);
         for (int round = 0; round < 3; round++)
         {
-            using var barrier = new Barrier(threads);
-            var indices = new int[threads];
-            Bounded.Threads(threads, t => indices[t] = pool.Install(barrier, static barrier =>
-            {
-                Bounded.Meet(barrier, "one job on every worker");
-                return WorkStealingPool.CurrentWorkerIndex;
-            }));
+            int[] indices = Bursts.InstallTogether(pool, threads, "one job on every worker");
             Array.Sort(indices);
             Assert.Equal(Enumerable.Range(0, threads), indices);
         }

@@ -1,6 +1,6 @@
 namespace WorkPool.Tests;
 
-/// <summary>Regression tests for races between Dispose and callers found by the stress work of issue 8.</summary>
+/// <summary>Regression tests for races between Dispose and callers that the stress tests found.</summary>
 public class DisposeRaceRegressionTests
 {
     [Fact]
@@ -10,9 +10,9 @@ public class DisposeRaceRegressionTests
         // and runs A's jobs meanwhile. One of those jobs disposes B (allowed: Dispose from a
         // worker of another pool). Dispose must not wait for the very thread that calls it: it
         // returns, and the waiting Install is refused with ObjectDisposedException.
-        using var release = new ManualResetEventSlim();
-        using var gateRunning = new ManualResetEventSlim();
-        using var aboutToInstallIntoB = new ManualResetEventSlim();
+        var release = new Gate("the test to release B's worker");
+        var bOccupied = new Gate("B's worker to be occupied");
+        var aboutToInstallIntoB = new Gate("A's worker to start its Install into B");
         // Not `using`: after a hang, disposing A would hang on A's stuck worker and hide the report.
         var a = Pools.Create(1, o => o.SpinCount = 0);
         var b = Pools.Create(1, o =>
@@ -30,26 +30,26 @@ public class DisposeRaceRegressionTests
                     // Occupies B's only worker until released.
                     b.Install(() =>
                     {
-                        gateRunning.Set();
-                        Bounded.Wait(release, "the test to release B's worker");
+                        bOccupied.Signal();
+                        release.Wait();
                     });
                     outcomes[t] = "completed";
                     break;
                 case 1:
                 case 2:
                     // Fill B's ring.
-                    Bounded.Wait(gateRunning, "B's worker to be occupied");
+                    bOccupied.Wait();
                     b.Install(static () => { });
                     outcomes[t] = "completed";
                     break;
                 case 3:
                     // A's worker installs into B's full ring and waits for room.
-                    Bounded.Until(() => b.Injector.Count == 2, "B's ring to fill up");
+                    Bounded.Until(() => b.InstallRing.Count == 2, "B's ring to fill up");
                     try
                     {
                         a.Install(() =>
                         {
-                            aboutToInstallIntoB.Set();
+                            aboutToInstallIntoB.Signal();
                             b.Install(static () => { });
                         });
                         outcomes[t] = "completed";
@@ -62,7 +62,7 @@ public class DisposeRaceRegressionTests
                     break;
                 case 4:
                     // Once A's worker waits (asleep in A while B's ring is full), dispose B from a job of A.
-                    Bounded.Wait(aboutToInstallIntoB, "A's worker to start its Install into B");
+                    aboutToInstallIntoB.Wait();
                     Bounded.Until(() => Volatile.Read(ref a.Workers[0].SleepState.Value) == Sleepers.Sleeping, "A's worker to wait for room in B's ring");
                     a.Install(() => b.Dispose());
                     outcomes[t] = "completed";
@@ -70,7 +70,7 @@ public class DisposeRaceRegressionTests
                 default:
                     // Let B's worker go once Dispose has started (it joins that worker).
                     Bounded.Until(() => b.IsDisposed, "B's Dispose to start");
-                    release.Set();
+                    release.Signal();
                     outcomes[t] = "completed";
                     break;
             }

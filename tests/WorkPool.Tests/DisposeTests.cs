@@ -179,36 +179,36 @@ public class DisposeTests
             o.SpinCount = 8;
             log.Attach(o);
         });
-        using var gateStarted = new ManualResetEventSlim();
-        using var releaseGate = new ManualResetEventSlim();
-        using var disposeReturned = new ManualResetEventSlim();
+        var blockerStarted = new Gate("the blocking job to start");
+        var releaseBlocker = new Gate("the test to release the blocking job");
+        var disposeReturned = new Gate("Dispose to return");
         var runs = new int[Callers, MaxCalls];
         var succeeded = new int[Callers];
         var disposedErrors = new int[Callers];
-        bool gateJobCompleted = false;
+        bool blockerCompleted = false;
 
         Bounded.Threads(Callers + 2, t =>
         {
             if (t == Callers)
             {
-                // The gate: occupies the only worker, so the callers' jobs pile up in the ring.
+                // The blocker: occupies the only worker, so the callers' jobs pile up in the ring.
                 pool.Install(() =>
                 {
-                    gateStarted.Set();
-                    Bounded.Wait(releaseGate, "the test to release the gate job");
+                    blockerStarted.Signal();
+                    releaseBlocker.Wait();
                 });
-                gateJobCompleted = true;
+                blockerCompleted = true;
             }
             else if (t == Callers + 1)
             {
                 // The conductor: once the ring is full and callers are blocked, dispose, and only
                 // then let the worker go.
-                Bounded.Wait(gateStarted, "the gate job to start");
-                Bounded.Until(() => pool.Injector.Count == 2, "the two-slot injector ring to fill up");
+                blockerStarted.Wait();
+                Bounded.Until(() => pool.InstallRing.Count == 2, "the two-slot injector ring to fill up");
                 var disposer = new Thread(() =>
                 {
                     pool.Dispose();
-                    disposeReturned.Set();
+                    disposeReturned.Signal();
                 })
                 {
                     IsBackground = true,
@@ -216,15 +216,15 @@ public class DisposeTests
                 };
                 disposer.Start();
                 Bounded.Until(() => pool.IsDisposed, "Dispose to start");
-                // Dispose cannot return while the only worker is inside the gate job.
-                Assert.False(disposeReturned.IsSet, "Dispose returned while a job was still running");
-                releaseGate.Set();
-                Bounded.Wait(disposeReturned, "Dispose to return");
+                // Dispose cannot return while the only worker is inside the blocking job.
+                Assert.False(disposeReturned.IsOpen, "Dispose returned while a job was still running");
+                releaseBlocker.Signal();
+                disposeReturned.Wait();
                 Assert.True(disposer.Join(Bounded.WaitLimit), "the disposer thread did not end");
             }
             else
             {
-                Bounded.Wait(gateStarted, "the gate job to start");
+                blockerStarted.Wait();
                 for (int i = 0; i < MaxCalls; i++)
                 {
                     try
@@ -241,7 +241,7 @@ public class DisposeTests
             }
         });
 
-        Assert.True(gateJobCompleted);
+        Assert.True(blockerCompleted);
         int total = 0;
         for (int t = 0; t < Callers; t++)
         {
@@ -273,12 +273,12 @@ public class DisposeTests
         });
         long expected = Fib.Sequential(16);
         var completed = new int[Callers];
-        using var enoughDone = new CountdownEvent(Callers);
+        var enoughDone = new Gate("every caller to complete a few calls", Callers);
         Bounded.Threads(Callers + 1, t =>
         {
             if (t == Callers)
             {
-                Bounded.Wait(enoughDone, "every caller to complete a few calls");
+                enoughDone.Wait();
                 pool.Dispose();
                 return;
             }

@@ -181,16 +181,16 @@ public class ExceptionContractTests
         // By the owner: the one worker is blocked, so only the scope's owner (a guest) can run
         // the job, in its wait. By a worker: the body waits until a worker has started the job.
         using WorkStealingPool pool = Pools.Create(1);
-        using var release = new ManualResetEventSlim();
-        using var blocked = new ManualResetEventSlim();
+        var release = new Gate("the test to release the worker");
+        var blocked = new Gate("the worker to block");
         if (byTheOwner)
         {
             pool.Spawn(() =>
             {
-                blocked.Set();
-                Bounded.Wait(release, "the test to release the worker");
+                blocked.Signal();
+                release.Wait();
             });
-            Bounded.Wait(blocked, "the worker to block");
+            blocked.Wait();
         }
 
         int owner = Environment.CurrentManagedThreadId;
@@ -207,7 +207,7 @@ public class ExceptionContractTests
                 Bounded.Until(() => Volatile.Read(ref ranOn) != 0, "a worker to take the job");
             }
         }));
-        release.Set();
+        release.Signal();
         Assert.Equal("job", error.Message);
         Assert.Equal(byTheOwner, ranOn == owner);
     });

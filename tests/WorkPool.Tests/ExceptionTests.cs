@@ -223,39 +223,33 @@ public class ExceptionTests
         for (int round = 0; round < 20; round++)
         {
             var error = new TestFailureException("B stolen");
-            using var aRunning = new ManualResetEventSlim();
-            using var bStarted = new ManualResetEventSlim();
-            using var bThrew = new ManualResetEventSlim();
+            var stolen = new StolenJoin();
+            var bThrew = new Gate("B to throw");
             bool aDone = false;
-            int aIndex = -2, bIndex = -2;
-            StolenJoin(pool, fromWorker, aRunning, () =>
+            stolen.Run(pool, fromWorker, () =>
             {
                 TestFailureException caught = Assert.Throws<TestFailureException>(() => pool.Join(
                     () =>
                     {
-                        aIndex = WorkStealingPool.CurrentWorkerIndex;
-                        aRunning.Set();
-                        Bounded.Wait(bStarted, "B to start on the other worker");
-                        Bounded.Wait(bThrew, "B to throw");
+                        stolen.AWaitsForB();
+                        bThrew.Wait();
                         Volatile.Write(ref aDone, true);
                     },
                     () =>
                     {
-                        bIndex = WorkStealingPool.CurrentWorkerIndex;
-                        bStarted.Set();
+                        stolen.BStarts();
                         try
                         {
                             Throw.ThrowingHalfB(error);
                         }
                         finally
                         {
-                            bThrew.Set();
+                            bThrew.Signal();
                         }
                     }));
                 AssertOriginal(error, caught, nameof(Throw.ThrowingHalfB));
                 Assert.True(Volatile.Read(ref aDone), "A finished before B's exception reached the caller");
             });
-            Assert.NotEqual(aIndex, bIndex);
         }
 
         AssertPoolStillWorks(pool);
@@ -270,40 +264,34 @@ public class ExceptionTests
         for (int round = 0; round < 20; round++)
         {
             var error = new TestFailureException("A, B stolen");
-            using var aRunning = new ManualResetEventSlim();
-            using var bStarted = new ManualResetEventSlim();
-            using var aThrew = new ManualResetEventSlim();
+            var stolen = new StolenJoin();
+            var aThrew = new Gate("A to throw");
             bool bDone = false;
-            int aIndex = -2, bIndex = -2;
-            StolenJoin(pool, fromWorker, aRunning, () =>
+            stolen.Run(pool, fromWorker, () =>
             {
                 TestFailureException caught = Assert.Throws<TestFailureException>(() => pool.Join(
                     () =>
                     {
-                        aIndex = WorkStealingPool.CurrentWorkerIndex;
-                        aRunning.Set();
-                        Bounded.Wait(bStarted, "B to start on the other worker");
+                        stolen.AWaitsForB();
                         try
                         {
                             Throw.ThrowingHalfA(error);
                         }
                         finally
                         {
-                            aThrew.Set();
+                            aThrew.Signal();
                         }
                     },
                     () =>
                     {
-                        bIndex = WorkStealingPool.CurrentWorkerIndex;
-                        bStarted.Set();
+                        stolen.BStarts();
                         // B is still running after A threw: the Join must wait for it.
-                        Bounded.Wait(aThrew, "A to throw");
+                        aThrew.Wait();
                         Volatile.Write(ref bDone, true);
                     }));
                 AssertOriginal(error, caught, nameof(Throw.ThrowingHalfA));
                 Assert.True(Volatile.Read(ref bDone), "B finished before A's exception reached the caller");
             });
-            Assert.NotEqual(aIndex, bIndex);
         }
 
         AssertPoolStillWorks(pool);
@@ -355,37 +343,34 @@ public class ExceptionTests
         {
             var errorA = new TestFailureException("A");
             var errorB = new TestFailureException("B");
-            using var aRunning = new ManualResetEventSlim();
-            using var bThrew = new ManualResetEventSlim();
-            int aIndex = -2, bIndex = -2;
-            StolenJoin(pool, fromWorker, aRunning, () =>
+            var stolen = new StolenJoin();
+            var bThrew = new Gate("B to throw on the other worker");
+            stolen.Run(pool, fromWorker, () =>
             {
                 // B throws first (on the thief), A later: the order is still [A, B].
                 AggregateException aggregate = Assert.Throws<AggregateException>(() => pool.Join(
                     () =>
                     {
-                        aIndex = WorkStealingPool.CurrentWorkerIndex;
-                        aRunning.Set();
-                        Bounded.Wait(bThrew, "B to throw on the other worker");
+                        stolen.AWaitsForB();
+                        bThrew.Wait();
                         Throw.ThrowingHalfA(errorA);
                     },
                     () =>
                     {
-                        bIndex = WorkStealingPool.CurrentWorkerIndex;
+                        stolen.BStarts();
                         try
                         {
                             Throw.ThrowingHalfB(errorB);
                         }
                         finally
                         {
-                            bThrew.Set();
+                            bThrew.Signal();
                         }
                     }));
                 Assert.Equal(2, aggregate.InnerExceptions.Count);
                 AssertOriginal(errorA, aggregate.InnerExceptions[0], nameof(Throw.ThrowingHalfA));
                 AssertOriginal(errorB, aggregate.InnerExceptions[1], nameof(Throw.ThrowingHalfB));
             });
-            Assert.NotEqual(aIndex, bIndex);
         }
 
         AssertPoolStillWorks(pool);
@@ -517,29 +502,6 @@ public class ExceptionTests
         Assert.All(thrown, n => Assert.Equal(Iterations / 3, n));
         AssertPoolStillWorks(pool);
     });
-
-    /// <summary>
-    /// Runs <paramref name="join"/> (which must set <paramref name="aRunning"/> from its first
-    /// half and then wait for its second half to start) from outside or inside a 2-worker pool,
-    /// and guarantees that the second half gets stolen: once A runs, an outside Install wakes
-    /// the other worker, whose search looks at the other deques before the injector ring.
-    /// </summary>
-    private static void StolenJoin(WorkStealingPool pool, bool fromWorker, ManualResetEventSlim aRunning, Action join)
-    {
-        Assert.Equal(2, pool.ThreadCount);
-        Bounded.Threads(2, t =>
-        {
-            if (t == 0)
-            {
-                Sides.On(pool, fromWorker, join);
-            }
-            else
-            {
-                Bounded.Wait(aRunning, "the first half to run");
-                pool.Install(static () => { });
-            }
-        });
-    }
 
     private static void AssertPoolStillWorks(WorkStealingPool pool)
     {

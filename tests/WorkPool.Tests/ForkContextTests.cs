@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace WorkPool.Tests;
 
 /// <summary>
@@ -67,11 +65,11 @@ public class ForkContextTests
         using WorkStealingPool pool = Pools.Create(2);
         for (int round = 0; round < 20; round++)
         {
-            var gate = new Gate();
-            var pair = new GatedPair(gate);
+            var join = new StolenJoin();
+            var pair = new StolenJoin.Pair(join);
             pool.Install(ref pair);
-            Assert.NotEqual(pair.IndexA, pair.IndexB);
-            Assert.Equal(1, gate.BRuns);
+            join.AssertBRanOnAnotherWorker();
+            Assert.Equal(1, join.BRuns);
         }
     });
 
@@ -79,8 +77,7 @@ public class ForkContextTests
     public void PromotedHalf_RunsInPlace_ItsFieldsAreSeenByTheCaller() => Bounded.Run(() =>
     {
         using WorkStealingPool pool = Pools.Create(2);
-        var gate = new Gate();
-        var pair = new GatedPair(gate);
+        var pair = new StolenJoin.Pair(new StolenJoin());
         pool.Install(ref pair);
         Assert.Equal(42, pair.ResultB);
         Assert.Equal(7, pair.ResultA);
@@ -90,22 +87,22 @@ public class ForkContextTests
     public void HalfStoredOnTheHeap_IsJoinedFromACopy_AndCopiedBack() => Bounded.Run(() =>
     {
         using WorkStealingPool pool = Pools.Create(2);
-        var holder = new Holder { Gate = new Gate() };
+        var holder = new Holder { Join = new StolenJoin() };
         pool.Install(holder, static h => h.JoinFields());
-        Assert.Equal(7, holder.A.ResultA);
+        Assert.Equal(7, holder.A.Result);
         Assert.Equal(42, holder.B.Result);
-        Assert.Equal(1, holder.Gate.BRuns);
+        Assert.Equal(1, holder.Join.BRuns);
     });
 
     [Fact]
     public void StolenHalfThrows_ExceptionReachesTheCaller_AndPoolKeepsWorking() => Bounded.Run(() =>
     {
         using WorkStealingPool pool = Pools.Create(2);
-        var gate = new Gate { BThrows = true };
-        var pair = new GatedPair(gate);
+        var join = new StolenJoin { BThrows = true };
+        var pair = new StolenJoin.Pair(join);
         var error = Assert.Throws<InvalidOperationException>(() => pool.Install(ref pair));
         Assert.Equal("B failed", error.Message);
-        Assert.NotEqual(pair.IndexA, pair.IndexB);
+        join.AssertBRanOnAnotherWorker();
         AssertPoolWorks(pool);
     });
 
@@ -113,11 +110,11 @@ public class ForkContextTests
     public void AThrowsWhileBIsStolen_AWaitsForB_ThenThrows() => Bounded.Run(() =>
     {
         using WorkStealingPool pool = Pools.Create(2);
-        var gate = new Gate { AThrows = true };
-        var pair = new GatedPair(gate);
+        var join = new StolenJoin { AThrows = true };
+        var pair = new StolenJoin.Pair(join);
         var error = Assert.Throws<ArgumentException>(() => pool.Install(ref pair));
         Assert.Equal("A failed", error.Message);
-        Assert.Equal(1, Volatile.Read(ref gate.BFinished));
+        Assert.Equal(1, Volatile.Read(ref join.BFinished));
         AssertPoolWorks(pool);
     });
 
@@ -125,8 +122,7 @@ public class ForkContextTests
     public void BothThrow_WithBStolen_AggregateOfAThenB() => Bounded.Run(() =>
     {
         using WorkStealingPool pool = Pools.Create(2);
-        var gate = new Gate { AThrows = true, BThrows = true };
-        var pair = new GatedPair(gate);
+        var pair = new StolenJoin.Pair(new StolenJoin { AThrows = true, BThrows = true });
         var error = Assert.Throws<AggregateException>(() => pool.Install(ref pair));
         Assert.Collection(
             error.InnerExceptions,
@@ -154,7 +150,7 @@ public class ForkContextTests
         // recorded ancestor it can (the job stack holds 64), the rest run inline.
         using WorkStealingPool pool = Pools.Create(2);
         var counts = new int[301];
-        var chain = new Chain(0, 300, counts, new Gate());
+        var chain = new Chain(0, 300, counts, new StolenJoin());
         pool.Install(ref chain);
         Assert.All(counts, c => Assert.Equal(1, c));
     });
@@ -186,106 +182,17 @@ public class ForkContextTests
         Assert.Equal(Fib.Sequential(18), fib.Result);
     }
 
-    /// <summary>Shared state of <see cref="GatedPair"/>: A waits (bounded) until B has started.</summary>
-    private sealed class Gate
-    {
-        public int BStarted;
-        public int BFinished;
-        public int BRuns;
-        public bool AThrows;
-        public bool BThrows;
-
-        /// <summary>
-        /// Waits until B has started, forking an empty Join in each round: a worker offers its
-        /// recorded halves only when it enters a Join (and, while a worker searches, at most
-        /// once per heartbeat), so a waiting loop that never forked would never offer B.
-        /// </summary>
-        public void WaitForB(ForkContext context)
-        {
-            var clock = Stopwatch.StartNew();
-            while (Volatile.Read(ref BStarted) == 0)
-            {
-                Assert.True(clock.Elapsed < Bounded.WaitLimit, "B never started while A ran: it was not promoted to an idle worker.");
-                var x = new Noop();
-                var y = new Noop();
-                context.Join(ref x, ref y);
-                Thread.SpinWait(10);
-            }
-        }
-    }
-
-    private struct GatedPair(Gate gate) : IWork
-    {
-        public int IndexA;
-        public int IndexB;
-        public int ResultA;
-        public int ResultB;
-
-        public void Run(ForkContext context)
-        {
-            var a = new GatedA(gate);
-            var b = new GatedB(gate);
-            try
-            {
-                context.Join(ref a, ref b);
-            }
-            finally
-            {
-                IndexA = a.Index;
-                IndexB = b.Index;
-                ResultA = a.ResultA;
-                ResultB = b.Result;
-            }
-        }
-    }
-
-    private struct GatedA(Gate gate) : IWork
-    {
-        public int Index;
-        public int ResultA;
-
-        public void Run(ForkContext context)
-        {
-            Index = context.WorkerIndex;
-            gate.WaitForB(context);
-            ResultA = 7;
-            if (gate.AThrows)
-            {
-                throw new ArgumentException("A failed");
-            }
-        }
-    }
-
-    private struct GatedB(Gate gate) : IWork
-    {
-        public int Index;
-        public int Result;
-
-        public void Run(ForkContext context)
-        {
-            Index = context.WorkerIndex;
-            Interlocked.Increment(ref gate.BRuns);
-            Volatile.Write(ref gate.BStarted, 1);
-            Result = 42;
-            Volatile.Write(ref gate.BFinished, 1);
-            if (gate.BThrows)
-            {
-                throw new InvalidOperationException("B failed");
-            }
-        }
-    }
-
     /// <summary>Holds two halves in heap fields, so Join gets references that are not on a stack.</summary>
     private sealed class Holder
     {
-        public GatedA A;
-        public GatedB B;
-        public Gate Gate = null!;
+        public StolenJoin.HalfA A;
+        public StolenJoin.HalfB B;
+        public StolenJoin Join = null!;
 
         public void JoinFields()
         {
-            A = new GatedA(Gate);
-            B = new GatedB(Gate);
+            A = new StolenJoin.HalfA(Join);
+            B = new StolenJoin.HalfB(Join);
             ForkJoin.Join(ref A, ref B);
         }
     }
@@ -304,13 +211,6 @@ public class ForkContextTests
         }
     }
 
-    private readonly struct Noop : IWork
-    {
-        public void Run(ForkContext context)
-        {
-        }
-    }
-
     private struct CountWork(int[] count) : IWork
     {
         public void Run(ForkContext context) => Interlocked.Increment(ref count[0]);
@@ -321,21 +221,21 @@ public class ForkContextTests
         public readonly void Run(ForkContext context) => throw new InvalidOperationException("A failed");
     }
 
-    private struct Chain(int depth, int max, int[] counts, Gate gate) : IWork
+    private struct Chain(int depth, int max, int[] counts, StolenJoin join) : IWork
     {
         public void Run(ForkContext context)
         {
             if (depth == max)
             {
                 // The innermost Join: A waits until B is taken by the other worker.
-                var a = new GatedA(gate);
-                var b = new GatedB(gate);
+                var a = new StolenJoin.HalfA(join);
+                var b = new StolenJoin.HalfB(join);
                 context.Join(ref a, ref b);
                 Interlocked.Increment(ref counts[depth]);
                 return;
             }
 
-            var next = new Chain(depth + 1, max, counts, gate);
+            var next = new Chain(depth + 1, max, counts, join);
             var leaf = new Leaf(counts, depth);
             context.Join(ref next, ref leaf);
         }

@@ -1,7 +1,7 @@
 namespace WorkPool.Tests;
 
 /// <summary>
-/// Idle behaviour (issue 8): an idle pool's workers stop searching after their spin budget and
+/// Idle behaviour: an idle pool's workers stop searching after their spin budget and
 /// go to sleep (observed through the pool's sleep state, not through time), and a sleeping pool
 /// wakes for new work, from outside or from a fork on a worker, every time. The only time limit
 /// is the generous hang bound of <see cref="Bounded"/>.
@@ -54,13 +54,7 @@ public class IdleTests
         for (int round = 0; round < 5; round++)
         {
             WaitUntilAllAsleep(pool, $"before burst {round}");
-            using var barrier = new Barrier(threads);
-            var workers = new int[threads];
-            Bounded.Threads(threads, t => workers[t] = pool.Install(barrier, static b =>
-            {
-                Bounded.Meet(b, "a burst that needs every worker of a sleeping pool");
-                return WorkStealingPool.CurrentWorkerIndex;
-            }));
+            int[] workers = Bursts.InstallTogether(pool, threads, "a burst that needs every worker of a sleeping pool");
             Assert.Equal(threads, workers.Distinct().Count());
         }
     });
@@ -71,27 +65,16 @@ public class IdleTests
     [InlineData(4, 64)]
     public void SleepingPool_JoinOnAWorker_OffersItsSecondHalfToASleeper(int threads, int spinCount) => Bounded.Run(() =>
     {
-        // A and B of one Join meet at a barrier, so B must run on another worker while A runs:
+        // A of one Join waits until B has started, so B must run on another worker while A runs:
         // the Join must promote B and wake a sleeping worker for it.
         using WorkStealingPool pool = Pools.Create(threads, o => o.SpinCount = spinCount);
         pool.Install(static () => { });
         for (int round = 0; round < 10; round++)
         {
             WaitUntilAllAsleep(pool, $"before Join {round}");
-            using var barrier = new Barrier(2);
-            (int a, int b) = pool.Install(barrier, static barrier => ForkJoin.Join(
-                barrier,
-                static b =>
-                {
-                    Bounded.Meet(b, "half A waiting for half B on another worker");
-                    return WorkStealingPool.CurrentWorkerIndex;
-                },
-                static b =>
-                {
-                    Bounded.Meet(b, "half B, which a woken sleeper must run");
-                    return WorkStealingPool.CurrentWorkerIndex;
-                }));
-            Assert.NotEqual(a, b);
+            var stolen = new StolenJoin();
+            pool.Install(stolen, static j => ForkJoin.Join(j, static s => s.AWaitsForB(), static s => s.BStarts()));
+            stolen.AssertBRanOnAnotherWorker();
         }
     });
 

@@ -10,8 +10,8 @@ public class InstallTests
     {
         // Without guest slots the caller waits for a worker to run its job.
         using WorkStealingPool pool = Pools.CreateWithoutGuests(1, o => o.SpinCount = 0);
-        using var started = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
+        var started = new Gate("the installed job to start");
+        var release = new Gate("the test to release the job");
         int ran = 0;
         ThreadContext? callerContext = null;
         Exception? caught = null;
@@ -23,8 +23,8 @@ public class InstallTests
             {
                 pool.Install(() =>
                 {
-                    started.Set();
-                    Bounded.Wait(release, "the test to release the job");
+                    started.Signal();
+                    release.Wait();
                     Volatile.Write(ref ran, 1);
                 });
                 pendingAfter = InterruptTests.InterruptPending();
@@ -36,10 +36,10 @@ public class InstallTests
         })
         { IsBackground = true, Name = "interrupted-installer" };
         caller.Start();
-        Bounded.Wait(started, "the installed job to start");
+        started.Wait();
         Bounded.Until(() => Volatile.Read(ref callerContext)?.Parker.IsParked == true, "the caller to park");
         caller.Interrupt();
-        release.Set();
+        release.Signal();
         Assert.True(caller.Join(Bounded.WaitLimit), "the interrupted caller hung");
         Assert.Null(caught);
         Assert.Equal(1, ran);

@@ -98,19 +98,19 @@ public class InterruptTests
         // for it (the address wait has none).
         object? monitor = typeof(Parker).GetField("_monitor", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(parker);
         Assert.Equal(addressWait && parker.UsesAddressWait, monitor is null);
-        using var held = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
+        var held = new Gate("the lock to be taken");
+        var release = new Gate("the test to release the lock");
         Thread? holder = monitor is null ? null : Start("lock-holder", () =>
         {
             lock (monitor)
             {
-                held.Set();
-                Bounded.Wait(release, "the test to release the lock");
+                held.Signal();
+                release.Wait();
             }
         }, _ => { });
         if (holder is not null)
         {
-            Bounded.Wait(held, "the lock to be taken");
+            held.Wait();
         }
 
         Exception? unparkError = null;
@@ -125,7 +125,7 @@ public class InterruptTests
         {
             // The waker blocks on the lock (a contended Enter is a wait), then the lock is released.
             Bounded.Until(() => !waker.IsAlive || (waker.ThreadState & ThreadState.WaitSleepJoin) != 0, "the waker to wait for the lock");
-            release.Set();
+            release.Signal();
             Assert.True(holder.Join(Bounded.WaitLimit));
         }
 
@@ -144,7 +144,7 @@ public class InterruptTests
     public void InstallFromOutside_InterruptedWhileTheRingIsFull_RunsTheWork_AndRestoresTheDepth() => Bounded.Run(() =>
     {
         using WorkStealingPool pool = Pools.CreateWithoutGuests(1, o => { o.InjectorCapacity = 2; o.SpinCount = 0; });
-        using var blocker = RingBlocker.Fill(pool);
+        using var blocker = RingBlocker.Fill(pool, installRing: true);
         int ran = 0;
         int depthAfter = -1;
         bool pendingAfter = false;
@@ -155,7 +155,7 @@ public class InterruptTests
             depthAfter = ThreadContext.CurrentOrNull!.Depth;
             pendingAfter = InterruptPending();
         }, e => error = e);
-        Bounded.Until(() => pool.Injector.WaitingProducers == 1, "the caller to wait for room in the ring");
+        Bounded.Until(() => pool.InstallRing.WaitingProducers == 1, "the caller to wait for room in the install ring");
         caller.Interrupt();
         blocker.Release();
         Assert.True(caller.Join(Bounded.WaitLimit), "the interrupted Install hung");
@@ -172,7 +172,7 @@ public class InterruptTests
     {
         using WorkStealingPool pool = Pools.CreateWithoutGuests(1, o => { o.InjectorCapacity = 2; o.SpinCount = 0; });
         using var blocker = RingBlocker.Fill(pool);
-        using var ranSignal = new ManualResetEventSlim();
+        var ranSignal = new Gate("the spawned job");
         int ran = 0;
         bool pendingAfter = false;
         Exception? error = null;
@@ -181,7 +181,7 @@ public class InterruptTests
             pool.Spawn(() =>
             {
                 Interlocked.Increment(ref ran);
-                ranSignal.Set();
+                ranSignal.Signal();
             });
             pendingAfter = InterruptPending();
         }, e => error = e);
@@ -190,7 +190,7 @@ public class InterruptTests
         blocker.Release();
         Assert.True(caller.Join(Bounded.WaitLimit), "the interrupted Spawn hung");
         Assert.Null(error);
-        Bounded.Wait(ranSignal, "the spawned job");
+        ranSignal.Wait();
         pool.Dispose();
         Assert.Equal(1, ran);
         Assert.True(pendingAfter, "the interrupt was lost");
@@ -208,8 +208,8 @@ public class InterruptTests
         // The scope's owner is a guest (the body runs on its own thread); the one worker is
         // blocked and the ring is full, so another thread's spawn into the scope must wait.
         using WorkStealingPool pool = Pools.Create(1, o => { o.InjectorCapacity = 2; o.SpinCount = 0; });
-        using var bodyStarted = new ManualResetEventSlim();
-        using var bodyMayReturn = new ManualResetEventSlim();
+        var bodyStarted = new Gate("the scope's body to start");
+        var bodyMayReturn = new Gate("the test to let the body return");
         Scope handle = default;
         int jobRuns = 0;
         using var blocker = RingBlocker.Fill(pool);
@@ -218,10 +218,10 @@ public class InterruptTests
         var owner = Start("scope-owner", () => pool.Scope(scope =>
         {
             handle = scope;
-            bodyStarted.Set();
-            Bounded.Wait(bodyMayReturn, "the test to let the body return");
+            bodyStarted.Signal();
+            bodyMayReturn.Wait();
         }), e => scopeError = e);
-        Bounded.Wait(bodyStarted, "the scope's body to start");
+        bodyStarted.Wait();
 
         Exception? spawnError = null;
         bool pendingAfter = false;
@@ -232,7 +232,7 @@ public class InterruptTests
         }, e => spawnError = e);
         Bounded.Until(() => pool.Injector.WaitingProducers == 1, "the spawner to wait for room in the ring");
         spawner.Interrupt();
-        bodyMayReturn.Set();
+        bodyMayReturn.Signal();
         blocker.Release();
 
         Assert.True(spawner.Join(Bounded.WaitLimit), "the interrupted spawn hung");
@@ -252,8 +252,8 @@ public class InterruptTests
     public void InstallFromOutside_InterruptedWhileWaiting_ThrowsTheWorksException_AndTheInterruptStaysPending() => Bounded.Run(() =>
     {
         using WorkStealingPool pool = Pools.CreateWithoutGuests(1, o => o.SpinCount = 0);
-        using var started = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
+        var started = new Gate("the installed work to start");
+        var release = new Gate("the test to release the work");
         ThreadContext? callerContext = null;
         Exception? error = null;
         bool ranToEnd = false;
@@ -265,8 +265,8 @@ public class InterruptTests
             {
                 pool.Install(() =>
                 {
-                    started.Set();
-                    Bounded.Wait(release, "the test to release the work");
+                    started.Signal();
+                    release.Wait();
                     Volatile.Write(ref ranToEnd, true);
                     throw new InvalidOperationException("from the installed work");
                 });
@@ -276,10 +276,10 @@ public class InterruptTests
                 pendingAfter = InterruptPending();
             }
         }, e => error = e);
-        Bounded.Wait(started, "the installed work to start");
+        started.Wait();
         Bounded.Until(() => Volatile.Read(ref callerContext)?.Parker.IsParked == true, "the caller to park");
         caller.Interrupt();
-        release.Set();
+        release.Signal();
         Assert.True(caller.Join(Bounded.WaitLimit), "the interrupted caller hung");
         Assert.True(ranToEnd);
         InvalidOperationException thrown = Assert.IsType<InvalidOperationException>(error);
@@ -297,7 +297,7 @@ public class InterruptTests
     public void Join_InterruptedWhileWaitingForATakenHalf_ThrowsTheHalfsException_AndThePoolStaysUsable() => Bounded.Run(() =>
     {
         using WorkStealingPool pool = Pools.Create(2, o => o.SpinCount = 0);
-        using var releaseB = new ManualResetEventSlim();
+        var releaseB = new Gate("the test to release B");
         int bStarted = 0;
         ThreadContext? ownerContext = null;
         Exception? error = null;
@@ -318,7 +318,7 @@ public class InterruptTests
                     () =>
                     {
                         Volatile.Write(ref bStarted, 1);
-                        Bounded.Wait(releaseB, "the test to release B");
+                        releaseB.Wait();
                         throw new InvalidOperationException("from B");
                     });
             }
@@ -331,7 +331,7 @@ public class InterruptTests
             afterwards = pool.Install(static () => Fib.Static(20));
         }, e => error = e);
         Bounded.Until(() => Volatile.Read(ref ownerContext)?.Parker.IsParked == true || !caller.IsAlive, "the Join's owner to wait for B");
-        releaseB.Set();
+        releaseB.Signal();
         Assert.True(caller.Join(Bounded.WaitLimit), "the interrupted Join hung");
         Assert.Equal("from B", Assert.IsType<InvalidOperationException>(error).Message);
         Assert.True(pendingAfter, "the interrupt was lost");
@@ -411,51 +411,84 @@ public class InterruptTests
 
     /// <summary>
     /// A full ring (capacity 2) and every worker blocked: <see cref="Fill"/> blocks each worker
-    /// with a job of its own, then fills the ring with two jobs that nobody can take until
-    /// <see cref="Release"/>.
+    /// with a job of its own, then fills the spawn ring (the <see cref="WorkStealingPool.Injector"/>)
+    /// with two spawns, or the install ring with two Installs from threads of their own, that nobody
+    /// can take until <see cref="Release"/>.
     /// </summary>
     private sealed class RingBlocker : IDisposable
     {
-        private readonly ManualResetEventSlim _release = new();
+        private readonly Gate _release = new("the test to release the blocked workers");
+        private readonly List<Thread> _installers = [];
+        private Exception? _blockedJobError;
         private int _fillersRan;
 
         private RingBlocker()
         {
         }
 
-        /// <summary>Blocks <paramref name="workers"/> free workers (one job each, taken one at a time), then fills the ring.</summary>
-        public static RingBlocker Fill(WorkStealingPool pool, int workers = 1)
+        /// <summary>Blocks <paramref name="workers"/> free workers (one job each, taken one at a time), then fills a ring.</summary>
+        public static RingBlocker Fill(WorkStealingPool pool, int workers = 1, bool installRing = false)
         {
             var blocker = new RingBlocker();
-            using var blocked = new CountdownEvent(1);
             for (int i = 0; i < workers; i++)
             {
-                blocked.Reset(1);
+                var blocked = new Gate("a worker to take a blocking job");
                 pool.Spawn(() =>
                 {
                     blocked.Signal();
-                    Bounded.Wait(blocker._release, "the test to release the blocked workers");
+                    try
+                    {
+                        blocker._release.Wait();
+                    }
+                    catch (Exception e)
+                    {
+                        // A fire-and-forget job must not throw (it would end the process): the
+                        // test reports it instead.
+                        blocker._blockedJobError = e;
+                    }
                 });
-                Bounded.Wait(blocked, "a worker to take a blocking job");
+                blocked.Wait();
             }
 
-            for (int i = 0; i < pool.Injector.Capacity; i++)
+            InjectorRing ring = installRing ? pool.InstallRing : pool.Injector;
+            for (int i = 0; i < ring.Capacity; i++)
             {
-                pool.Spawn(() => Interlocked.Increment(ref blocker._fillersRan));
+                if (installRing)
+                {
+                    var installer = new Thread(() => pool.Install(() => Interlocked.Increment(ref blocker._fillersRan))) { IsBackground = true };
+                    installer.Start();
+                    blocker._installers.Add(installer);
+                    Bounded.Until(() => ring.Count == blocker._installers.Count, "an Install to wait in the install ring");
+                }
+                else
+                {
+                    pool.Spawn(() => Interlocked.Increment(ref blocker._fillersRan));
+                }
             }
 
-            Assert.Equal(pool.Injector.Capacity, pool.Injector.Count);
+            Assert.Equal(ring.Capacity, ring.Count);
             return blocker;
         }
 
-        public void Release() => _release.Set();
-
-        public void AssertFillersRan() => Bounded.Until(() => Volatile.Read(ref _fillersRan) == 2, "the jobs that filled the ring to run");
-
-        public void Dispose()
+        public void Release()
         {
-            _release.Set();
-            _release.Dispose();
+            if (!_release.IsOpen)
+            {
+                _release.Signal();
+            }
         }
+
+        public void AssertFillersRan()
+        {
+            Bounded.Until(() => Volatile.Read(ref _fillersRan) == 2, "the jobs that filled the ring to run");
+            foreach (Thread installer in _installers)
+            {
+                Assert.True(installer.Join(Bounded.WaitLimit), "an Install that filled the ring hung");
+            }
+
+            Assert.Null(_blockedJobError);
+        }
+
+        public void Dispose() => Release();
     }
 }

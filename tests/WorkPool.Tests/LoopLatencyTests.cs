@@ -42,7 +42,6 @@ public class LoopLatencyTests
         using var cts = new CancellationTokenSource();
         using WorkStealingPool pool = Pools.Create(2);
         var state = new Counter(cts: null);
-        using var started = new ManualResetEventSlim();
         var canceler = new Thread(() =>
         {
             Bounded.Until(() => Volatile.Read(ref state.Count) >= CancelAfter, "the loop to run");

@@ -113,9 +113,7 @@ public class LoopStressTests
         // point into its stack. An interrupt must not let it leave before they are done; the
         // engine does not take the interrupt either: it stays pending for the caller's own code.
         using WorkStealingPool pool = Pools.Create(1, o => o.SpinCount = 0);
-        using var started = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
-        var state = new InterruptState(started, release);
+        var state = new InterruptState();
         Exception? unexpected = null;
         long result = -1;
         bool workersDoneWhenReturned = false;
@@ -138,10 +136,10 @@ public class LoopStressTests
         });
         state.Caller = caller;
         caller.Start();
-        Bounded.Wait(started, "a piece blocked on a worker");
+        state.Started.Wait();
         caller.Interrupt();
         Bounded.Until(() => Volatile.Read(ref state.CallerContext)?.Parker.IsParked == true, "the caller waits for the worker");
-        release.Set();
+        state.Release.Signal();
         Assert.True(caller.Join(Bounded.WaitLimit), "the interrupted caller did not return");
         Assert.Null(unexpected);
         Assert.Equal(63L * 64 / 2, result);
@@ -151,8 +149,10 @@ public class LoopStressTests
     });
 
     /// <summary>Blocks the first piece that runs on a worker until released; counts pieces running on workers.</summary>
-    private sealed class InterruptState(ManualResetEventSlim started, ManualResetEventSlim release)
+    private sealed class InterruptState
     {
+        public readonly Gate Started = new("a piece to block on a worker");
+        public readonly Gate Release = new("the test to release the blocked piece");
         public int Running;
 
         public Thread? Caller;
@@ -170,7 +170,7 @@ public class LoopStressTests
                 Thread.SpinWait(5_000);
                 if (index >= 8)
                 {
-                    Bounded.Wait(started, "a worker runs a piece");
+                    Started.Wait();
                 }
 
                 return accumulator + index;
@@ -179,10 +179,10 @@ public class LoopStressTests
             Interlocked.Increment(ref Running);
             try
             {
-                if (!started.IsSet)
+                if (!Started.IsOpen)
                 {
-                    started.Set();
-                    Bounded.Wait(release, "the test releases the blocked piece");
+                    Started.Signal();
+                    Release.Wait();
                 }
 
                 return accumulator + index;

@@ -106,18 +106,9 @@ public class SampleTests
     [Fact]
     public void Diagnostics_AllocationTest_MeasuresZeroBytes()
     {
-        var lines = new ConcurrentQueue<string>();
-        using Process child = StatisticsProcessTests.StartProbe(SampleProbes.AllocationTest, lines);
-        if (!child.WaitForExit(Bounded.TestLimit))
-        {
-            child.Kill(entireProcessTree: true);
-            Assert.Fail("The allocation-test sample's probe hung.\n" + string.Join("\n", lines));
-        }
-
-        child.WaitForExit();
-        string output = string.Join("\n", lines);
-        Assert.True(child.ExitCode == 0, $"probe exit code {child.ExitCode}:\n{output}");
-        Assert.Contains(SampleProbes.Result + " bytes=0 this-thread=0", lines);
+        using ChildProcessProbe child = ChildProcessProbe.Run(SampleProbes.AllocationTest);
+        Assert.True(child.ExitCode == 0, $"probe exit code {child.ExitCode}:\n{child.Output}");
+        Assert.Contains(SampleProbes.Result + " bytes=0 this-thread=0", child.Lines);
     }
 
     [Fact]
@@ -181,7 +172,7 @@ public class SampleTests
     });
 }
 
-/// <summary>The child-process side of <see cref="SampleTests"/>, dispatched from <see cref="Program.Main"/>.</summary>
+/// <summary>The child-process side of <see cref="SampleTests"/>, dispatched from <see cref="ProbeProgram.Main"/>.</summary>
 internal static class SampleProbes
 {
     internal const string AllocationTest = "sample-allocation-probe";

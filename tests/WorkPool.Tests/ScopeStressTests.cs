@@ -4,33 +4,36 @@ namespace WorkPool.Tests;
 
 /// <summary>
 /// The lock-free parts behind Scope, Spawn and Broadcast under contention, with more threads
-/// than cores: the job caches' returned list, the scope word's generation check, and the
-/// workers' broadcast inboxes.
+/// than cores: the shared job cache, the scope word's generation check, and the workers'
+/// broadcast inboxes.
 /// </summary>
 public class ScopeStressTests
 {
     [Fact]
-    public void JobCache_ReturnsFromEightThreads_NoJobLostOrHandedOutTwice() => Bounded.Run(() =>
+    public void JobCache_FourTakersEightReturners_NoJobLostOrHandedOutTwice() => Bounded.Run(() =>
     {
+        // Jobs flow between threads through one shared cache: takers take (or create, up to a
+        // bound), hand the job to returners through a queue (a job in flight), and returners give
+        // it back. More threads than cores, and every job stays with one holder at a time.
+        const int takers = 4;
         const int returners = 8;
-        const int rounds = 200_000;
+        const int roundsEach = 50_000;
         const int maxJobs = 64;
-        var cache = new JobCache(ThreadContext.Current);
+        var cache = new JobCache(capacity: maxJobs);
         var inFlight = new ConcurrentQueue<CountedJob>();
         int created = 0;
-        int stop = 0;
-        var returnerThreads = new Thread[returners];
+        int takersDone = 0;
+        var threads = new List<Thread>();
         for (int t = 0; t < returners; t++)
         {
-            returnerThreads[t] = new Thread(() =>
+            threads.Add(new Thread(() =>
             {
-                ThreadContext me = ThreadContext.Current;
-                while (Volatile.Read(ref stop) == 0 || !inFlight.IsEmpty)
+                while (Volatile.Read(ref takersDone) < takers || !inFlight.IsEmpty)
                 {
                     if (inFlight.TryDequeue(out CountedJob? job))
                     {
                         Assert.Equal(1, Interlocked.Exchange(ref job.InUse, 0));
-                        cache.Return(job, me);
+                        cache.Return(job);
                     }
                     else
                     {
@@ -38,54 +41,62 @@ public class ScopeStressTests
                     }
                 }
             })
-            { IsBackground = true, Name = "cache-returner" };
-            returnerThreads[t].Start();
+            { IsBackground = true, Name = "cache-returner" });
         }
 
-        for (int i = 0; i < rounds; i++)
+        for (int t = 0; t < takers; t++)
         {
-            var job = (CountedJob?)cache.TryTake();
-            if (job is null)
+            threads.Add(new Thread(() =>
             {
-                if (created == maxJobs)
+                for (int i = 0; i < roundsEach; i++)
                 {
-                    // Every job is in flight: wait for one to come back (never create more).
-                    i--;
-                    Thread.Yield();
-                    continue;
+                    var job = (CountedJob?)cache.TryTake();
+                    if (job is null)
+                    {
+                        if (Interlocked.Increment(ref created) > maxJobs)
+                        {
+                            // Every job is in flight: wait for one to come back (never create more).
+                            Interlocked.Decrement(ref created);
+                            i--;
+                            Thread.Yield();
+                            continue;
+                        }
+
+                        job = new CountedJob(cache);
+                    }
+
+                    Assert.True(Interlocked.Exchange(ref job.InUse, 1) == 0, "a job was handed out while still in flight");
+                    if (i % 7 == 0)
+                    {
+                        // Some jobs come back on the taker's own thread.
+                        job.InUse = 0;
+                        cache.Return(job);
+                    }
+                    else
+                    {
+                        inFlight.Enqueue(job);
+                    }
                 }
 
-                job = new CountedJob(cache);
-                created++;
-            }
-
-            Assert.True(Interlocked.Exchange(ref job.InUse, 1) == 0, "a job was handed out while still in flight");
-            if (i % 7 == 0)
-            {
-                // Some jobs come back on the owner's own thread (the plain path).
-                job.InUse = 0;
-                cache.Return(job, ThreadContext.Current);
-            }
-            else
-            {
-                inFlight.Enqueue(job);
-            }
+                Interlocked.Increment(ref takersDone);
+            })
+            { IsBackground = true, Name = "cache-taker" });
         }
 
-        Volatile.Write(ref stop, 1);
-        foreach (Thread thread in returnerThreads)
+        threads.ForEach(thread => thread.Start());
+        foreach (Thread thread in threads)
         {
-            Assert.True(thread.Join(Bounded.WaitLimit), "a returner thread hung");
+            Assert.True(thread.Join(Bounded.WaitLimit), "a taker or returner thread hung");
         }
 
-        // Every job created is back, exactly once.
+        // Every job created is back, exactly once (the cache holds as many as were ever created).
         var seen = new HashSet<PooledJob>(ReferenceEqualityComparer.Instance);
         while (cache.TryTake() is { } back)
         {
             Assert.True(seen.Add(back), "a job was in the cache twice");
         }
 
-        Assert.Equal(created, seen.Count);
+        Assert.Equal(Volatile.Read(ref created), seen.Count);
     });
 
     [Fact]
@@ -183,7 +194,7 @@ public class ScopeStressTests
         }
     }
 
-    private sealed class CountedJob(JobCache home) : PooledJob(home)
+    private sealed class CountedJob(JobCache cache) : PooledJob(cache)
     {
         public int InUse;
 

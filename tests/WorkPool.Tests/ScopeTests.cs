@@ -246,7 +246,7 @@ public class ScopeTests
         pool.Dispose();
         Assert.Throws<ObjectDisposedException>(() => pool.Scope(static _ => { }));
         Assert.Throws<ObjectDisposedException>(() => pool.Spawn(static () => { }));
-        Assert.Throws<ObjectDisposedException>(() => pool.Spawn(new CountJob(new CountdownEvent(1))));
+        Assert.Throws<ObjectDisposedException>(() => pool.Spawn(new CountJob(new Gate("a job that never runs"))));
     });
 
     [Fact]
@@ -312,7 +312,7 @@ public class ScopeTests
             }
         });
 
-        Bounded.Wait(log.AllDone, "every fire-and-forget job");
+        log.AllDone.Wait();
         log.AssertEachOnceInOrder();
     });
 
@@ -320,7 +320,7 @@ public class ScopeTests
     public void FireAndForget_FromWorkers_WithDequeOfOne_OverflowsToTheRing_EachRunsOnce() => Bounded.Run(() =>
     {
         using WorkStealingPool pool = Pools.Create(2, o => o.DequeCapacity = 1);
-        using var done = new CountdownEvent(1_000);
+        var done = new Gate("fire-and-forget spawns from a worker", 1_000);
         pool.Install(() =>
         {
             for (int i = 0; i < 1_000; i++)
@@ -329,14 +329,14 @@ public class ScopeTests
             }
         });
 
-        Bounded.Wait(done, "fire-and-forget spawns from a worker");
+        done.Wait();
     });
 
     [Fact]
     public void FireAndForget_ExceptionGoesToTheHandler_PoolKeepsWorking() => Bounded.Run(() =>
     {
         var seen = new List<Exception>();
-        using var handled = new CountdownEvent(3);
+        var handled = new Gate("the handler to see three exceptions", 3);
         using WorkStealingPool pool = Pools.Create(2, o => o.UnhandledException = e =>
         {
             lock (seen)
@@ -351,7 +351,7 @@ public class ScopeTests
             pool.Spawn(i, static i => throw new InvalidOperationException("spawned " + i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         }
 
-        Bounded.Wait(handled, "the handler to see three exceptions");
+        handled.Wait();
         Assert.Equal(["spawned 0", "spawned 1", "spawned 2"], seen.Select(e => e.Message).Order());
         Assert.Equal(7, pool.Install(static () => 7));
     });
@@ -425,7 +425,7 @@ public class ScopeTests
         }
     }
 
-    private readonly struct CountJob(CountdownEvent done) : IWork
+    private readonly struct CountJob(Gate done) : IWork
     {
         public void Run(ForkContext context) => done.Signal();
     }
@@ -437,7 +437,7 @@ public class ScopeTests
         private readonly int[] _next = new int[producers];
         private int _outOfOrder;
 
-        public CountdownEvent AllDone { get; } = new(producers * perProducer);
+        public Gate AllDone { get; } = new("every fire-and-forget job", producers * perProducer);
 
         public void Record(int producer, int sequence)
         {
@@ -462,7 +462,6 @@ public class ScopeTests
             }
 
             Assert.Equal(0, _outOfOrder);
-            AllDone.Dispose();
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using WorkPool.Diagnostics;
 
 namespace WorkPool.Tests;
@@ -7,7 +6,7 @@ namespace WorkPool.Tests;
 /// The per-thread statistics registry: counters add up exactly after known work, outside
 /// threads get slots that are reused after they exit (the registry never grows), reading
 /// allocates nothing, and the report names what it counts. The pools have no guest slots, so
-/// calls from outside go through the injector ring (GuestStatisticsTests covers guest rows).
+/// calls from outside go through the injector ring (guest rows are tested with the guests).
 /// </summary>
 public class StatisticsTests
 {
@@ -106,13 +105,13 @@ public class StatisticsTests
     public void StolenHalf_IsCountedAsTakenAndStolen_AndJobsRunEqualsJobsSubmitted() => Bounded.Run(() =>
     {
         using WorkStealingPool pool = Pools.CreateWithoutGuests(2);
-        var gate = new Gate();
-        var pair = new GatedPair(gate);
+        var join = new StolenJoin();
+        var pair = new StolenJoin.Pair(join);
         pool.Install(ref pair);
-        Assert.NotEqual(pair.IndexA, pair.IndexB);
+        join.AssertBRanOnAnotherWorker();
 
         ThreadStatistics total = pool.GetStatistics().Total;
-        Assert.Equal(1 + gate.NoopJoins, total.JoinsInline + total.JoinsTakenBack + total.JoinHalvesTaken);
+        Assert.Equal(1 + join.EmptyJoins, total.JoinsInline + total.JoinsTakenBack + total.JoinHalvesTaken);
         Assert.True(total.JoinHalvesTaken >= 1, "B ran on the other worker, as a job");
         Assert.True(total.JobsStolen >= 1, "the other worker stole B from the deque");
         Assert.True(total.MaxDequeDepth >= 1, "B was pushed onto a deque");
@@ -255,17 +254,17 @@ public class StatisticsTests
         // Ring of 2, one worker held in a job: the third and later outside Installs find the
         // ring full until the worker is released.
         using WorkStealingPool pool = Pools.CreateWithoutGuests(1, o => o.InjectorCapacity = 2);
-        using var holding = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
+        var holding = new Gate("the worker to be held");
+        var release = new Gate("the test to release the held worker");
         var holder = new Thread(() => pool.Install((holding, release), static s =>
         {
-            s.holding.Set();
-            Bounded.Wait(s.release, "the test to release the held worker");
+            s.holding.Signal();
+            s.release.Wait();
         }));
         holder.Start();
-        Bounded.Wait(holding, "the worker to be held");
+        holding.Wait();
         int callers = 4;
-        var done = new CountdownEvent(callers);
+        var done = new Gate("every caller's Install", callers);
         for (int i = 0; i < callers; i++)
         {
             new Thread(() =>
@@ -276,16 +275,15 @@ public class StatisticsTests
         }
 
         // Two fit into the ring; the others register as blocked producers.
-        Bounded.Until(() => pool.Injector.Count == 2 && pool.Injector.WaitingProducers == callers - 2, "two callers to block on the full ring");
-        release.Set();
-        Bounded.Wait(done, "every caller's Install");
+        Bounded.Until(() => pool.InstallRing.Count == 2 && pool.InstallRing.WaitingProducers == callers - 2, "two callers to block on the full ring");
+        release.Signal();
+        done.Wait();
         Assert.True(holder.Join(Bounded.WaitLimit));
 
         ThreadStatistics total = pool.GetStatistics().Total;
         Assert.Equal(callers + 1, total.Installs);
         Assert.True(total.RingFullWaits >= callers - 2, $"{total.RingFullWaits} ring-full waits counted");
         Assert.True(total.RingBlockedTime > TimeSpan.Zero);
-        done.Dispose();
     });
 
     [Fact]
@@ -341,21 +339,21 @@ public class StatisticsTests
     public void DumpOnCall_FromAnOutsideThread_WhileAWorkerIsBusy_DoesNotWaitForIt() => Bounded.Run(() =>
     {
         using WorkStealingPool pool = Pools.CreateWithoutGuests(2, o => o.Name = "busy-dump");
-        using var running = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
+        var running = new Gate("the job to start");
+        var release = new Gate("the dump to finish");
         var job = new Thread(() => pool.Install((running, release), static s =>
         {
-            s.running.Set();
-            Bounded.Wait(s.release, "the dump to finish");
+            s.running.Signal();
+            s.release.Wait();
         }));
         job.Start();
-        Bounded.Wait(running, "the job to start");
+        running.Wait();
 
         // The worker is held inside a job: the dump must not need it.
         using var output = new StringWriter();
         pool.WriteStatistics(output);
         PoolStatistics stats = pool.GetStatistics();
-        release.Set();
+        release.Signal();
         Assert.True(job.Join(Bounded.WaitLimit));
 
         Assert.Contains("pool \"busy-dump\"", output.ToString(), StringComparison.Ordinal);
@@ -399,73 +397,5 @@ public class StatisticsTests
         Assert.Equal(total.JoinsPromoted, total.JoinsTakenBack + total.JoinHalvesTaken);
         Assert.Equal(total.Installs + total.JobsSpawned + total.JoinHalvesTaken, total.JobsRun);
         Assert.Equal(total.Installs, total.InjectorJobs);
-    }
-
-    private sealed class Gate
-    {
-        public int BStarted;
-        public int NoopJoins;
-
-        /// <summary>
-        /// Waits until B has started, forking an empty Join each round: a worker offers its
-        /// recorded halves only when it enters a Join, so a loop that never forked would never offer B.
-        /// </summary>
-        public void WaitForB(ForkContext context)
-        {
-            var clock = Stopwatch.StartNew();
-            while (Volatile.Read(ref BStarted) == 0)
-            {
-                Assert.True(clock.Elapsed < Bounded.WaitLimit, "B never started while A ran: it was not promoted to an idle worker.");
-                var x = new Noop();
-                var y = new Noop();
-                context.Join(ref x, ref y);
-                NoopJoins++;
-                Thread.SpinWait(10);
-            }
-        }
-    }
-
-    private struct GatedPair(Gate gate) : IWork
-    {
-        public int IndexA;
-        public int IndexB;
-
-        public void Run(ForkContext context)
-        {
-            var a = new GatedA(gate);
-            var b = new GatedB(gate);
-            context.Join(ref a, ref b);
-            IndexA = a.Index;
-            IndexB = b.Index;
-        }
-    }
-
-    private struct GatedA(Gate gate) : IWork
-    {
-        public int Index;
-
-        public void Run(ForkContext context)
-        {
-            Index = context.WorkerIndex;
-            gate.WaitForB(context);
-        }
-    }
-
-    private struct GatedB(Gate gate) : IWork
-    {
-        public int Index;
-
-        public void Run(ForkContext context)
-        {
-            Index = context.WorkerIndex;
-            Volatile.Write(ref gate.BStarted, 1);
-        }
-    }
-
-    private struct Noop : IWork
-    {
-        public readonly void Run(ForkContext context)
-        {
-        }
     }
 }

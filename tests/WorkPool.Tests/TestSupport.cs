@@ -50,7 +50,7 @@ internal static class Sides
     public static void OnWorker(WorkStealingPool pool, Action body)
     {
         Exception? error = null;
-        using var done = new ManualResetEventSlim();
+        var done = new Gate("the job on a worker");
         pool.Spawn(() =>
         {
             try
@@ -65,10 +65,10 @@ internal static class Sides
             }
             finally
             {
-                done.Set();
+                done.Signal();
             }
         });
-        Bounded.Wait(done, "the job on a worker");
+        done.Wait();
         if (error is not null)
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
@@ -88,6 +88,28 @@ internal static class Sides
         {
             Assert.Equal(callerIndex, seenIndex);
         }
+    }
+}
+
+/// <summary>Bursts of jobs that can only finish together.</summary>
+internal static class Bursts
+{
+    /// <summary>
+    /// Installs <paramref name="jobs"/> jobs from as many outside threads at once, each job waiting
+    /// at a rendezvous of all of them (<paramref name="what"/>): they finish only if every one runs
+    /// at the same time, so each on a worker of its own, and every worker they need must be woken.
+    /// Returns the worker each job ran on.
+    /// </summary>
+    public static int[] InstallTogether(WorkStealingPool pool, int jobs, string what)
+    {
+        var allRunning = new Gate(what, jobs);
+        var indices = new int[jobs];
+        Bounded.Threads(jobs, t => indices[t] = pool.Install(allRunning, static g =>
+        {
+            g.SignalAndWait();
+            return WorkStealingPool.CurrentWorkerIndex;
+        }));
+        return indices;
     }
 }
 

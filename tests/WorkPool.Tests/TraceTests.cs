@@ -37,22 +37,22 @@ public class TraceTests
         pool.Broadcast(static _ => { });
 
         // A wait for room in the full ring: both workers held, the ring filled, one more spawn.
-        using (var release = new ManualResetEventSlim())
-        using (var held = new CountdownEvent(2))
         {
+            var release = new Gate("the test to release the workers");
+            var held = new Gate("both workers to be held", 2);
             var holder = new Thread(() => pool.Broadcast((held, release), static (s, _) =>
             {
                 s.held.Signal();
-                Bounded.Wait(s.release, "the test to release the workers");
+                s.release.Wait();
             }));
             holder.Start();
-            Bounded.Wait(held, "both workers to be held");
+            held.Wait();
             pool.Spawn(static () => { });
             pool.Spawn(static () => { });
             var spawner = new Thread(() => pool.Spawn(static () => { }));
             spawner.Start();
             Bounded.Until(() => pool.Injector.WaitingProducers == 1, "the spawner to wait for room");
-            release.Set();
+            release.Signal();
             Assert.True(spawner.Join(Bounded.WaitLimit));
             Assert.True(holder.Join(Bounded.WaitLimit));
         }

@@ -63,13 +63,7 @@ public class WakeupTests
         for (int round = 0; round < 40; round++)
         {
             int k = 2 + (round % (Threads - 1));
-            using var barrier = new Barrier(k);
-            var indices = new int[k];
-            Bounded.Threads(k, t => indices[t] = pool.Install(barrier, static b =>
-            {
-                Bounded.Meet(b, "a burst of jobs that must all run at once");
-                return WorkStealingPool.CurrentWorkerIndex;
-            }));
+            int[] indices = Bursts.InstallTogether(pool, k, "a burst of jobs that must all run at once");
             Assert.Equal(k, indices.Distinct().Count());
         }
     });
@@ -82,54 +76,37 @@ public class WakeupTests
         using WorkStealingPool pool = Pools.Create(2, o => o.SpinCount = 0);
         for (int round = 0; round < 20; round++)
         {
-            using var aRunning = new ManualResetEventSlim();
-            using var bStarted = new ManualResetEventSlim();
-            using var releaseB = new ManualResetEventSlim();
-            int joiner = -1, thief = -1;
+            var stolen = new StolenJoin();
+            var releaseB = new Gate("the test to release B");
             long bResult = 0;
-            Bounded.Threads(3, t =>
-            {
-                switch (t)
+            stolen.Run(
+                pool,
+                fromWorker: true,
+                () =>
                 {
-                    case 0:
-                        pool.Install(() =>
+                    (int a, long b) = pool.Join(
+                        () =>
                         {
-                            (int a, long b) = pool.Join(
-                                () =>
-                                {
-                                    Volatile.Write(ref joiner, WorkStealingPool.CurrentWorkerIndex);
-                                    aRunning.Set();
-                                    Bounded.Wait(bStarted, "B to start on the other worker");
-                                    return 1;
-                                },
-                                () =>
-                                {
-                                    thief = WorkStealingPool.CurrentWorkerIndex;
-                                    bStarted.Set();
-                                    Bounded.Wait(releaseB, "the test to release B");
-                                    return 42L;
-                                });
-                            Assert.Equal(1, a);
-                            bResult = b;
+                            stolen.AWaitsForB();
+                            return 1;
+                        },
+                        () =>
+                        {
+                            stolen.BStarts();
+                            releaseB.Wait();
+                            return 42L;
                         });
-                        break;
-                    case 1:
-                        // Nudge: wakes the other worker, which steals B before it looks at the ring.
-                        Bounded.Wait(aRunning, "A to run");
-                        pool.Install(static () => { });
-                        break;
-                    default:
-                        // B may start before A does (an awake worker steals it at once).
-                        Bounded.Wait(aRunning, "A to run");
-                        Bounded.Wait(bStarted, "B to start");
-                        int j = Volatile.Read(ref joiner);
-                        Bounded.Until(() => Volatile.Read(ref pool.Workers[j].SleepState.Value) == Sleepers.Sleeping, "the joiner to park while B runs");
-                        releaseB.Set();
-                        break;
-                }
-            });
+                    Assert.Equal(1, a);
+                    bResult = b;
+                },
+                whileBRuns: () =>
+                {
+                    // Once A runs and B has started (B may start first: an awake worker steals it at once).
+                    int joiner = stolen.IndexA;
+                    Bounded.Until(() => Volatile.Read(ref pool.Workers[joiner].SleepState.Value) == Sleepers.Sleeping, "the joiner to park while B runs");
+                    releaseB.Signal();
+                });
             Assert.Equal(42L, bResult);
-            Assert.NotEqual(joiner, thief);
         }
     });
 }

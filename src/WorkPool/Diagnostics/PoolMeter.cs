@@ -51,7 +51,7 @@ internal sealed class PoolMeter : IDisposable
             () => Measure(static p => p.StatisticsRegistry.Total().RingBlockedTime.TotalSeconds),
             "s",
             "Time outside threads waited for a slot in a full injector ring.");
-        Gauge(WorkPoolMetrics.InjectorDepth, "{job}", "Jobs waiting in the injector ring.", static p => p.Injector.Count);
+        Gauge(WorkPoolMetrics.InjectorDepth, "{job}", "Jobs waiting in the injector ring.", static p => p.Injector.Count + p.InstallRing.Count);
         Gauge(WorkPoolMetrics.WorkersBusy, "{worker}", "Workers running jobs (neither searching nor asleep).", static p => Math.Max(0, p.ThreadCount - p.Sleepers.SearchingCount - p.Sleepers.SleepingCount));
         Gauge(WorkPoolMetrics.DequeMaxDepth, "{job}", "The most jobs any worker's deque has held at once.", static p => p.StatisticsRegistry.Total().MaxDequeDepth);
     }

@@ -79,13 +79,13 @@ public readonly struct ThreadStatistics
     /// <summary>Joins whose second half ran inline on this worker because nobody asked for it: the fast path.</summary>
     public long JoinsInline { get; private init; }
 
-    /// <summary>Joins whose second half this worker promoted to its deque for an idle worker.</summary>
+    /// <summary>Joins whose second half this participant shared: promoted to its deque for an idle participant, or claimed by one from its offer (docs/design/offers.md).</summary>
     public long JoinsPromoted { get; private init; }
 
     /// <summary>Promoted halves that their Join popped back and ran inline (nobody took them in time).</summary>
     public long JoinsTakenBack { get; private init; }
 
-    /// <summary>Promoted halves that ran as jobs (normally on another worker) while their Join waited: the Joins that really forked.</summary>
+    /// <summary>Shared halves that ran as jobs (normally on another participant) while their Join waited: the Joins that really forked.</summary>
     public long JoinHalvesTaken { get; private init; }
 
     /// <summary>Times this worker parked (went to sleep) after its spin budget.</summary>

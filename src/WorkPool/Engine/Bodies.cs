@@ -1,7 +1,7 @@
 namespace WorkPool;
 
 // Adapters that turn every public form (delegate, state + delegate, struct with a result) into
-// a struct body, so the engine has one code path: WorkJob<TWork> over TWork : struct, IWork.
+// a struct body, so the engine has one code path over TWork : struct, IWork.
 // Results travel back in the body's fields.
 
 /// <summary>Body for <see cref="Action"/>.</summary>

@@ -17,12 +17,18 @@ namespace WorkPool;
 /// (<see cref="ParkingCount.Complete"/>) after its last use of the body and of its own error
 /// field, so once the count is zero, no worker touches the request again.
 /// </remarks>
-internal sealed unsafe class BroadcastRequest(ThreadContext owner)
+internal sealed unsafe class BroadcastRequest(ThreadContext owner) : IDepthItem<BroadcastRequest, ThreadContext>
 {
-    private BroadcastTask[] _tasks = [];
-    private long _pending;
+    private DepthStack<BroadcastTask, BroadcastRequest> _tasks;
+    private ParkingCount _pending;
     private void* _body;
     private delegate*<void*, Worker, void> _run;
+
+    /// <inheritdoc/>
+    public static BroadcastRequest Create(ThreadContext owner) => new(owner);
+
+    /// <summary>Creates the tasks for <paramref name="workers"/> workers ahead of the first broadcast.</summary>
+    internal void ReserveTasks(int workers) => _tasks.Reserve(this, workers);
 
     internal bool IsDone => ParkingCount.IsZero(ref _pending);
 
@@ -30,16 +36,13 @@ internal sealed unsafe class BroadcastRequest(ThreadContext owner)
     internal void Prepare(int workers, void* body, delegate*<void*, Worker, void> run)
     {
         Debug.Assert(IsDone, "A request is reused only after its broadcast ended.");
-        if (_tasks.Length < workers)
-        {
-            Grow(workers);
-        }
+        _tasks.Reserve(this, workers);
 
         _body = body;
         _run = run;
         // Release: the fields above are visible to every worker that gets a task (the delivery
         // CAS publishes the task after this).
-        Volatile.Write(ref _pending, workers);
+        ParkingCount.VolatileWrite(ref _pending, new ParkingCount(generation: 0, pending: workers));
     }
 
     /// <summary>The task for worker <paramref name="index"/>.</summary>
@@ -90,18 +93,5 @@ internal sealed unsafe class BroadcastRequest(ThreadContext owner)
         {
             throw Failures.OfParts(errors, token);
         }
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void Grow(int workers)
-    {
-        BroadcastTask[] tasks = new BroadcastTask[workers];
-        _tasks.CopyTo(tasks, 0);
-        for (int i = _tasks.Length; i < workers; i++)
-        {
-            tasks[i] = new BroadcastTask(this);
-        }
-
-        _tasks = tasks;
     }
 }

@@ -5,8 +5,11 @@ using System.Runtime.ExceptionServices;
 namespace WorkPool;
 
 /// <summary>A broadcast's part for one worker, delivered to that worker's inbox (see <see cref="Worker.Deliver"/>).</summary>
-internal sealed class BroadcastTask(BroadcastRequest request) : Job
+internal sealed class BroadcastTask(BroadcastRequest request) : Job, IDepthItem<BroadcastTask, BroadcastRequest>
 {
+    /// <inheritdoc/>
+    public static BroadcastTask Create(BroadcastRequest owner) => new(owner);
+
     /// <summary>Link in the target worker's inbox (a Treiber stack; see <see cref="Worker.Deliver"/>).</summary>
     internal BroadcastTask? NextInInbox;
 

@@ -18,7 +18,7 @@ namespace WorkPool;
 /// push's release store; the thief's writes happen before <see cref="AwaitedJob"/>'s completing
 /// exchange, which the owner's acquire read of the state sees.
 /// </remarks>
-internal sealed unsafe class FrameJob : AwaitedJob
+internal sealed unsafe class FrameJob : AwaitedJob, IDepthItem<FrameJob, Parker>
 {
     private void* _body;
     private delegate*<void*, Worker, void> _run;
@@ -28,12 +28,21 @@ internal sealed unsafe class FrameJob : AwaitedJob
     {
     }
 
+    /// <inheritdoc/>
+    public static FrameJob Create(Parker owner) => new(owner);
+
     /// <summary>Owner: takes over the frame's body and arms the latch, before the push.</summary>
     internal void Load(JoinFrame* frame)
     {
         Debug.Assert(frame->State == JoinFrame.Recorded);
-        _body = frame->Body;
-        _run = frame->Run;
+        Load(frame->Body, frame->Run);
+    }
+
+    /// <summary>Owner: takes over a body on its stack and arms the latch, before the push.</summary>
+    internal void Load(void* body, delegate*<void*, Worker, void> run)
+    {
+        _body = body;
+        _run = run;
         Arm();
     }
 

@@ -6,8 +6,9 @@ namespace WorkPool;
 
 /// <summary>
 /// Something a worker can run: the element type of deques and the injector ring. A job is a
-/// heap object because a thief must be able to take it, but every job the engine creates is a
-/// preallocated, reused slot (<see cref="JobSlots{TWork}"/>), never a per-call allocation.
+/// heap object because a thief must be able to take it, but every job the engine creates is
+/// preallocated and reused (a <see cref="FrameJob"/> of a participant's or thread's depth stack,
+/// or a pooled job of a <see cref="JobCache"/>), never a per-call allocation.
 /// </summary>
 internal abstract class Job
 {

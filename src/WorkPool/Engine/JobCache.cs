@@ -1,123 +1,67 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace WorkPool;
 
 /// <summary>
-/// One thread's free list of spawned jobs of one type. The thread that spawns takes jobs from
-/// it; the thread that runs a job gives it back, usually the same thread (a worker pops most of
-/// its own spawns), sometimes a thief.
+/// A pool's free pooled jobs of one type (the jobs of fire-and-forget and scope spawns): one
+/// bounded queue that every thread takes from when it spawns and gives back to when it has run a
+/// job, whichever threads those are. So the jobs a pool has converge to the most it ever had in
+/// flight at once, and after one call of a shape, later calls of that shape find every job they
+/// need, however the pool spreads their pieces over its participants.
 /// </summary>
 /// <remarks>
-/// <para>Why not <c>Microsoft.Extensions.ObjectPool</c>: its <c>DefaultObjectPool</c> keeps a
-/// bounded number of objects (it drops the rest, which then allocate again) and takes them
-/// through an interlocked exchange on a slot every thread shares, then a
-/// <c>ConcurrentQueue</c>. A scope that spawns a thousand jobs keeps a thousand in flight, and
-/// nearly all of them come back to the thread that spawned them, so a per-thread list with no
-/// interlocked operation on the common path is both cheaper and allocation-free at any burst
-/// size. (The measurement is in docs/design/jobs.md.)</para>
-/// <para>Two lists. <c>_local</c> is the owner's alone: it pops and pushes with plain stores.
-/// <c>_returned</c> takes jobs run on other threads: an <see cref="IntrusiveStack"/> that they
-/// push onto with a CAS and that only the owner empties, always all at once (so no ABA).</para>
-/// <para>Invariant: a job is in exactly one place at a time: <c>_local</c>, <c>_returned</c>, or
-/// in flight (in a deque or the ring, or running). The executor copies what it needs out of the
-/// job and gives it back before it runs the body, and never touches it again.</para>
+/// <para>Why one shared queue rather than a list per thread: with per-thread lists, a job goes
+/// back to the thread that took it, and a thread that spawns for the first time (a worker that
+/// now runs a scope job that spawns, a guest slot another thread took this time) allocates its
+/// own jobs even though the pool has enough free ones elsewhere. A queue costs one interlocked
+/// operation on each side, about what a cross-thread give-back cost before anyway. Why not
+/// <c>Microsoft.Extensions.ObjectPool</c>: it keeps a bounded number of objects too, but takes
+/// them through a shared slot and then a <c>ConcurrentQueue</c>, which allocates segments
+/// (docs/design/jobs.md).</para>
+/// <para>Invariant: a job is in exactly one place at a time: this queue, or in flight (loaded,
+/// in a deque or the ring, or handed to its executor). The executor copies what it needs out of
+/// the job and gives it back before it runs the body, and never touches it again. A job given
+/// back to a full queue is dropped (the GC takes it): the queue's capacity bounds what the
+/// zero-allocation rule covers.</para>
 /// </remarks>
-internal sealed class JobCache(ThreadContext owner)
+internal sealed class JobCache
 {
-    private PooledJob? _local;
+    private readonly BoundedQueue<PooledJob> _free;
 
-    // Padded away from _local: other threads CAS this while the owner works on _local.
-    private PaddedObject _returned;
+    internal JobCache(int capacity) => _free = new BoundedQueue<PooledJob>(capacity);
 
-    /// <summary>The thread that owns the cache.</summary>
-    internal ThreadContext Owner { get; } = owner;
+    /// <summary>How many free jobs the cache can hold.</summary>
+    internal int Capacity => _free.Capacity;
 
-    /// <summary>Owner: a free job, or null when the cache is empty (the caller then creates one).</summary>
+    /// <summary>A free job, or null when there is none.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal PooledJob? TryTake()
-    {
-        Debug.Assert(ThreadContext.CurrentOrNull == Owner, "Only the owner takes from its cache.");
-        PooledJob? job = _local;
-        if (job is null)
-        {
-            job = IntrusiveStack.TakeAll<PooledJob>(ref _returned.Value);
-            if (job is null)
-            {
-                return null;
-            }
-        }
+    internal PooledJob? TryTake() => _free.TryDequeue();
 
-        _local = job.NextFree;
-        job.NextFree = null;
-        return job;
-    }
-
-    /// <summary>Any thread, after it copied out what it needs: gives <paramref name="job"/> back to this cache.</summary>
+    /// <summary>Gives <paramref name="job"/> back (unloaded, not in flight). Dropped when the cache is full.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void Return(PooledJob job, ThreadContext returner)
-    {
-        Debug.Assert(job.Home == this && job.NextFree is null);
-        if (returner == Owner)
-        {
-            job.NextFree = _local;
-            _local = job;
-            return;
-        }
-
-        IntrusiveStack.Push(ref _returned.Value, job, ref job.NextFree);
-    }
+    internal void Return(PooledJob job) => _free.TryEnqueue(job);
 }
 
-/// <summary>A pooled job type that can make a new instance for a cache (when the cache is empty).</summary>
+/// <summary>Creates a pooled job of its own type for a <see cref="JobCache"/>.</summary>
 internal interface IPooledJobFactory<TJob>
     where TJob : PooledJob
 {
-    static abstract TJob Create(JobCache home);
+    static abstract TJob Create(JobCache cache);
 }
 
-/// <summary>Finds the calling thread's <see cref="JobCache"/> for jobs of type <typeparamref name="TJob"/>.</summary>
+/// <summary>Rents jobs of one pooled type from a pool's <see cref="JobCache"/> for that type.</summary>
 internal static class JobCaches<TJob>
     where TJob : PooledJob, IPooledJobFactory<TJob>
 {
-    /// <summary>The calling thread's free job of this type, or a new one (warm-up).</summary>
+    /// <summary>This job type's index into every pool's caches; a JIT-time constant in optimized code.</summary>
+    private static readonly int Index = WorkStealingPool.NewJobCacheIndex();
+
+    /// <summary>A free job of this type from <paramref name="pool"/>'s cache, or a new one (the cache's first use of it).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static TJob Rent(ThreadContext context)
+    internal static TJob Rent(WorkStealingPool pool)
     {
-        JobCache cache = Of(context);
+        JobCache cache = pool.JobCacheAt(Index);
         // Only jobs of this exact type are ever given back to this cache.
         return cache.TryTake() is { } job ? Unsafe.As<TJob>(job) : TJob.Create(cache);
-    }
-
-    /// <summary>This job type's index into <see cref="ThreadContext.SlotStacks"/> (shared with <see cref="JobSlots{TWork}"/>'s numbering).</summary>
-    private static readonly int Index = ThreadContext.NewSlotStackIndex();
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static JobCache Of(ThreadContext context)
-    {
-        Debug.Assert(context == ThreadContext.CurrentOrNull, "Caches belong to the calling thread.");
-        object?[] caches = context.SlotStacks;
-        int index = Index;
-        if ((uint)index < (uint)caches.Length && caches[index] is { } cache)
-        {
-            // Only Create stores at this index, always a JobCache.
-            return Unsafe.As<JobCache>(cache);
-        }
-
-        return Create(context);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static JobCache Create(ThreadContext context)
-    {
-        int index = Index;
-        if (index >= context.SlotStacks.Length)
-        {
-            Array.Resize(ref context.SlotStacks, Math.Max(index + 1, context.SlotStacks.Length * 2));
-        }
-
-        var cache = new JobCache(context);
-        context.SlotStacks[index] = cache;
-        return cache;
     }
 }

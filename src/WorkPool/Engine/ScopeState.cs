@@ -12,9 +12,9 @@ namespace WorkPool;
 /// like Joins), so a scope allocates nothing after a thread's first scope at that depth.
 /// </summary>
 /// <remarks>
-/// <para>One 64-bit word carries everything the hot paths touch: the generation (bits 32–63),
-/// a "waiter parked" flag (bit 31) and the pending count (bits 0–30). Because they share a word,
-/// each transition is one atomic operation and none can be torn apart:</para>
+/// <para>One <see cref="ParkingCount"/> word carries everything the hot paths touch: the
+/// generation, the "waiter parked" flag and the pending count. Because they share a word, each
+/// transition is one atomic operation and none can be torn apart:</para>
 /// <list type="bullet">
 /// <item>A spawn adds one with a CAS that also checks the generation and that the count is not
 /// zero. A handle of an ended scope therefore never counts a job into the scope that reuses the
@@ -29,15 +29,13 @@ namespace WorkPool;
 /// <para>The generation wraps after 2^32 scopes at one depth of one worker; a handle kept that
 /// long and used at exactly the wrong moment is the one misuse this cannot catch.</para>
 /// </remarks>
-internal sealed class ScopeState
+internal sealed class ScopeState : IDepthItem<ScopeState, ThreadContext>
 {
-    private const long PendingMask = ParkingCount.PendingMask;
-
     /// <summary>How many counts the body reserves at once for its own spawns (see <see cref="Spawn"/>).</summary>
     private const int CreditBatch = 64;
 
     private readonly ThreadContext _owner;
-    private PaddedInt64 _word;
+    private PaddedParkingCount _count;
 
     // Owner-only: while the body runs, spawns on the owner's thread take counts from credits
     // reserved in batches, so a body that spawns many jobs touches the shared word once per
@@ -54,10 +52,13 @@ internal sealed class ScopeState
     private RecordedError? _errors;
     private int _skipped;
 
+    /// <inheritdoc/>
+    public static ScopeState Create(ThreadContext owner) => new(owner);
+
     internal ScopeState(ThreadContext owner)
     {
         _owner = owner;
-        _word.Value = 1L << 32;
+        _count.Value = new ParkingCount(generation: 1, pending: 0);
     }
 
     /// <summary>The pool this scope spawns into (set for each use).</summary>
@@ -67,22 +68,20 @@ internal sealed class ScopeState
     internal CancellationToken CancellationToken { get; private set; }
 
     /// <summary>True once the body and every job have finished (acquire).</summary>
-    internal bool IsDone => ParkingCount.IsZero(ref _word.Value);
-
-    private static uint GenerationOf(long word) => (uint)((ulong)word >> 32);
+    internal bool IsDone => ParkingCount.IsZero(ref _count.Value);
 
     /// <summary>Owner: starts a scope with its body counted; returns the generation for its handles.</summary>
     internal uint Begin(WorkStealingPool pool, CancellationToken cancellationToken)
     {
-        long word = _word.Value;
-        Debug.Assert((word & (PendingMask | ParkingCount.ParkedFlag)) == 0, "A scope state is reused only after its scope ended.");
+        ParkingCount word = _count.Value;
+        Debug.Assert(word.Pending == 0 && !word.WaiterParked, "A scope state is reused only after its scope ended.");
         Pool = pool;
         CancellationToken = cancellationToken;
-        _liveGeneration = GenerationOf(word);
+        _liveGeneration = word.Generation;
         _bodyRunning = true;
         _credits = 0;
         // Release: the fields above are visible to every thread that sees the live word.
-        Volatile.Write(ref _word.Value, word | 1);
+        ParkingCount.VolatileWrite(ref _count.Value, word.WithPending(1));
         return _liveGeneration;
     }
 
@@ -93,26 +92,27 @@ internal sealed class ScopeState
         _bodyRunning = false;
         int returned = _credits + 1;
         _credits = 0;
-        ParkingCount.Complete(ref _word.Value, _owner.Parker, returned);
+        ParkingCount.Complete(ref _count.Value, _owner.Parker, returned);
     }
 
     /// <summary>Any thread holding a handle: counts one more job, or throws if the handle's scope has ended.</summary>
     internal void AddPending(uint generation, int count = 1)
     {
-        long word = Volatile.Read(ref _word.Value);
+        ParkingCount word = ParkingCount.VolatileRead(ref _count.Value);
         while (true)
         {
-            if (GenerationOf(word) != generation || (word & PendingMask) == 0)
+            if (word.Generation != generation || word.Pending == 0)
             {
                 ThrowEnded();
             }
 
-            if ((word & PendingMask) > PendingMask - count)
+            if (word.Pending > ParkingCount.MaxPending - count)
             {
                 ThrowTooManyPending();
             }
 
-            long seen = Interlocked.CompareExchange(ref _word.Value, word + count, word);
+            // Generation and flag unchanged: the CAS fails if either moved since the read.
+            ParkingCount seen = ParkingCount.InterlockedCompareExchange(ref _count.Value, word.WithPending(word.Pending + count), word);
             if (seen == word)
             {
                 return;
@@ -125,8 +125,8 @@ internal sealed class ScopeState
     /// <summary>Whether handles of <paramref name="generation"/> can still spawn (a snapshot).</summary>
     internal bool IsLive(uint generation)
     {
-        long word = Volatile.Read(ref _word.Value);
-        return GenerationOf(word) == generation && (word & PendingMask) != 0;
+        ParkingCount word = ParkingCount.VolatileRead(ref _count.Value);
+        return word.Generation == generation && word.Pending != 0;
     }
 
     /// <summary>
@@ -155,8 +155,8 @@ internal sealed class ScopeState
         }
 
         WorkStealingPool pool = Pool;
-        ScopeJob<TJob> job = JobCaches<ScopeJob<TJob>>.Rent(context);
-        job.Load(this, generation, body);
+        ScopeJob<TJob> job = JobCaches<ScopeJob<TJob>>.Rent(pool);
+        job.Load(new ScopedBody<TJob>(this, generation, body));
         // A worker's deque, or a guest's when the scope is its own (it waits for the scope
         // before its call ends, so it never leaves the job behind on its deque).
         if (context.Worker is { } worker && worker.Pool == pool && (!worker.IsGuest || context == _owner))
@@ -173,14 +173,14 @@ internal sealed class ScopeState
         if (!pool.PublishFromOutside(context, job))
         {
             // Disposed (before, or while this thread waited for room in the ring): not published.
-            job.Unload(context);
+            job.Unload();
             CompleteOne();
             WorkStealingPool.ThrowDisposed();
         }
     }
 
     /// <summary>A job or the body finished: uncount it, and wake the owner if it was the last and the owner parked.</summary>
-    internal void CompleteOne() => ParkingCount.Complete(ref _word.Value, _owner.Parker);
+    internal void CompleteOne() => ParkingCount.Complete(ref _count.Value, _owner.Parker);
 
     /// <summary>Runs one spawned job's body unless the scope was canceled before it started; records its exception.</summary>
     internal void RunJob<TJob>(ref TJob job, uint generation)
@@ -228,10 +228,10 @@ internal sealed class ScopeState
     }
 
     /// <summary>Owner, before parking: true if it must be woken (the count is not zero yet).</summary>
-    internal bool TryRegisterWaiter() => ParkingCount.TryRegisterWaiter(ref _word.Value);
+    internal bool TryRegisterWaiter() => ParkingCount.TryRegisterWaiter(ref _count.Value);
 
     /// <summary>Owner, after waking: withdraws the flag.</summary>
-    internal void UnregisterWaiter() => ParkingCount.UnregisterWaiter(ref _word.Value);
+    internal void UnregisterWaiter() => ParkingCount.UnregisterWaiter(ref _count.Value);
 
     /// <summary>
     /// Owner, once the count is zero: retires the generation (stale handles now throw), then
@@ -241,9 +241,9 @@ internal sealed class ScopeState
     /// </summary>
     internal void End()
     {
-        long word = Volatile.Read(ref _word.Value);
-        Debug.Assert((word & PendingMask) == 0, "A scope ends after its last job.");
-        Volatile.Write(ref _word.Value, (long)((ulong)(GenerationOf(word) + 1) << 32));
+        ParkingCount word = ParkingCount.VolatileRead(ref _count.Value);
+        Debug.Assert(word.Pending == 0, "A scope ends after its last job.");
+        ParkingCount.VolatileWrite(ref _count.Value, word.NextGeneration());
         Pool = null!;
         CancellationToken token = CancellationToken;
         CancellationToken = default;

@@ -29,17 +29,19 @@ internal sealed partial class Sleepers
     internal const int WatchPeriodMilliseconds = 1;
 
     /// <summary>
-    /// Owner, after publishing an offer with a full fence: if nobody searches, someone sleeps
-    /// and nobody watches, request the watch and wake a sleeper (it searches, sees the offer,
-    /// and claims it or takes the watch when it goes back to sleep). Plain reads of the line
-    /// that <see cref="AnyIdle"/> reads on every Join, so usually no cache miss.
+    /// Owner, after publishing an offer with a full fence: if nobody watches, request the watch
+    /// and wake a sleeper if nobody searches (<see cref="NotifyWork"/>). The next worker to go
+    /// to sleep takes a requested watch, and a requested watch counts as work to wake a sleeper
+    /// for wherever a searcher stops or a waker hands its token back
+    /// (<see cref="HasWorkToWakeFor"/>), so the request is not lost when a searcher (or a waker's
+    /// token) hid the sleepers from the owner. A plain read of the line that
+    /// <see cref="AnyIdle"/> reads on every Join, so usually no cache miss; a held watch costs
+    /// nothing more.
     /// </summary>
     internal void EnsureOffersWatched()
     {
         SchedulePoint.Hit();
-        if (Volatile.Read(ref _counters.Searching) == 0
-            && Volatile.Read(ref _counters.Sleeping) != 0
-            && Volatile.Read(ref _counters.Watch) == WatchNone
+        if (Volatile.Read(ref _counters.Watch) == WatchNone
             && Interlocked.CompareExchange(ref _counters.Watch, WatchRequested, WatchNone) == WatchNone)
         {
             NotifyWork();
@@ -47,36 +49,54 @@ internal sealed partial class Sleepers
     }
 
     /// <summary>
-    /// Worker, after its announcement, deciding how to sleep: true when it holds the watch (it
-    /// sleeps with a timeout), taking the watch if offers are open and nobody holds it, and
-    /// giving it up when no offer is open.
+    /// Work visible to a searcher that stops, a waker that hands its token back, or a worker
+    /// leaving its search: a job in a ring or deque, or a requested watch that no sleeper has
+    /// taken yet (R33). A sleeper's own last look checks jobs only: it takes a requested watch.
     /// </summary>
-    internal bool KeepsWatch(ref bool isWatcher)
-    {
-        if (!_pool.AnyOpenOffer())
-        {
-            // Nothing to watch: give the watch (or a pending request) up, then look again, since
-            // an owner that saw the watch held or requested did not request another.
-            SchedulePoint.Hit();
-            bool gaveUp = isWatcher
-                ? Interlocked.CompareExchange(ref _counters.Watch, WatchNone, Watching) == Watching
-                : Interlocked.CompareExchange(ref _counters.Watch, WatchNone, WatchRequested) == WatchRequested;
-            isWatcher = false;
-            if (!gaveUp || !_pool.AnyOpenOffer())
-            {
-                return false;
-            }
-        }
+    internal bool HasWorkToWakeFor() => _pool.HasVisibleWork() || Volatile.Read(ref _counters.Watch) == WatchRequested;
 
+    /// <summary>
+    /// How many watch periods in a row without an open offer the watcher keeps the watch before
+    /// it gives it up and sleeps untimed. Small work offered back to back (short Installs from
+    /// outside) then finds the watch held instead of waking a sleeper for every offer, and an
+    /// idle pool stops waking within about this many milliseconds.
+    /// </summary>
+    internal const int WatchLinger = 16;
+
+    /// <summary>
+    /// Worker, after its announcement, deciding how to sleep: true when it holds the watch (it
+    /// sleeps with a timeout). It takes the watch when an owner requested it or an offer is open
+    /// and nobody holds it; the watcher gives it up after <see cref="WatchLinger"/> periods in a
+    /// row without an open offer, then looks once more.
+    /// </summary>
+    internal bool KeepsWatch(ref bool isWatcher, ref int idlePeriods)
+    {
+        bool offers = _pool.AnyOpenOffer();
         if (isWatcher)
         {
             Debug.Assert(Volatile.Read(ref _counters.Watch) == Watching, "Only the watcher gives the watch up.");
-            return true;
+            idlePeriods = offers ? 0 : idlePeriods + 1;
+            if (idlePeriods < WatchLinger)
+            {
+                return true;
+            }
+
+            // Give the watch up, then look again: an owner that saw it held did not request it.
+            SchedulePoint.Hit();
+            Interlocked.Exchange(ref _counters.Watch, WatchNone);
+            isWatcher = false;
+            offers = _pool.AnyOpenOffer();
         }
 
         SchedulePoint.Hit();
         int watch = Volatile.Read(ref _counters.Watch);
-        isWatcher = watch != Watching && Interlocked.CompareExchange(ref _counters.Watch, Watching, watch) == watch;
+        if (watch == Watching || (watch == WatchNone && !offers))
+        {
+            return false;
+        }
+
+        isWatcher = Interlocked.CompareExchange(ref _counters.Watch, Watching, watch) == watch;
+        idlePeriods = 0;
         return isWatcher;
     }
 }

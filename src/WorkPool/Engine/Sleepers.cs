@@ -53,6 +53,10 @@ internal sealed partial class Sleepers
         /// <summary>Who watches the participants' offers while they sleep (see Sleepers.Watch.cs).</summary>
         [FieldOffset(CacheLine.Size + (2 * sizeof(int)))]
         public int Watch;
+
+        /// <summary>Participants idle in an isolated wait: they help with deques and offers, not with the ring.</summary>
+        [FieldOffset(CacheLine.Size + (3 * sizeof(int)))]
+        public int Helping;
     }
 
     private readonly WorkStealingPool _pool;
@@ -80,7 +84,22 @@ internal sealed partial class Sleepers
     internal bool AnyIdle
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => (Volatile.Read(ref _counters.Searching) | Volatile.Read(ref _counters.Sleeping)) != 0;
+        get => (Volatile.Read(ref _counters.Searching) | Volatile.Read(ref _counters.Sleeping) | Volatile.Read(ref _counters.Helping)) != 0;
+    }
+
+    /// <summary>
+    /// A participant in an isolated wait (its own stolen half, scope or broadcast) has nothing to
+    /// run: it counts as idle for promotions (<see cref="AnyIdle"/>), so busy participants share
+    /// halves it can help with, but not as a searcher, because it does not take ring jobs: a
+    /// producer that sees only helpers still wakes a sleeper.
+    /// </summary>
+    internal void StartHelping() => Interlocked.Increment(ref _counters.Helping);
+
+    /// <summary>The helper found work, its wait ended, or it parks on its condition.</summary>
+    internal void StopHelping()
+    {
+        int helping = Interlocked.Decrement(ref _counters.Helping);
+        Debug.Assert(helping >= 0, "More helpers stopped than started.");
     }
 
     /// <summary>
@@ -155,7 +174,7 @@ internal sealed partial class Sleepers
         SchedulePoint.Hit();
         return Interlocked.Decrement(ref _counters.Searching) == 0
             && Volatile.Read(ref _counters.Sleeping) > 0
-            && _pool.HasVisibleWork();
+            && HasWorkToWakeFor();
     }
 
     /// <summary>

@@ -25,13 +25,8 @@ internal sealed class ThreadContext
     /// <summary>The thread's own blocking primitive, reused for every wait (never re-created).</summary>
     internal Parker Parker { get; } = new();
 
-    /// <summary>Nesting depth of Joins and Installs in progress on this thread; indexes <see cref="JobSlots{TWork}"/>.</summary>
+    /// <summary>Nesting depth of work this thread handed to another pool's workers and waits for; indexes <see cref="InstallJobAt"/>.</summary>
     internal int Depth;
-
-    /// <summary>Job slot stacks by body type (see <see cref="JobSlots{TWork}"/>); grows only during warm-up.</summary>
-    internal object?[] SlotStacks = new object?[8];
-
-    private static int s_slotStackCount;
 
     /// <summary>An outside thread: the index of the guest slot it took last, tried first next time (any pool; bounds-checked).</summary>
     internal int GuestHint;
@@ -39,11 +34,14 @@ internal sealed class ThreadContext
     /// <summary>An outside thread: its stack limit (see <see cref="StackGuard"/>), asked from the OS when the context is created; a guest slot takes it at each guest call.</summary>
     internal nuint StackLimit;
 
-    /// <summary>Nesting depth of broadcasts in progress on this thread; indexes <see cref="Broadcasts"/>.</summary>
+    /// <summary>Nesting depth of broadcasts in progress on this thread; indexes <see cref="BroadcastAt"/>.</summary>
     internal int BroadcastDepth;
 
+    /// <summary>This thread's type-free jobs for work it hands to another pool's workers, by <see cref="Depth"/>; grows only during warm-up.</summary>
+    private DepthStack<FrameJob, Parker> _installJobs;
+
     /// <summary>This thread's broadcast requests by depth; grows only during warm-up.</summary>
-    internal BroadcastRequest[] Broadcasts = [];
+    private DepthStack<BroadcastRequest, ThreadContext> _broadcasts;
 
     /// <summary>Link in an <see cref="InjectorRing"/>'s list of blocked producers (guarded by its lock).</summary>
     internal ThreadContext? NextRingWaiter;
@@ -84,9 +82,6 @@ internal sealed class ThreadContext
         Debug.Assert(t_current is null, "A worker thread is registered once.");
         t_current = this;
     }
-
-    /// <summary>A new index into <see cref="SlotStacks"/>, once per body type.</summary>
-    internal static int NewSlotStackIndex() => Interlocked.Increment(ref s_slotStackCount) - 1;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static ThreadContext CreateForOutsideThread() => t_current = new ThreadContext(worker: null) { StackLimit = StackGuard.CurrentThreadLimit() };
@@ -145,21 +140,19 @@ internal sealed class ThreadContext
         }
     }
 
+    /// <summary>The install job for <paramref name="depth"/> (see WorkStealingPool.InstallFromOutside), created the first time the thread reaches it.</summary>
+    internal FrameJob InstallJobAt(int depth) => _installJobs.At(Parker, depth);
+
     /// <summary>The broadcast request for <paramref name="depth"/>, created the first time a thread reaches it.</summary>
-    internal BroadcastRequest BroadcastAt(int depth)
+    internal BroadcastRequest BroadcastAt(int depth) => _broadcasts.At(this, depth);
+
+    /// <summary>A participant's context, with its pool: creates the first <paramref name="depth"/> broadcast requests, with a task per worker.</summary>
+    internal void ReserveBroadcasts(int depth, int workers)
     {
-        if (depth == Broadcasts.Length)
+        _broadcasts.Reserve(this, depth);
+        for (int i = 0; i < depth; i++)
         {
-            BroadcastRequest[] grown = new BroadcastRequest[Math.Max(2, depth * 2)];
-            Broadcasts.CopyTo(grown, 0);
-            for (int i = depth; i < grown.Length; i++)
-            {
-                grown[i] = new BroadcastRequest(this);
-            }
-
-            Broadcasts = grown;
+            _broadcasts[i].ReserveTasks(workers);
         }
-
-        return Broadcasts[depth];
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 
 namespace WorkPool;
 
@@ -35,41 +36,53 @@ internal sealed partial class Worker
     }
 
     /// <summary>
-    /// A guest's caller-first loop shares its helper job: onto the deque, then a full
-    /// notification (someone is idle, or the loop would not share). False when the deque is full.
+    /// Shares a body that lies on this participant's stack (a caller-first loop's helper): the
+    /// next job of the promoted-job stack carries it onto the deque, with a full notification
+    /// (someone is idle, or the loop would not share). The job is taken back
+    /// (<see cref="TryTakeBackShared"/>) or awaited (<see cref="WaitForShared"/>) before the body's
+    /// frame returns, newest first like promoted halves, so it needs no per-type job. Null when
+    /// the deque is full.
     /// </summary>
-    internal bool TryShare(Job job)
+    internal unsafe FrameJob? TryShareInPlace(void* body, delegate*<void*, Worker, void> run)
     {
         Debug.Assert(ThreadContext.CurrentOrNull == Context, "Only the owner pushes onto its deque.");
+        FrameJob job = _frameJobs.At(Context.Parker, _promotedCount);
+        job.Load(body, run);
         if (!Deque.TryPush(job))
         {
-            return false;
+            job.Disarm();
+            return null;
         }
 
+        _promotedCount++;
         NotifyPushed();
-        return true;
+        return job;
     }
 
-    /// <summary>Takes back a job shared with <see cref="TryShare"/> if nobody took it (it never ran, and is disarmed). False when someone took it: wait with <see cref="WaitForShared"/>.</summary>
-    internal bool TryTakeBack(AwaitedJob job)
+    /// <summary>Takes back a job shared with <see cref="TryShareInPlace"/> if nobody took it (it never ran). False when someone took it: wait with <see cref="WaitForShared"/>.</summary>
+    internal bool TryTakeBackShared(FrameJob job)
     {
-        Debug.Assert(ThreadContext.CurrentOrNull == Context, "Only the owner pops from its deque.");
+        Debug.Assert(_promotedCount > 0 && _frameJobs[_promotedCount - 1] == job, "Shared jobs finish newest first.");
         if (!Deque.TryPopIfNewest(job))
         {
             return false;
         }
 
         job.Disarm();
+        _promotedCount--;
         return true;
     }
 
     /// <summary>
-    /// Helps with this pool's work until a shared job that someone took is done. Uninterruptible
-    /// (the job may point into this stack).
+    /// Helps with this pool's work until a shared job that someone took is done, then frees it.
+    /// Uninterruptible (the job points into this stack); returns the job's exception.
     /// </summary>
-    internal void WaitForShared(AwaitedJob job)
+    internal ExceptionDispatchInfo? WaitForShared(FrameJob job)
     {
+        Debug.Assert(_promotedCount > 0 && _frameJobs[_promotedCount - 1] == job, "Shared jobs finish newest first.");
         var done = new JobDone(job);
         WaitUninterruptibly(ref done);
+        _promotedCount--;
+        return job.TakeError();
     }
 }

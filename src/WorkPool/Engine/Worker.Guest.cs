@@ -9,13 +9,30 @@ internal sealed partial class Worker
     /// <summary>A guest slot's occupancy: <see cref="GuestSlots.Free"/>, <see cref="GuestSlots.Occupied"/> or <see cref="GuestSlots.Closed"/>. Alone on its cache lines: entering threads CAS it.</summary>
     private PaddedInt32 _occupancy;
 
-    /// <summary>Any thread outside the pool: takes this free slot. The CAS acquires what the previous occupant released.</summary>
+    /// <summary>
+    /// Any thread outside the pool: takes this free slot, unless Dispose has started. The CAS
+    /// acquires what the previous occupant released, and it is a full fence before the read of
+    /// the dispose flag: either this read sees Dispose started (the slot is given back and the
+    /// call refused), or Dispose's closing CAS on this slot comes later and waits for the call
+    /// to end (R29).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool TryOccupy()
     {
         Debug.Assert(IsGuest);
-        return Volatile.Read(ref _occupancy.Value) == GuestSlots.Free
-            && Interlocked.CompareExchange(ref _occupancy.Value, GuestSlots.Occupied, GuestSlots.Free) == GuestSlots.Free;
+        if (Volatile.Read(ref _occupancy.Value) != GuestSlots.Free
+            || Interlocked.CompareExchange(ref _occupancy.Value, GuestSlots.Occupied, GuestSlots.Free) != GuestSlots.Free)
+        {
+            return false;
+        }
+
+        if (_pool.IsDisposed)
+        {
+            Volatile.Write(ref _occupancy.Value, GuestSlots.Free);
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>Dispose: closes this slot if it is free. False while a guest occupies it.</summary>

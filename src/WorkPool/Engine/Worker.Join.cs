@@ -9,7 +9,7 @@ internal sealed partial class Worker
     // Owner-only Join state (see JoinFrame): the newest frame of the Joins in progress, the
     // stack of jobs that carry promoted frames, and how many of them are in use.
     private unsafe JoinFrame* _newestFrame;
-    private FrameJob[] _frameJobs;
+    private DepthStack<FrameJob, Parker> _frameJobs;
     private int _promotedCount;
 
     private unsafe bool HasRecordedFrames => _newestFrame is not null;

@@ -79,6 +79,8 @@ internal sealed partial class Worker
         }
 
         Debug.Assert(Volatile.Read(ref _offer.Value) == word - OfferOpen + OfferClaimed, "Only a claimer moves an open offer.");
+        // Shared like a promoted half: counted the same way (the claim counts JoinHalfTaken later).
+        _stats.JoinPromoted(Deque.Count);
         return false;
     }
 
@@ -100,44 +102,56 @@ internal sealed partial class Worker
     /// <see cref="ShareAfter"/>, it is claimed with a CAS and its job returned, to run here.
     /// Null when there is nothing to claim yet.
     /// </summary>
-    private FrameJob? TryClaimOffer()
+    private FrameJob? TryClaimOffer(bool adopt)
     {
         long now = Stopwatch.GetTimestamp();
-        Worker[] participants = _pool.Participants;
-        if (_offerCandidate is { } candidate)
+        if (_offerCandidate is null)
         {
-            long word = Volatile.Read(ref candidate._offer.Value);
-            if (word != _offerCandidateWord)
+            if (!adopt)
             {
-                // Retracted, claimed by someone else, or replaced by a newer offer.
-                _offerCandidate = null;
+                return null;
             }
-            else if (now - _offerCandidateSince >= s_shareAfterTicks)
+
+            foreach (Worker owner in _pool.Participants)
             {
-                _offerCandidate = null;
-                SchedulePoint.Hit();
-                if (Interlocked.CompareExchange(ref candidate._offer.Value, word - OfferOpen + OfferClaimed, word) == word)
+                long word = Volatile.Read(ref owner._offer.Value);
+                if (owner != this && (word & OfferStateMask) == OfferOpen)
                 {
-                    _stats.OfferClaimed();
-                    return candidate._offerJob;
+                    _offerCandidate = owner;
+                    _offerCandidateWord = word;
+                    _offerCandidateSince = now;
+                    break;
                 }
             }
 
-            return null;
-        }
-
-        foreach (Worker owner in participants)
-        {
-            long word = Volatile.Read(ref owner._offer.Value);
-            if (owner != this && (word & OfferStateMask) == OfferOpen)
+            if (_offerCandidate is null)
             {
-                _offerCandidate = owner;
-                _offerCandidateWord = word;
-                _offerCandidateSince = now;
-                break;
+                return null;
             }
         }
 
-        return null;
+        Worker candidate = _offerCandidate;
+        long seen = Volatile.Read(ref candidate._offer.Value);
+        if (seen != _offerCandidateWord)
+        {
+            // Retracted, claimed by someone else, or replaced by a newer offer.
+            _offerCandidate = null;
+            return null;
+        }
+
+        if (now - _offerCandidateSince < s_shareAfterTicks)
+        {
+            return null;
+        }
+
+        _offerCandidate = null;
+        SchedulePoint.Hit();
+        if (Interlocked.CompareExchange(ref candidate._offer.Value, seen - OfferOpen + OfferClaimed, seen) != seen)
+        {
+            return null;
+        }
+
+        _stats.OfferClaimed();
+        return candidate._offerJob;
     }
 }

@@ -20,7 +20,11 @@ internal sealed partial class Worker
     /// reschedule) and moving its cache lines, tens of microseconds on a VM. Work shorter than
     /// this runs where it started, whoever is idle.
     /// </summary>
+#if SCHEDULE_POINTS
+    internal static readonly TimeSpan ShareAfter = TimeSpan.Zero; // the exploration build explores interleavings, not durations
+#else
     internal static readonly TimeSpan ShareAfter = TimeSpan.FromMicroseconds(20);
+#endif
 
     /// <summary>While some participant searches, the shortest time between two promotions of one participant (the heartbeat).</summary>
     internal static readonly TimeSpan PromotionInterval = TimeSpan.FromMicroseconds(50);
@@ -28,7 +32,7 @@ internal sealed partial class Worker
     /// <summary>The most promotion attempts between two reads of the clock.</summary>
     private const int MaxCheckPeriod = 4096;
 
-    private static readonly long s_shareAfterTicks = Math.Max(1, (long)(ShareAfter.TotalSeconds * Stopwatch.Frequency));
+    private static readonly long s_shareAfterTicks = (long)(ShareAfter.TotalSeconds * Stopwatch.Frequency);
     private static readonly long s_promotionIntervalTicks = (long)(PromotionInterval.TotalSeconds * Stopwatch.Frequency);
 
     // Owner-only heartbeat state. A clock read costs tens of nanoseconds, a Join a few, so the
@@ -176,12 +180,7 @@ internal sealed partial class Worker
     private unsafe bool TryPromote(JoinFrame* frame)
     {
         Debug.Assert(frame->State == JoinFrame.Recorded);
-        if (_promotedCount == _frameJobs.Length)
-        {
-            GrowFrameJobs(_frameJobs.Length * 2);
-        }
-
-        FrameJob job = _frameJobs[_promotedCount];
+        FrameJob job = _frameJobs.At(Context.Parker, _promotedCount);
         job.Load(frame);
         if (!Deque.TryPush(job))
         {
@@ -193,19 +192,6 @@ internal sealed partial class Worker
         frame->Job = _promotedCount++;
         _stats.JoinPromoted(Deque.Count);
         return true;
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void GrowFrameJobs(int count)
-    {
-        FrameJob[] jobs = new FrameJob[count];
-        _frameJobs.CopyTo(jobs, 0);
-        for (int i = _frameJobs.Length; i < count; i++)
-        {
-            jobs[i] = new FrameJob(Context.Parker);
-        }
-
-        _frameJobs = jobs;
     }
 
     /// <summary>

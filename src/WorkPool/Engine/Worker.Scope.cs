@@ -7,7 +7,13 @@ namespace WorkPool;
 internal sealed partial class Worker
 {
     // Owner-only scope states, one per scope nesting depth (see ScopeState), and the depth.
-    private ScopeState[] _scopes = [];
+    private DepthStack<ScopeState, ThreadContext> _scopes;
+
+    /// <summary>Scope states each participant has from the start: scopes nested this deep on one participant allocate nothing, even the first time.</summary>
+    internal const int PreallocatedScopeDepth = 4;
+
+    /// <summary>Broadcast requests each participant has from the start (broadcasts nested this deep on one participant).</summary>
+    internal const int PreallocatedBroadcastDepth = 2;
     private int _scopeDepth;
 
     /// <summary>
@@ -19,12 +25,7 @@ internal sealed partial class Worker
     {
         Debug.Assert(ThreadContext.CurrentOrNull == Context, "A scope runs on the calling worker.");
         int depth = _scopeDepth;
-        if (depth == _scopes.Length)
-        {
-            GrowScopes();
-        }
-
-        ScopeState scope = _scopes[depth];
+        ScopeState scope = _scopes.At(Context, depth);
         uint generation = scope.Begin(_pool, cancellationToken);
         _scopeDepth = depth + 1;
         try
@@ -56,18 +57,5 @@ internal sealed partial class Worker
         }
 
         scope.End();
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void GrowScopes()
-    {
-        ScopeState[] scopes = new ScopeState[Math.Max(4, _scopes.Length * 2)];
-        _scopes.CopyTo(scopes, 0);
-        for (int i = _scopes.Length; i < scopes.Length; i++)
-        {
-            scopes[i] = new ScopeState(Context);
-        }
-
-        _scopes = scopes;
     }
 }

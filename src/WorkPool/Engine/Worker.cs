@@ -26,10 +26,15 @@ internal sealed partial class Worker
     /// <summary>Awake, Sleeping or Woken (see <see cref="Sleepers"/>); padded because wakers write it.</summary>
     internal PaddedInt32 SleepState;
 
+    /// <summary>Whether this worker's current sleep is an isolated wait's (wakers wake it last); written by the owner before it announces.</summary>
+    internal bool SleepsIsolated;
+
     // Owner-only: whether this worker holds the watch over offers (Sleepers.Watch.cs), and
     // whether its last sleep ended by the watch period rather than by a wake-up.
     private bool _isWatcher;
     private bool _watchTimedOut;
+    private int _watchIdlePeriods;
+    private bool _mayAdoptOffer;
 
     internal Worker(WorkStealingPool pool, Sleepers sleepers, int index, bool isGuest, int dequeCapacity, int spinCount)
     {
@@ -42,8 +47,9 @@ internal sealed partial class Worker
         _spinCount = spinCount;
         _stats = pool.StatisticsRegistry.ParticipantSlot(index);
         _victimSeed = (uint)index * 0x9E3779B9u + 1;
-        _frameJobs = [];
-        GrowFrameJobs(InitialFrameJobCount);
+        _frameJobs = new DepthStack<FrameJob, Parker>(Context.Parker, InitialFrameJobCount);
+        _scopes = new DepthStack<ScopeState, ThreadContext>(Context, PreallocatedScopeDepth);
+        Context.ReserveBroadcasts(PreallocatedBroadcastDepth, pool.ThreadCount);
         _offerJob = new FrameJob(Context.Parker);
     }
 
@@ -98,10 +104,13 @@ internal sealed partial class Worker
     /// <param name="condition">What ends the wait.</param>
     /// <param name="isolated">
     /// True for a wait on this participant's own fork-join work (a stolen half, a scope, a
-    /// broadcast): it does not take jobs from the injector ring, so an unrelated Install or a
-    /// fire-and-forget flood cannot bury the wait under work that runs on top of its stack.
-    /// False for the main loop, for waits for room in the ring and for waits on an Install
-    /// into another pool (whose work may call back into this pool through its ring).
+    /// broadcast): it does not take jobs from the injector rings, so an unrelated Install or a
+    /// fire-and-forget flood cannot bury the wait under work that runs on top of its stack. One
+    /// exception keeps the pool live: a worker asleep in an isolated wait is the last one a
+    /// producer wakes (<see cref="Sleepers"/> prefers other sleepers), and once woken for ring
+    /// work it takes ring work for the rest of its wait (no other worker could). False for the
+    /// main loop, for waits for room in a ring and for waits on an Install into another pool
+    /// (whose work may call back into this pool through its ring).
     /// </param>
     internal void WaitUntil<TCondition>(ref TCondition condition, bool isolated)
         where TCondition : struct, IWakeCondition
@@ -112,22 +121,27 @@ internal sealed partial class Worker
         }
 
         int idleRounds = 0;
-        bool searching = false;
+        bool idle = false;
+        bool searchesRings = !isolated; // idle as a searcher (counted, takes ring work), else as a helper
         bool gaveUpSearch = false;
         while (!condition.IsMet())
         {
-            Job? job = FindWork(takeInjected: !isolated);
-            if (job is null && searching && (idleRounds & (OfferCheckPeriod - 1)) == 0)
+            Job? job = FindWork(takeInjected: searchesRings);
+            if (job is null && idle && (idleRounds & (OfferCheckPeriod - 1)) == 0)
             {
-                job = TryClaimOffer();
+                // Within its search budget a searcher adopts new candidates; past it, it only
+                // follows the one it has (or a watcher's one look per period), so a stream of
+                // short-lived offers cannot keep it from sleeping.
+                job = TryClaimOffer(adopt: idleRounds < _spinCount || _mayAdoptOffer);
+                _mayAdoptOffer = false;
             }
 
             if (job is not null)
             {
-                if (searching)
+                if (idle)
                 {
-                    searching = false;
-                    StopSearchingToRun();
+                    idle = false;
+                    StopIdle(searchesRings);
                 }
 
                 gaveUpSearch = false;
@@ -136,46 +150,90 @@ internal sealed partial class Worker
                 job.Execute(this);
                 idleRounds = 0;
             }
-            else if (!searching)
+            else if (!idle)
             {
-                searching = true;
-                _sleepers.StartSearching();
+                idle = true;
+                StartIdle(searchesRings);
                 _stats.Idle();
             }
             else if (idleRounds < _spinCount || _offerCandidate is not null)
             {
-                // An offer seen but not yet old enough to claim keeps this one searching: it is
-                // either retracted (the candidate goes) or claimable within ShareAfter.
+                // An offer seen but not yet old enough to claim keeps this one idle and looking:
+                // it is either retracted (the candidate goes) or claimable within ShareAfter.
                 SpinPolicy.Pause(idleRounds++);
             }
             else if (IsGuest)
             {
-                searching = false;
+                // A guest never sleeps in the sleeping set: park until the condition is met.
+                idle = false;
+                StopIdle(searchesRings);
                 ParkOnCondition(ref condition);
                 idleRounds = 0;
             }
             else
             {
-                _sleepers.StopSearching();
+                if (searchesRings)
+                {
+                    _sleepers.StopSearching();
+                }
+                else
+                {
+                    _sleepers.StopHelping();
+                }
+
                 _watchTimedOut = false;
-                searching = Sleep(ref condition);
-                gaveUpSearch = !searching;
+                bool woken = Sleep(ref condition, lookAtRings: searchesRings);
+                // A searcher that leaves without a token re-checks on the way out (producers that
+                // saw it skipped their wakes); a helper hid nothing from them.
+                gaveUpSearch = !woken && searchesRings;
+                // Woken with a searching token: a producer needs a worker for ring work, and an
+                // isolated sleeper is woken only when no other sleeper is left; it searches the
+                // rings too from now on.
+                searchesRings |= woken;
+                idle = woken;
                 // A watcher back from its watch period looks at the offers once (the next round),
-                // then only keeps searching while it watches a candidate.
+                // then only keeps searching while it watches the candidate it adopted then.
                 idleRounds = _watchTimedOut ? _spinCount + (OfferCheckPeriod - 1) - ((_spinCount + OfferCheckPeriod - 1) % OfferCheckPeriod) : 0;
+                _mayAdoptOffer = _watchTimedOut;
             }
         }
 
         _offerCandidate = null;
-        if (searching)
+        if (idle)
         {
-            StopSearchingToRun();
+            StopIdle(searchesRings);
         }
-        else if (gaveUpSearch && _pool.HasVisibleWork())
+        else if (gaveUpSearch && _sleepers.HasWorkToWakeFor())
         {
             // We stopped searching and then left without parking (the condition was met):
             // producers that saw us counted as a searcher skipped their wake (see Sleepers).
             _sleepers.NotifyWork();
+        }
+    }
+
+    /// <summary>Nothing to run: a searcher counts in <see cref="Sleepers.SearchingCount"/>, an isolated waiter only helps (<see cref="Sleepers.StartHelping"/>).</summary>
+    private void StartIdle(bool searches)
+    {
+        if (searches)
+        {
+            _sleepers.StartSearching();
+        }
+        else
+        {
+            _sleepers.StartHelping();
+        }
+    }
+
+    /// <summary>Idle no more (work found, wait over, or about to park); a searcher hands the search on if needed.</summary>
+    private void StopIdle(bool searches)
+    {
+        if (searches)
+        {
+            StopSearchingToRun();
+        }
+        else
+        {
+            _sleepers.StopHelping();
         }
     }
 
@@ -186,16 +244,23 @@ internal sealed partial class Worker
     /// </summary>
     private void StopSearchingToRun()
     {
-        if (_sleepers.StopSearching() && _pool.HasVisibleWork())
+        if (_sleepers.StopSearching() && _sleepers.HasWorkToWakeFor())
         {
             _sleepers.NotifyWork();
         }
     }
 
-    /// <summary>Sleeps until new work, the condition or shutdown wakes it. True when woken with a searching token.</summary>
-    private bool Sleep<TCondition>(ref TCondition condition)
+    /// <summary>
+    /// Sleeps until new work, the condition or shutdown wakes it. True when woken with a searching
+    /// token. <paramref name="lookAtRings"/> false: an isolated wait's sleep, whose last look
+    /// ignores the rings (the wait does not take ring work: a producer wakes another sleeper, or
+    /// this one with a token when no other is left), and which wakers prefer not to wake.
+    /// </summary>
+    private bool Sleep<TCondition>(ref TCondition condition, bool lookAtRings)
         where TCondition : struct, IWakeCondition
     {
+        // Written before the announcement's interlocked operations, which publish it to wakers.
+        SleepsIsolated = !lookAtRings;
         _sleepers.Announce(this);
         if (condition.TryRegister(Context))
         {
@@ -206,10 +271,11 @@ internal sealed partial class Worker
                 // and Dispose unparks every worker after setting it. (The parker cannot be
                 // interrupted: an interrupt of this thread stays pending for the jobs it runs.)
                 SchedulePoint.Hit();
-                if (!_pool.HasVisibleWork() && !HasInbox)
+                bool watching = _sleepers.KeepsWatch(ref _isWatcher, ref _watchIdlePeriods);
+                if (!(lookAtRings ? _pool.HasVisibleWork() : _pool.HasVisibleDequeWork()) && !HasInbox)
                 {
                     _stats.Sleep();
-                    if (_sleepers.KeepsWatch(ref _isWatcher))
+                    if (watching)
                     {
                         // The watcher: look at the offers again after the watch period.
                         _watchTimedOut = !Context.Parker.Park(Sleepers.WatchPeriodMilliseconds);
@@ -230,16 +296,13 @@ internal sealed partial class Worker
     }
 
     /// <summary>
-    /// A guest that searched in vain: it stops searching (handing the search to a sleeper if it
-    /// was the last searcher and work is visible, as every searcher that stops does) and parks
-    /// until its condition is met. It is not in the sleeping set, so new work never wakes it:
-    /// the workers take that; a guest waits only for its own call's work.
+    /// A participant that stopped being idle without sleeping (an isolated wait, or a guest)
+    /// parks until its condition is met. It is not in the sleeping set, so new work never wakes
+    /// it: the workers' main loops take that; it waits only for its own work.
     /// </summary>
     private void ParkOnCondition<TCondition>(ref TCondition condition)
         where TCondition : struct, IWakeCondition
     {
-        Debug.Assert(IsGuest);
-        StopSearchingToRun();
         if (condition.TryRegister(Context))
         {
             try
@@ -290,7 +353,8 @@ internal sealed partial class Worker
             }
         }
 
-        return takeInjected && _pool.Injector.TryDequeue() is { } injected ? CountInjected(injected) : null;
+        // Awaited work first: its caller waits for it, and a flood of spawns must not delay it.
+        return takeInjected && (_pool.InstallRing.TryDequeue() ?? _pool.Injector.TryDequeue()) is { } injected ? CountInjected(injected) : null;
     }
 
     /// <summary>Steals from <paramref name="victim"/>, counting the attempt.</summary>

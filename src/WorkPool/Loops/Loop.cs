@@ -13,42 +13,39 @@ namespace WorkPool;
 //
 // Two ways to run a loop:
 //
-// * Tree (called on a worker of the pool, and the deterministic mode of Reduce): recursive
-//   halving through ForkContext.Join down to pieces of at least Grain. A Join nobody steals costs
-//   a few nanoseconds, and its second half is offered to a worker only when one is idle, oldest
-//   (biggest) first, so idle workers take the largest ranges left and the loop balances itself.
-//   The tree's shape depends only on the range and Grain, never on timing, so results combine in
-//   the same order on every run.
+// * Tree (called on a worker of the pool, nested inside a guest's piece, the deterministic mode
+//   of Reduce, and the fallback when the caller cannot be a guest): recursive halving through
+//   ForkContext.Join down to pieces of at least Grain. A Join nobody steals costs a few
+//   nanoseconds, and its second half is shared only when a participant is idle and the work has
+//   run for ShareAfter, oldest (biggest) first, so idle participants take the largest ranges
+//   left and the loop balances itself. The tree's shape depends only on the range and Grain,
+//   never on timing, so results combine in the same order on every run.
 //
-// * Caller first (called from a thread outside the pool, or from a worker of another pool): the
-//   calling thread runs pieces itself from a cursor, alone at first with plain reads and writes,
-//   in pieces that double (Grain, 2 Grain, 4 Grain, ...), reading the clock after each from the
-//   second on. A loop that finishes within the heartbeat (LoopHeartbeat, a few microseconds)
-//   never involves the pool: no job, no fence, no wake-up. Once the heartbeat has passed and
-//   some worker is idle, the caller injects one job (its thread's preallocated slot) through
-//   which ThreadCount - 1 workers join in (fanning out through Join), and from then on everyone
-//   claims pieces from the cursor with a CAS, in guided sizes (a fraction of what is left, so
-//   pieces shrink towards the end and the last ones finish together). When the cursor is
-//   exhausted, the caller revokes the job if no worker has entered it yet (a sleeping worker may
-//   take long to wake), and otherwise waits for it: it points at the Loop on the caller's stack
-//   (see LoopHelper).
+// * Caller first (a thread outside the pool, as a guest of it): the calling thread runs pieces
+//   itself from a cursor, alone at first with plain reads and writes, in pieces that double
+//   (Grain, 2 Grain, 4 Grain, ...), reading the clock after each from the second on. A loop
+//   that finishes within the heartbeat (LoopHeartbeat, a few microseconds) never involves anyone
+//   else: no job, no fence, no wake-up. Once the heartbeat has passed and some participant is
+//   idle, the guest shares one helper job (the LoopHelper lies on its stack; one of the guest's
+//   type-free frame jobs carries it onto its deque) through which ThreadCount - 1 workers join
+//   in (fanning out through Join), and from then on everyone claims pieces from the cursor with
+//   a CAS, in guided sizes (a fraction of what is left, so pieces shrink towards the end and the
+//   last ones finish together). When the cursor is exhausted, the guest takes the helper back
+//   from its deque if nobody took it, and otherwise waits for it: it points at the Loop on the
+//   guest's stack (see LoopHelper).
 //
 // Exactly once: in the tree, each node either splits its range into two disjoint halves or runs
 // it as one piece. With the cursor, _claimed only grows, and a piece is [claimed, claimed +
-// take): before the helper job is published only the caller touches the cursor (plain accesses
-// are enough), and the publication (the ring's CAS, then a full fence) makes its value visible
-// to the helpers; after it, every claim is a CAS from the value it read, so no two claims
-// overlap, and together they cover [0, Length). A claimed piece runs unless the loop was
+// take): before the helper job is shared only the caller touches the cursor (plain accesses are
+// enough), and the sharing (the deque's release store, then a full fence) makes its value
+// visible to the helpers; after it, every claim is a CAS from the value it read, so no two
+// claims overlap, and together they cover [0, Length). A claimed piece runs unless the loop was
 // stopped (exception, Stop, cancellation) or broken below the piece's start.
 //
-// Nesting and busy pools: a loop inside a piece that the caller runs while its helper is out
-// (ThreadContext.Depth > 0) runs alone on the caller: the workers are busy with the outer loop,
-// and a second helper could only start once one of them is free, with the caller waiting for it.
-// A loop inside a piece on a worker is a tree on that worker. The caller hands off only when
-// some worker is idle, so a loop started while the pool is saturated runs on the caller instead
-// of queueing behind other work, and a helper that no worker has entered is revoked rather than
-// awaited. (A helper that has entered may still, while it waits inside a Join for a half another
-// worker took, run other jobs of the pool, as every waiting worker does.)
+// Nesting: a loop inside a piece that the guest runs while its helper is out is a tree on the
+// guest (its halves are shared like any Join's); a loop inside a piece on a worker is a tree on
+// that worker. The guest shares only when some participant is idle, so a loop started while
+// the pool is saturated runs on the caller instead of queueing behind other work.
 //
 // Exceptions: a throwing piece stops the loop (pieces not started yet are skipped) and its
 // exception travels up like a Join's: in the tree through the Joins; with the cursor, the

@@ -172,7 +172,9 @@ public sealed partial class WorkStealingPool
 
     /// <summary>
     /// Shares the helper job, runs shared pieces, takes the helper back or waits for it, and
-    /// combines: the caller's part first, as Join's A, then the helpers', as B.
+    /// combines: the caller's part first, as Join's A, then the helpers', as B. The helper lies
+    /// on this frame and travels in one of the guest's type-free frame jobs, so sharing it never
+    /// allocates, whatever the loop's body type.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static unsafe TResult WithHelper<TBody, TResult>(ref Loop<TBody, TResult> loop, TResult accumulator, Worker guest, int helpers)
@@ -180,18 +182,14 @@ public sealed partial class WorkStealingPool
     {
         ThreadContext context = guest.Context;
         Debug.Assert(context == ThreadContext.CurrentOrNull && context.Depth == 0, "The guest's own context, with nothing shared yet.");
-        WorkJob<LoopHelper<TBody, TResult>> job = JobSlots<LoopHelper<TBody, TResult>>.At(context, 0);
-        Debug.Assert(job.IsDone, "A helper job is taken back or awaited before its loop returns.");
-        job.Work = new LoopHelper<TBody, TResult>(Unsafe.AsPointer(ref loop), helpers);
-        job.Arm();
-        if (!guest.TryShare(job))
+        var helper = new LoopHelper<TBody, TResult>(Unsafe.AsPointer(ref loop), helpers);
+        if (guest.TryShareInPlace(Unsafe.AsPointer(ref helper), &FrameJob.RunBody<LoopHelper<TBody, TResult>>) is not { } job)
         {
             // Deque full: this thread is better off running the loop itself.
-            job.Disarm();
-            job.ClearWork();
             return RunAlone(ref loop, accumulator);
         }
 
+        // Loops inside the caller's pieces run as trees while the helper is out (see RunAsParticipant).
         context.Depth = 1;
         try
         {
@@ -201,7 +199,7 @@ public sealed partial class WorkStealingPool
         {
             // The helpers stop at their next piece (RunPiece stopped the loop); take their job
             // back or wait for it, because it points into this frame.
-            ExceptionDispatchInfo? errorB = FinishHelper(job, guest, out _, out _);
+            ExceptionDispatchInfo? errorB = FinishHelper(job, guest, out _);
             if (errorB is not null)
             {
                 throw Failures.Both(errorA, errorB.SourceException);
@@ -210,22 +208,17 @@ public sealed partial class WorkStealingPool
             throw;
         }
 
-        FinishHelper(job, guest, out TResult helped, out bool ran)?.Throw();
+        FinishHelper(job, guest, out bool ran)?.Throw();
 
         // A helper taken back ran nothing.
-        return ran ? loop.Body.Combine(accumulator, helped) : accumulator;
+        return ran ? loop.Body.Combine(accumulator, helper.Result) : accumulator;
     }
 
-    /// <summary>
-    /// Outside the pool: runs a loop's tree on the workers, like an Install, but waits for it
-    /// without giving up on an interrupt (see <see cref="WaitForSlotJob"/>).
-    /// </summary>
+    /// <summary>Outside the pool: the workers run a loop's tree, like an Install (see <see cref="InstallFromOutside"/>).</summary>
     private TResult InstallTree<TBody, TResult>(ref LoopSplit<TBody, TResult> root, ThreadContext context)
         where TBody : struct, ILoopBody<TResult>
     {
-        int depth = context.Depth;
-        WorkJob<LoopSplit<TBody, TResult>> job = PublishInSlot(context, depth, in root);
-        WaitForSlotJob(job, context, depth, out root)?.Throw();
+        InstallFromOutside(ref root, context)?.Throw();
         return root.Result;
     }
 
@@ -235,24 +228,19 @@ public sealed partial class WorkStealingPool
 
     /// <summary>
     /// Takes the helper job back from the guest's deque if nobody took it (it never ran);
-    /// otherwise waits until whoever took it is done, and takes its result and error. Either way
-    /// the slot is free again afterwards.
+    /// otherwise waits until whoever took it is done, and returns its error. Either way the job
+    /// is free again afterwards.
     /// </summary>
-    private static ExceptionDispatchInfo? FinishHelper<TBody, TResult>(WorkJob<LoopHelper<TBody, TResult>> job, Worker guest, out TResult result, out bool ran)
-        where TBody : struct, ILoopBody<TResult>
+    private static ExceptionDispatchInfo? FinishHelper(FrameJob job, Worker guest, out bool ran)
     {
         Debug.Assert(guest.Context.Depth == 1, "Loops nested in the caller's pieces restored the depth.");
         guest.Context.Depth = 0;
-        ran = !guest.TryTakeBack(job);
-        ExceptionDispatchInfo? error = null;
-        if (ran)
+        ran = !guest.TryTakeBackShared(job);
+        if (!ran)
         {
-            guest.WaitForShared(job);
-            error = job.TakeError();
+            return null;
         }
 
-        result = job.Work.Result;
-        job.ClearWork();
-        return error;
+        return guest.WaitForShared(job);
     }
 }

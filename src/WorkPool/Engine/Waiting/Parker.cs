@@ -5,7 +5,7 @@ namespace WorkPool;
 /// <summary>
 /// A binary permit on which exactly one thread, its owner, blocks; any thread may release it.
 /// Every thread that waits on the pool owns one for its whole life, so blocking never creates
-/// a new event, mutex or condition variable (the allocation trap that rayon's cold path fell into).
+/// a new event, mutex or condition variable (which would allocate on the cold path).
 /// Neither side can be broken by <see cref="Thread.Interrupt"/>: <see cref="Park()"/> waits
 /// through an interrupt and <see cref="Unpark"/> always delivers its wake-up, and the interrupt
 /// stays pending on its thread for the next interruptible wait of the user's code.

@@ -41,7 +41,7 @@ internal struct RingAccepts(InjectorRing ring, Job job) : IWakeCondition
 /// Dispose, which waits for the gate to drain, finds every such producer registered and wakes it
 /// (<see cref="InjectorRing.WakeAllProducers"/>); its next attempt finds the gate closed.
 /// </remarks>
-internal struct RingAcceptsThroughGate(WorkStealingPool pool, Job job) : IWakeCondition
+internal struct RingAcceptsThroughGate(WorkStealingPool pool, InjectorRing ring, Job job) : IWakeCondition
 {
     private bool _refused;
 
@@ -55,7 +55,6 @@ internal struct RingAcceptsThroughGate(WorkStealingPool pool, Job job) : IWakeCo
             return true;
         }
 
-        InjectorRing ring = pool.Injector;
         if (ring.Count >= ring.Capacity)
         {
             // Still full: spin without touching the gate's line.
@@ -90,7 +89,7 @@ internal struct RingAcceptsThroughGate(WorkStealingPool pool, Job job) : IWakeCo
 
         try
         {
-            if (pool.Injector.RegisterWaiterOrEnqueue(waiter, job))
+            if (ring.RegisterWaiterOrEnqueue(waiter, job))
             {
                 Enqueued = true;
                 return false;
@@ -104,7 +103,7 @@ internal struct RingAcceptsThroughGate(WorkStealingPool pool, Job job) : IWakeCo
         }
     }
 
-    public readonly void Unregister(ThreadContext waiter) => pool.Injector.UnregisterWaiter(waiter);
+    public readonly void Unregister(ThreadContext waiter) => ring.UnregisterWaiter(waiter);
 }
 
 /// <summary>A worker's main loop: runs until the pool shuts down (Dispose unparks every worker).</summary>

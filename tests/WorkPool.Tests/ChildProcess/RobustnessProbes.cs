@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
 
 namespace WorkPool.Tests;
@@ -7,7 +5,7 @@ namespace WorkPool.Tests;
 /// <summary>
 /// Child-process probes for failures that used to end the process (an unhandled interrupt on an
 /// idle worker, a stack overflow): a regression kills the probe, not the test host. Dispatched
-/// from <see cref="Program.Main"/>; each prints one result line and exits 0 when it survived.
+/// from <see cref="ProbeProgram"/>; each prints one result line and exits 0 when it survived.
 /// </summary>
 internal static class RobustnessProbes
 {
@@ -16,55 +14,31 @@ internal static class RobustnessProbes
     internal const string DeepRecursion = "deep-recursion-probe";
     internal const string DeepRecursionResult = "DEEP-RECURSION survived";
 
-    /// <summary>Runs the probe named <paramref name="command"/>; null when it names none.</summary>
-    internal static int? Run(string command) => command switch
-    {
-        IdleInterrupt => RunIdleInterrupt(),
-        DeepRecursion => RunDeepRecursion(),
-        _ => null,
-    };
-
-    /// <summary>Starts the probe in a child process and asserts its exit code and its result line.</summary>
+    /// <summary>Runs the probe in a child process and asserts its exit code and its result line.</summary>
     internal static void RunAndAssert(string probe, int expectedExitCode, string expectedLine)
     {
-        var lines = new ConcurrentQueue<string>();
-        using Process child = StatisticsProcessTests.StartProbe(probe, lines);
-        try
-        {
-            Assert.True(child.WaitForExit(Bounded.TestLimit), "the probe hung");
-            child.WaitForExit(); // drains the asynchronous output readers
-        }
-        finally
-        {
-            if (!child.HasExited)
-            {
-                child.Kill(entireProcessTree: true);
-            }
-        }
-
-        string output = string.Join('\n', lines);
-        Assert.True(child.ExitCode == expectedExitCode, $"exit code {child.ExitCode}, expected {expectedExitCode}:\n{output}");
-        Assert.Contains(expectedLine, output, StringComparison.Ordinal);
+        using ChildProcessProbe child = ChildProcessProbe.Run(probe);
+        Assert.True(child.ExitCode == expectedExitCode, $"exit code {child.ExitCode}, expected {expectedExitCode}:\n{child.Output}");
+        Assert.Contains(expectedLine, child.Output, StringComparison.Ordinal);
     }
 
     /// <summary>
     /// A job interrupts its own worker; the workers go to sleep; the pool keeps working, and the
     /// interrupt is still pending on that worker for a later job's interruptible wait.
     /// </summary>
-    private static int RunIdleInterrupt()
+    internal static int RunIdleInterrupt()
     {
         using var pool = new WorkStealingPool(new WorkStealingPoolOptions { ThreadCount = 2, ThreadNamePrefix = "idle-interrupt" });
         int interrupted = -1;
-        using (var done = new ManualResetEventSlim())
+        var done = new Gate("the interrupting job");
+        pool.Spawn(() =>
         {
-            pool.Spawn(() =>
-            {
-                interrupted = WorkStealingPool.CurrentWorkerIndex;
-                Thread.CurrentThread.Interrupt();
-                done.Set();
-            });
-            Bounded.Wait(done, "the interrupting job");
-        }
+            interrupted = WorkStealingPool.CurrentWorkerIndex;
+            // Signal first: the gate takes a lock, which a pending interrupt could break.
+            done.Signal();
+            Thread.CurrentThread.Interrupt();
+        });
+        done.Wait();
 
         // Every worker asleep (the interrupted one included): this is where the process died.
         var statistics = new Diagnostics.PoolStatistics();
@@ -94,7 +68,7 @@ internal static class RobustnessProbes
     /// <see cref="InsufficientExecutionStackException"/>, and the pool keeps working. Without the
     /// stack guard the first one overflowed the stack and the process died (exit code 134).
     /// </summary>
-    private static int RunDeepRecursion()
+    internal static int RunDeepRecursion()
     {
         bool ok = true;
         int smallWorkers = 0;
@@ -143,13 +117,13 @@ internal static class RobustnessProbes
     private static int OnWorker(WorkStealingPool pool, Func<int> body)
     {
         int result = -1;
-        using var done = new ManualResetEventSlim();
+        var done = new Gate("the job on a worker");
         pool.Spawn(() =>
         {
             result = body();
-            done.Set();
+            done.Signal();
         });
-        Bounded.Wait(done, "the job on a worker");
+        done.Wait();
         return result;
     }
 

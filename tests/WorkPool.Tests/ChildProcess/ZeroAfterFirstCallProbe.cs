@@ -1,0 +1,163 @@
+using System.Globalization;
+
+namespace WorkPool.Tests;
+
+/// <summary>
+/// The child-process side of <see cref="ZeroAfterFirstCallTests"/>: for one form, 20 repetitions,
+/// each with a fresh pool of a random thread count (1 to 8 on a 2-core machine), one warm-up call
+/// of the shape, then <see cref="Calls"/> calls measured process-wide while a disturber perturbs
+/// which participant runs what: the bodies spin or yield for random short times, a second pool
+/// competes for the cores, and a second caller takes guest slots of the same pool. Every
+/// repetition must allocate exactly 0 bytes; the probe prints one line per repetition.
+/// </summary>
+internal static class ZeroAfterFirstCallProbe
+{
+    internal const string Command = "zero-after-first-call";
+    internal const string ResultMarker = "ZERO-REP";
+    internal const int Repetitions = 20;
+    internal const int Calls = 10_000;
+
+    /// <summary>In the child process: runs every repetition of <paramref name="form"/>; 0 when all ran (the parent checks the bytes).</summary>
+    internal static int Run(string form)
+    {
+        if (!ZeroShapes.TryGet(form, out ZeroShape? shape))
+        {
+            Console.Error.WriteLine($"no form {form}");
+            return 2;
+        }
+
+        var random = new Random(form.GetHashCode(StringComparison.Ordinal) & 0x7FFF);
+        using WorkStealingPool competitor = Pools.Create(2, test: "zero-competitor");
+        using var disturber = new Disturber(competitor);
+        for (int rep = 0; rep < Repetitions; rep++)
+        {
+            int threads = random.Next(1, 9);
+            using WorkStealingPool pool = Pools.Create(threads, o => o.GuestSlots = shape.GuestSlots, test: "zero");
+            long expected = shape.Checksum;
+
+            // The test's own per-thread state (Jitter's thread-static) exists on every worker
+            // before the window: the first touch of a thread-static on a thread allocates.
+            pool.Broadcast(static _ => Jitter.Value(0));
+
+            // One warm-up call of the shape; the disturber's second caller also uses the pool
+            // from now on (its own first call is its warm-up, before the window).
+            Assert.Equal(expected, shape.Call(pool));
+            disturber.Target(pool);
+            disturber.WaitUntilWarm();
+
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            long checksum = 0;
+            for (int i = 0; i < Calls; i++)
+            {
+                checksum += shape.Call(pool) == expected ? 0 : 1;
+            }
+
+            long after = GC.GetTotalAllocatedBytes(precise: true);
+            disturber.Target(null);
+            Assert.Equal(0, checksum);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{ResultMarker}\t{rep}\t{threads}\t{after - before}"));
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// Perturbs scheduling without allocating: one thread runs Fib on a competing pool, another
+    /// calls a small Join tree on the pool under test (so guest slots and workers are shared).
+    /// </summary>
+    private sealed class Disturber : IDisposable
+    {
+        private readonly Thread _competing;
+        private readonly Thread _sharing;
+        private WorkStealingPool? _target;
+        private WorkStealingPool? _inUse;
+        private int _stop;
+        private int _warmTarget;
+
+        internal Disturber(WorkStealingPool competitor)
+        {
+            _competing = new Thread(() =>
+            {
+                while (Volatile.Read(ref _stop) == 0)
+                {
+                    var fib = new FibWork(14);
+                    competitor.Install(ref fib);
+                }
+            })
+            { IsBackground = true, Name = "zero-competing" };
+            _sharing = new Thread(() =>
+            {
+                WorkStealingPool? seen = null;
+                int calls = 0;
+                while (Volatile.Read(ref _stop) == 0)
+                {
+                    // Dekker with Target: announce the pool in use (a full fence), then check it
+                    // is still the target; Target(null) returns only once no call can start on it.
+                    WorkStealingPool? target = Volatile.Read(ref _target);
+                    Interlocked.Exchange(ref _inUse, target);
+                    if (target is null || Volatile.Read(ref _target) != target)
+                    {
+                        Interlocked.Exchange(ref _inUse, null);
+                        Thread.Yield();
+                        continue;
+                    }
+
+                    if (target != seen)
+                    {
+                        seen = target;
+                        calls = 0;
+                    }
+
+                    var fib = new FibWork(8);
+                    target.Install(ref fib);
+                    Interlocked.Exchange(ref _inUse, null);
+                    if (++calls == 2)
+                    {
+                        Volatile.Write(ref _warmTarget, 1);
+                    }
+                }
+            })
+            { IsBackground = true, Name = "zero-sharing" };
+            _competing.Start();
+            _sharing.Start();
+        }
+
+        internal void Target(WorkStealingPool? pool)
+        {
+            Volatile.Write(ref _warmTarget, 0);
+            WorkStealingPool? previous = Interlocked.Exchange(ref _target, pool);
+            if (previous is not null)
+            {
+                Bounded.Until(() => Volatile.Read(ref _inUse) != previous, "the disturber to leave the pool");
+            }
+        }
+
+        internal void WaitUntilWarm() => Bounded.Until(() => Volatile.Read(ref _warmTarget) == 1, "the disturber's first calls into the pool");
+
+        public void Dispose()
+        {
+            Volatile.Write(ref _stop, 1);
+            Assert.True(_competing.Join(Bounded.WaitLimit), "the competing disturber hung");
+            Assert.True(_sharing.Join(Bounded.WaitLimit), "the sharing disturber hung");
+        }
+    }
+
+    private struct FibWork(int n) : IWork
+    {
+        public long Result;
+
+        public void Run(ForkContext context)
+        {
+            if (n < 2)
+            {
+                Result = n;
+                return;
+            }
+
+            var a = new FibWork(n - 1);
+            var b = new FibWork(n - 2);
+            context.Join(ref a, ref b);
+            Result = a.Result + b.Result;
+        }
+    }
+}
