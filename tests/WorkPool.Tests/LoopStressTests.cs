@@ -105,14 +105,20 @@ public class LoopStressTests
     });
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void InterruptedCaller_LeavesOnlyAfterTheWorkersAreDone_AndKeepsTheInterrupt(bool deterministic) => Bounded.Run(() =>
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void InterruptedCaller_LeavesOnlyAfterTheWorkersAreDone_AndKeepsTheInterrupt(bool deterministic, bool guests) => Bounded.Run(() =>
     {
         // The caller waits (SpinCount 0: it parks at once) for pieces that run on a worker and
         // point into its stack. An interrupt must not let it leave before they are done; the
         // engine does not take the interrupt either: it stays pending for the caller's own code.
-        using WorkStealingPool pool = Pools.Create(1, o => o.SpinCount = 0);
+        // With guest slots the caller runs pieces itself as a guest, then waits for the worker's;
+        // without, the worker runs the whole loop and the caller only waits.
+        using WorkStealingPool pool = guests
+            ? Pools.Create(1, o => o.SpinCount = 0)
+            : Pools.CreateWithoutGuests(1, o => o.SpinCount = 0);
         var state = new InterruptState();
         Exception? unexpected = null;
         long result = -1;
@@ -120,9 +126,17 @@ public class LoopStressTests
         bool pendingAfter = false;
         var caller = new Thread(() =>
         {
+            if (!guests)
+            {
+                // Without guest slots the caller waits with its own context.
+                state.CallerContext = ThreadContext.Current;
+            }
+
             try
             {
-                // The caller runs pieces (as a guest) until a worker holds one of them blocked.
+                // Deterministic: the caller runs the tree's first halves (a guest) or only waits.
+                // Adaptive: the caller runs pieces until a worker enters the helper, which then
+                // holds the last piece (a guest), or only waits.
                 result = pool.Reduce(0, 64, state, 0L, static (s, acc, i) => s.Piece(acc, i), static (a, b) => a + b, deterministic);
                 workersDoneWhenReturned = Volatile.Read(ref state.Running) == 0;
                 pendingAfter = InterruptTests.InterruptPending();
@@ -148,7 +162,7 @@ public class LoopStressTests
         Assert.Equal(5, pool.Install(static () => 5));
     });
 
-    /// <summary>Blocks the first piece that runs on a worker until released; counts pieces running on workers.</summary>
+    /// <summary>Blocks the first piece that runs on a worker (any thread but the caller) until released; counts pieces running on workers.</summary>
     private sealed class InterruptState
     {
         public readonly Gate Started = new("a piece to block on a worker");
@@ -157,15 +171,15 @@ public class LoopStressTests
 
         public Thread? Caller;
 
-        /// <summary>The context the caller waits with (its guest slot's): its parker says when it parks.</summary>
+        /// <summary>The context the caller waits with (its guest slot's, or its own without guest slots): its parker says when it parks.</summary>
         public ThreadContext? CallerContext;
 
         public long Piece(long accumulator, int index)
         {
             if (Thread.CurrentThread == Caller)
             {
-                // The calling thread: slow enough to hand off after its first pieces, then it
-                // waits until a worker runs a piece.
+                // The calling thread (a guest; without guest slots it runs no piece): slow
+                // enough to share after its first pieces, then it waits until a worker runs one.
                 CallerContext = ThreadContext.CurrentOrNull;
                 Thread.SpinWait(5_000);
                 if (index >= 8)

@@ -274,6 +274,14 @@ internal sealed partial class Worker
                 bool watching = _sleepers.KeepsWatch(ref _isWatcher, ref _watchIdlePeriods);
                 if (!(lookAtRings ? _pool.HasVisibleWork() : _pool.HasVisibleDequeWork()) && !HasInbox)
                 {
+                    if (!lookAtRings && _pool.HasVisibleWork())
+                    {
+                        // R38: a producer that read Sleeping before our announcement skipped
+                        // its wake, and this look does not take ring work: wake someone for
+                        // it, ourselves (the permit makes Park return) when nobody else is left.
+                        _sleepers.NotifyWork();
+                    }
+
                     _stats.Sleep();
                     if (watching)
                     {

@@ -25,9 +25,9 @@ internal static class AllocationProbe
     private static bool s_inProbe;
 
     /// <summary>Measures <paramref name="loop"/> (see <see cref="MeasureIsolated"/>) and asserts that its best round allocated exactly 0 bytes.</summary>
-    internal static void AssertZeroBytes(string form, int calls, Func<WorkStealingPool, long> loop, long expectedChecksum, int threads = 2, int spinCount = 512, bool warmEachWorker = true, int injectorCapacity = 1024, [CallerMemberName] string test = "")
+    internal static void AssertZeroBytes(string form, int calls, Func<WorkStealingPool, long> loop, long expectedChecksum, int threads = 2, int spinCount = 512, bool warmEachWorker = true, int injectorCapacity = 1024, int? guestSlots = null, [CallerMemberName] string test = "")
     {
-        (long min, string rounds) = MeasureIsolated(loop, expectedChecksum, threads, spinCount, test, warmEachWorker, injectorCapacity);
+        (long min, string rounds) = MeasureIsolated(loop, expectedChecksum, threads, spinCount, test, warmEachWorker, injectorCapacity, guestSlots);
         Assert.True(
             min == 0,
             $"{form}: allocated {min} bytes in the best of {Rounds} rounds of {calls} calls ({(double)min / calls:0.###} B/call). Rounds: {rounds}. Expected exactly 0.");
@@ -38,11 +38,11 @@ internal static class AllocationProbe
     /// returns what it measured there. In that child: measures <paramref name="loop"/> with
     /// <see cref="Measure"/>, prints the result for the parent and returns it.
     /// </summary>
-    internal static (long Min, string Rounds) MeasureIsolated(Func<WorkStealingPool, long> loop, long expectedChecksum, int threads, int spinCount, string test, bool warmEachWorker = true, int injectorCapacity = 1024)
+    internal static (long Min, string Rounds) MeasureIsolated(Func<WorkStealingPool, long> loop, long expectedChecksum, int threads, int spinCount, string test, bool warmEachWorker = true, int injectorCapacity = 1024, int? guestSlots = null)
     {
         if (s_inProbe)
         {
-            (long min, string rounds) = Bounded.RunFunc(() => Measure(loop, expectedChecksum, threads, spinCount, warmEachWorker, injectorCapacity), test);
+            (long min, string rounds) = Bounded.RunFunc(() => Measure(loop, expectedChecksum, threads, spinCount, warmEachWorker, injectorCapacity, guestSlots), test);
             Console.WriteLine($"{ResultMarker}\t{min.ToString(CultureInfo.InvariantCulture)}\t{rounds}");
             return (min, rounds);
         }
@@ -81,9 +81,10 @@ internal static class AllocationProbe
     /// <summary>The fewest bytes allocated process-wide in <see cref="Rounds"/> measured rounds after two warm-up rounds, and a per-round breakdown.</summary>
     /// <remarks>
     /// <paramref name="warmEachWorker"/> false skips <see cref="RunOnEachWorker"/>, which holds
-    /// the other workers in jobs: a loop that needs every worker (a broadcast) warms them itself.
+    /// the other workers in a broadcast: a loop that needs every worker (a broadcast) warms them itself.
+    /// <paramref name="guestSlots"/> null keeps the pool's default.
     /// </remarks>
-    private static (long Min, string Rounds) Measure(Func<WorkStealingPool, long> loop, long expectedChecksum, int threads, int spinCount, bool warmEachWorker, int injectorCapacity)
+    private static (long Min, string Rounds) Measure(Func<WorkStealingPool, long> loop, long expectedChecksum, int threads, int spinCount, bool warmEachWorker, int injectorCapacity, int? guestSlots)
     {
         using WorkStealingPool pool = Pools.Create(
             threads,
@@ -91,6 +92,7 @@ internal static class AllocationProbe
             {
                 o.SpinCount = spinCount;
                 o.InjectorCapacity = injectorCapacity;
+                o.GuestSlots = guestSlots ?? o.GuestSlots;
             },
             test: "alloc");
 
@@ -109,13 +111,13 @@ internal static class AllocationProbe
         var rounds = new string[Rounds];
         for (int round = 0; round < Rounds; round++)
         {
-            long[] workersBefore = WorkerAllocatedBytes(pool, afterRendezvous: true);
+            long[] workersBefore = WorkerAllocatedBytes(pool);
             long callerBefore = GC.GetAllocatedBytesForCurrentThread();
             long before = GC.GetTotalAllocatedBytes(precise: true);
             long checksum = loop(pool);
             long after = GC.GetTotalAllocatedBytes(precise: true);
             long callerAfter = GC.GetAllocatedBytesForCurrentThread();
-            long[] workersAfter = WorkerAllocatedBytes(pool, afterRendezvous: false);
+            long[] workersAfter = WorkerAllocatedBytes(pool);
             Assert.Equal(expectedChecksum, checksum);
             min = Math.Min(min, after - before);
 
@@ -130,23 +132,21 @@ internal static class AllocationProbe
     }
 
     /// <summary>
-    /// Runs <paramref name="loop"/> once on each worker in turn, from inside a job on that worker,
-    /// while the other workers are held in jobs of their own (so the loop's Installs run inline
-    /// and its Joins use that worker's own job slots).
+    /// Runs <paramref name="loop"/> once on each worker in turn, from inside that worker's part
+    /// of a broadcast, while the other workers are held in their own parts (so the loop's
+    /// Installs run inline and its Joins use that worker's own job slots). A broadcast, not
+    /// Installs from outside threads: those run on the calling threads as guests.
     /// </summary>
     private static void RunOnEachWorker(WorkStealingPool pool, Func<WorkStealingPool, long> loop, long expectedChecksum)
     {
-        int n = pool.ThreadCount;
-        for (int w = 0; w < n; w++)
+        for (int w = 0; w < pool.ThreadCount; w++)
         {
-            var arrived = new Gate("one warm-up job per worker", n);
             var done = new Gate("the warm-up run on another worker");
             long checksum = 0;
             int target = w;
-            Bounded.Threads(n, _ => pool.Install(() =>
+            pool.Broadcast(index =>
             {
-                arrived.SignalAndWait();
-                if (WorkStealingPool.CurrentWorkerIndex == target)
+                if (index == target)
                 {
                     try
                     {
@@ -161,28 +161,16 @@ internal static class AllocationProbe
                 {
                     done.Wait();
                 }
-            }));
+            });
             Assert.Equal(expectedChecksum, checksum);
         }
     }
 
-    /// <summary>
-    /// Each worker's own allocation counter, read on that worker: one job per worker, held at a
-    /// rendezvous so that every worker takes exactly one. The rendezvous itself may allocate on the
-    /// worker, so the counter is read after it for the snapshot before the measured window, and
-    /// before it for the snapshot after the window: the difference covers exactly the window.
-    /// </summary>
-    private static long[] WorkerAllocatedBytes(WorkStealingPool pool, bool afterRendezvous)
+    /// <summary>Each worker's own allocation counter, read on that worker (its part of a broadcast).</summary>
+    private static long[] WorkerAllocatedBytes(WorkStealingPool pool)
     {
-        int n = pool.ThreadCount;
-        var bytes = new long[n];
-        var allHeld = new Gate("one counter-reading job per worker", n);
-        Bounded.Threads(n, _ => pool.Install((bytes, allHeld, afterRendezvous), static s =>
-        {
-            long beforeMeeting = GC.GetAllocatedBytesForCurrentThread();
-            s.allHeld.SignalAndWait();
-            s.bytes[WorkStealingPool.CurrentWorkerIndex] = s.afterRendezvous ? GC.GetAllocatedBytesForCurrentThread() : beforeMeeting;
-        }));
+        var bytes = new long[pool.ThreadCount];
+        pool.Broadcast(bytes, static (bytes, index) => bytes[index] = GC.GetAllocatedBytesForCurrentThread());
         return bytes;
     }
 }
