@@ -405,6 +405,13 @@ public sealed partial class WorkStealingPool : IDisposable
         where TWork : struct, IWork
     {
         Debug.Assert(!IsParticipantOfThisPool(context));
+        if (IsDisposed)
+        {
+            // Dispose has started (it may still wait for guest calls, with the gate open): a new
+            // call is refused like one after it, also when a guest slot refused it for that.
+            ThrowDisposed();
+        }
+
         context ??= ThreadContext.Current;
         TWork local = work;
         try
