@@ -64,6 +64,26 @@ internal sealed partial class Sleepers
     internal const int WatchLinger = 16;
 
     /// <summary>
+    /// The watcher stops being idle (it found work to run, or its wait is over): busy, it looks at
+    /// no offer, and an owner that sees the watch held requests none, so it gives the watch up.
+    /// The exchange is a full fence before its look at the offers, as in <see cref="KeepsWatch"/>:
+    /// either an owner reads the watch after it (and requests it), or this look sees the offer
+    /// and requests the watch for it (R39).
+    /// </summary>
+    internal void GiveUpWatch(ref bool isWatcher, ref int idlePeriods)
+    {
+        Debug.Assert(isWatcher && Volatile.Read(ref _counters.Watch) == Watching, "Only the watcher gives the watch up.");
+        isWatcher = false;
+        idlePeriods = 0;
+        SchedulePoint.Hit();
+        Interlocked.Exchange(ref _counters.Watch, WatchNone);
+        if (_pool.AnyOpenOffer())
+        {
+            EnsureOffersWatched();
+        }
+    }
+
+    /// <summary>
     /// Worker, after its announcement, deciding how to sleep: true when it holds the watch (it
     /// sleeps with a timeout). It takes the watch when an owner requested it or an offer is open
     /// and nobody holds it; the watcher gives it up after <see cref="WatchLinger"/> periods in a

@@ -138,6 +138,11 @@ internal sealed partial class Worker
 
             if (job is not null)
             {
+                if (_isWatcher)
+                {
+                    _sleepers.GiveUpWatch(ref _isWatcher, ref _watchIdlePeriods);
+                }
+
                 if (idle)
                 {
                     idle = false;
@@ -199,6 +204,11 @@ internal sealed partial class Worker
         }
 
         _offerCandidate = null;
+        if (_isWatcher)
+        {
+            _sleepers.GiveUpWatch(ref _isWatcher, ref _watchIdlePeriods);
+        }
+
         if (idle)
         {
             StopIdle(searchesRings);
