@@ -23,13 +23,13 @@ public sealed partial class WorkStealingPool
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the loop started or by the time it finished (some iterations may not have run).</exception>
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
     /// <exception cref="AggregateException">
-    /// Iterations in different pieces threw. The policy is Join's (see
-    /// <see cref="Join(Action, Action)"/>): once an iteration has thrown, pieces that have not
-    /// started yet are skipped, the running ones finish, and then one exception is rethrown as
-    /// itself, with its stack trace; two from different parts of the loop (the calling thread's
-    /// and the workers', or two halves of a split) are combined into an
-    /// <see cref="AggregateException"/>, which may contain further ones (use
-    /// <see cref="AggregateException.Flatten"/>). An exception wins over cancellation.
+    /// One or more iterations threw: always an <see cref="AggregateException"/> with every
+    /// exception thrown, as <c>Parallel.For</c> does (docs/exceptions.md). Once an iteration has
+    /// thrown, pieces that have not started yet are skipped and the running ones finish (pieces
+    /// run at most about a tenth of a millisecond each), so how many iterations threw may depend
+    /// on timing; the type never does. An exception wins over cancellation; an
+    /// <see cref="OperationCanceledException"/> for <paramref name="cancellationToken"/> thrown by an
+    /// iteration after it was canceled counts as cancellation.
     /// </exception>
     public void For(int fromInclusive, int toExclusive, Action<int> body, CancellationToken cancellationToken = default)
     {
@@ -49,7 +49,7 @@ public sealed partial class WorkStealingPool
     /// <param name="cancellationToken">Checked before each piece of the loop runs.</param>
     /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
-    /// <exception cref="AggregateException">Iterations in different pieces threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
+    /// <exception cref="AggregateException">One or more iterations threw (always an aggregate); see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
     public void For(long fromInclusive, long toExclusive, Action<long> body, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(body);
@@ -71,7 +71,7 @@ public sealed partial class WorkStealingPool
     /// <param name="cancellationToken">Checked before each piece of the loop runs.</param>
     /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
-    /// <exception cref="AggregateException">Iterations in different pieces threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
+    /// <exception cref="AggregateException">One or more iterations threw (always an aggregate); see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
     public void For<TState>(int fromInclusive, int toExclusive, TState state, Action<TState, int> body, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(body);
@@ -93,7 +93,7 @@ public sealed partial class WorkStealingPool
     /// <param name="cancellationToken">Checked before each piece of the loop runs.</param>
     /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
-    /// <exception cref="AggregateException">Iterations in different pieces threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
+    /// <exception cref="AggregateException">One or more iterations threw (always an aggregate); see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
     public void For<TState>(long fromInclusive, long toExclusive, TState state, Action<TState, long> body, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(body);
@@ -117,7 +117,7 @@ public sealed partial class WorkStealingPool
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="minChunkLength"/> is less than 1.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the loop started or by the time it finished (some iterations may not have run).</exception>
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
-    /// <exception cref="AggregateException">Iterations in different pieces threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
+    /// <exception cref="AggregateException">One or more iterations threw (always an aggregate); see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
     public void For<TBody>(int fromInclusive, int toExclusive, ref TBody body, int minChunkLength = 1, CancellationToken cancellationToken = default)
         where TBody : struct, IForBody
     {
@@ -147,7 +147,7 @@ public sealed partial class WorkStealingPool
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="minChunkLength"/> is less than 1.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the loop started or by the time it finished.</exception>
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
-    /// <exception cref="AggregateException">Iterations in different pieces threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
+    /// <exception cref="AggregateException">One or more iterations threw (always an aggregate); see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
     public void For<TBody>(long fromInclusive, long toExclusive, ref TBody body, long minChunkLength = 1, CancellationToken cancellationToken = default)
         where TBody : struct, ILongForBody
     {
@@ -177,7 +177,7 @@ public sealed partial class WorkStealingPool
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="minChunkLength"/> is less than 1.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the loop started or by the time it finished.</exception>
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
-    /// <exception cref="AggregateException">Sub-ranges in different pieces threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
+    /// <exception cref="AggregateException">One or more sub-ranges threw (always an aggregate); see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
     public void ForRange<TBody>(int fromInclusive, int toExclusive, ref TBody body, int minChunkLength = 1, CancellationToken cancellationToken = default)
         where TBody : struct, IForRangeBody
     {
@@ -199,7 +199,7 @@ public sealed partial class WorkStealingPool
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="minChunkLength"/> is less than 1.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the loop started or by the time it finished.</exception>
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
-    /// <exception cref="AggregateException">Sub-ranges in different pieces threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
+    /// <exception cref="AggregateException">One or more sub-ranges threw (always an aggregate); see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
     public void ForRange<TBody>(long fromInclusive, long toExclusive, ref TBody body, long minChunkLength = 1, CancellationToken cancellationToken = default)
         where TBody : struct, IForRangeBody
     {

@@ -22,7 +22,7 @@ public sealed partial class WorkStealingPool
     /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the loop started or by the time it finished.</exception>
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
-    /// <exception cref="AggregateException">Iterations in different pieces threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
+    /// <exception cref="AggregateException">One or more iterations threw (always an aggregate); see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
     public LoopResult For(int fromInclusive, int toExclusive, ControlledForAction body, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(body);
@@ -42,7 +42,7 @@ public sealed partial class WorkStealingPool
     /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the loop started or by the time it finished.</exception>
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
-    /// <exception cref="AggregateException">Iterations in different pieces threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
+    /// <exception cref="AggregateException">One or more iterations threw (always an aggregate); see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
     public LoopResult For(long fromInclusive, long toExclusive, LongControlledForAction body, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(body);
@@ -66,7 +66,7 @@ public sealed partial class WorkStealingPool
     /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the loop started or by the time it finished.</exception>
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
-    /// <exception cref="AggregateException">Iterations in different pieces threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
+    /// <exception cref="AggregateException">One or more iterations threw (always an aggregate); see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
     public LoopResult For<TState>(int fromInclusive, int toExclusive, TState state, ControlledForAction<TState> body, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(body);
@@ -90,7 +90,7 @@ public sealed partial class WorkStealingPool
     /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the loop started or by the time it finished.</exception>
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
-    /// <exception cref="AggregateException">Iterations in different pieces threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
+    /// <exception cref="AggregateException">One or more iterations threw (always an aggregate); see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
     public LoopResult For<TState>(long fromInclusive, long toExclusive, TState state, LongControlledForAction<TState> body, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(body);

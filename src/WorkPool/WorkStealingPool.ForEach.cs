@@ -18,7 +18,7 @@ public sealed partial class WorkStealingPool
     /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="body"/> is null.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the loop started or by the time it finished.</exception>
     /// <exception cref="ObjectDisposedException">The pool was disposed and the source is not empty.</exception>
-    /// <exception cref="AggregateException">Iterations in different pieces of the loop threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
+    /// <exception cref="AggregateException">One or more iterations threw (always an aggregate); see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
     public void ForEach<T>(T[] source, Action<T> body, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -56,7 +56,7 @@ public sealed partial class WorkStealingPool
     /// <exception cref="ArgumentNullException"><paramref name="source"/> or <paramref name="body"/> is null.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the loop started or by the time it finished.</exception>
     /// <exception cref="ObjectDisposedException">The pool was disposed and the source is not empty.</exception>
-    /// <exception cref="AggregateException">Iterations in different pieces of the loop threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
+    /// <exception cref="AggregateException">One or more iterations threw (always an aggregate); see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
     public void ForEach<T, TState>(T[] source, TState state, Action<TState, T> body, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -96,7 +96,7 @@ public sealed partial class WorkStealingPool
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="minChunkLength"/> is less than 1.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the loop started or by the time it finished.</exception>
     /// <exception cref="ObjectDisposedException">The pool was disposed and the source is not empty.</exception>
-    /// <exception cref="AggregateException">Iterations in different pieces of the loop threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
+    /// <exception cref="AggregateException">One or more iterations threw (always an aggregate); see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
     public void ForEach<T, TBody>(T[] source, ref TBody body, int minChunkLength = 1, CancellationToken cancellationToken = default)
         where TBody : struct, IForEachBody<T>
     {
@@ -137,7 +137,7 @@ public sealed partial class WorkStealingPool
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="minChunkLength"/> is less than 1.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the loop started or by the time it finished.</exception>
     /// <exception cref="ObjectDisposedException">The pool was disposed and the source is not empty.</exception>
-    /// <exception cref="AggregateException">Iterations in different pieces of the loop threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
+    /// <exception cref="AggregateException">One or more iterations threw (always an aggregate); see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
     public void ForEach<T, TBody>(ReadOnlyMemory<T> source, ref TBody body, int minChunkLength = 1, CancellationToken cancellationToken = default)
         where TBody : struct, IReadOnlyForEachBody<T>
     {

@@ -33,7 +33,7 @@ public sealed partial class WorkStealingPool
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="minChunkLength"/> is less than 1.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the loop started or by the time it finished.</exception>
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
-    /// <exception cref="AggregateException">Pieces in different parts of the loop threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
+    /// <exception cref="AggregateException">One or more pieces threw (always an aggregate); see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
     public TResult Reduce<TReducer, TResult>(long fromInclusive, long toExclusive, TReducer reducer, long minChunkLength = 1, bool deterministic = false, CancellationToken cancellationToken = default)
         where TReducer : struct, IRangeReducer<TResult>
     {
@@ -70,7 +70,7 @@ public sealed partial class WorkStealingPool
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="minChunkLength"/> is less than 1.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the loop started or by the time it finished.</exception>
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
-    /// <exception cref="AggregateException">Pieces in different parts of the loop threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
+    /// <exception cref="AggregateException">One or more pieces threw (always an aggregate); see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
     public TResult Reduce<TReducer, TResult>(int fromInclusive, int toExclusive, TReducer reducer, int minChunkLength = 1, bool deterministic = false, CancellationToken cancellationToken = default)
         where TReducer : struct, IRangeReducer<TResult> =>
         Reduce<TReducer, TResult>((long)fromInclusive, toExclusive, reducer, (long)minChunkLength, deterministic, cancellationToken);
@@ -94,7 +94,7 @@ public sealed partial class WorkStealingPool
     /// <exception cref="ArgumentNullException"><paramref name="accumulate"/> or <paramref name="combine"/> is null.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the loop started or by the time it finished.</exception>
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
-    /// <exception cref="AggregateException">Iterations in different parts of the loop threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
+    /// <exception cref="AggregateException">One or more iterations threw (always an aggregate); see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
     public TResult Reduce<TResult>(int fromInclusive, int toExclusive, TResult identity, Func<TResult, int, TResult> accumulate, Func<TResult, TResult, TResult> combine, bool deterministic = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(accumulate);
@@ -122,7 +122,7 @@ public sealed partial class WorkStealingPool
     /// <exception cref="ArgumentNullException"><paramref name="accumulate"/> or <paramref name="combine"/> is null.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the loop started or by the time it finished.</exception>
     /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
-    /// <exception cref="AggregateException">Iterations in different parts of the loop threw; see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
+    /// <exception cref="AggregateException">One or more iterations threw (always an aggregate); see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
     public TResult Reduce<TState, TResult>(int fromInclusive, int toExclusive, TState state, TResult identity, Func<TState, TResult, int, TResult> accumulate, Func<TResult, TResult, TResult> combine, bool deterministic = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(accumulate);

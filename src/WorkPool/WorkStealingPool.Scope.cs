@@ -16,12 +16,11 @@ public sealed partial class WorkStealingPool
     /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
     /// <exception cref="ObjectDisposedException">The pool has been disposed.</exception>
     /// <exception cref="OperationCanceledException">Cancellation skipped at least one job, and no job threw.</exception>
-    /// <exception cref="AggregateException">Several of the body and the jobs threw; each exception is in it.</exception>
+    /// <exception cref="AggregateException">The body or one or more jobs threw: every exception, in the order they were recorded (always an aggregate, however many threw).</exception>
     /// <remarks>
     /// An exception thrown by the body or a job does not stop the other jobs: the scope waits for
-    /// all of them, then rethrows. One exception is rethrown as itself, with its original stack
-    /// trace (as <see cref="Join(Action, Action)"/> does for one failed half); several together in
-    /// an <see cref="AggregateException"/>.
+    /// all of them, then throws an <see cref="AggregateException"/> of every exception, as
+    /// <c>Task.WaitAll</c> does, whichever threads the jobs ran on (docs/exceptions.md).
     /// </remarks>
     public void Scope(Action<Scope> body, CancellationToken cancellationToken = default)
     {
@@ -43,7 +42,7 @@ public sealed partial class WorkStealingPool
     /// <exception cref="ArgumentNullException"><paramref name="body"/> is null.</exception>
     /// <exception cref="ObjectDisposedException">The pool has been disposed.</exception>
     /// <exception cref="OperationCanceledException">Cancellation skipped at least one job, and no job threw.</exception>
-    /// <exception cref="AggregateException">Several of the body and the jobs threw.</exception>
+    /// <exception cref="AggregateException">The body or one or more jobs threw.</exception>
     public void Scope<TState>(TState state, Action<TState, Scope> body, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(body);
@@ -62,7 +61,7 @@ public sealed partial class WorkStealingPool
     /// <param name="cancellationToken">When canceled, jobs that have not started yet are skipped.</param>
     /// <exception cref="ObjectDisposedException">The pool has been disposed.</exception>
     /// <exception cref="OperationCanceledException">Cancellation skipped at least one job, and no job threw.</exception>
-    /// <exception cref="AggregateException">Several of the body and the jobs threw.</exception>
+    /// <exception cref="AggregateException">The body or one or more jobs threw.</exception>
     public void Scope<TBody>(ref TBody body, CancellationToken cancellationToken = default)
         where TBody : struct, IScopeWork => ScopeCore(ref body, cancellationToken);
 
@@ -112,11 +111,58 @@ public sealed partial class WorkStealingPool
     public void Spawn<TWork>(TWork job)
         where TWork : struct, IWork => SpawnCore(job);
 
-    private void ScopeCore<TBody>(ref TBody body, CancellationToken cancellationToken)
+    /// <summary>
+    /// Fire and forget, unless <paramref name="cancellationToken"/> is canceled first: runs
+    /// <paramref name="job"/> once, later, on a worker; see <see cref="Spawn(Action)"/>. Canceled
+    /// before the call, nothing is queued; canceled before the job starts, the worker skips it.
+    /// </summary>
+    /// <param name="job">The work. Allocation-free when it captures nothing.</param>
+    /// <param name="cancellationToken">Skips the job if canceled before it starts.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="job"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException">The pool has been disposed (from a thread outside the pool).</exception>
+    /// <exception cref="OperationCanceledException">The token was canceled before the call.</exception>
+    public void Spawn(Action job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        cancellationToken.ThrowIfCancellationRequested();
+        SpawnCore(new CancelableBody<ActionBody>(new ActionBody(job), cancellationToken));
+    }
+
+    /// <summary>Fire and forget, unless <paramref name="cancellationToken"/> is canceled first: runs <paramref name="job"/>(<paramref name="state"/>) once, later, on a worker; see <see cref="Spawn(Action, CancellationToken)"/>. With a <c>static</c> lambda it is allocation-free.</summary>
+    /// <typeparam name="TState">The type of the state passed to the job.</typeparam>
+    /// <param name="state">Passed to <paramref name="job"/>.</param>
+    /// <param name="job">The work.</param>
+    /// <param name="cancellationToken">Skips the job if canceled before it starts.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="job"/> is null.</exception>
+    /// <exception cref="ObjectDisposedException">The pool has been disposed (from a thread outside the pool).</exception>
+    /// <exception cref="OperationCanceledException">The token was canceled before the call.</exception>
+    public void Spawn<TState>(TState state, Action<TState> job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        cancellationToken.ThrowIfCancellationRequested();
+        SpawnCore(new CancelableBody<StateActionBody<TState>>(new StateActionBody<TState>(state, job), cancellationToken));
+    }
+
+    /// <summary>Fire and forget, unless <paramref name="cancellationToken"/> is canceled first: runs the struct body <paramref name="job"/> once, later, on a worker; see <see cref="Spawn{TWork}(TWork)"/> and <see cref="Spawn(Action, CancellationToken)"/>. Allocation-free.</summary>
+    /// <typeparam name="TWork">The body type (an <see cref="IWork"/>, as for <see cref="Spawn{TWork}(TWork)"/>).</typeparam>
+    /// <param name="job">The body, copied into the pool's job storage.</param>
+    /// <param name="cancellationToken">Skips the job if canceled before it starts.</param>
+    /// <exception cref="ObjectDisposedException">The pool has been disposed (from a thread outside the pool).</exception>
+    /// <exception cref="OperationCanceledException">The token was canceled before the call.</exception>
+    public void Spawn<TWork>(TWork job, CancellationToken cancellationToken)
+        where TWork : struct, IWork
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        SpawnCore(new CancelableBody<TWork>(job, cancellationToken));
+    }
+
+    private unsafe void ScopeCore<TBody>(ref TBody body, CancellationToken cancellationToken)
         where TBody : struct, IScopeWork
     {
         if (ThreadContext.CurrentOrNull?.Worker is { } participant && participant.Pool == this)
         {
+            byte local = 0;
+            participant.EnsureSufficientStack(&local);
             participant.RunScope(ref body, cancellationToken);
             return;
         }

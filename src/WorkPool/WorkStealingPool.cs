@@ -23,8 +23,10 @@ namespace WorkPool;
 /// lambda's closure is allocated by the C# compiler in the caller, not by the pool). Use the
 /// state + <c>static</c> lambda forms or the struct-body forms (<see cref="IWork"/>,
 /// <see cref="IWork{TResult}"/>) to stay at zero bytes.</para>
-/// <para>Exceptions thrown by user code are rethrown on the waiting thread with their original
-/// stack trace; the pool keeps working after any user exception.</para>
+/// <para>Exceptions thrown by user code are rethrown on the waiting thread, by one rule per
+/// operation that does not depend on where the code ran (docs/exceptions.md); the pool keeps
+/// working after any user exception. <see cref="Thread.Interrupt"/> never breaks a wait of the
+/// pool: an interrupt stays pending for the interrupted thread's own next wait.</para>
 /// </remarks>
 public sealed partial class WorkStealingPool : IDisposable
 {
@@ -42,10 +44,14 @@ public sealed partial class WorkStealingPool : IDisposable
     private readonly Diagnostics.PoolMeter _meter;
     private readonly bool _isDefault;
 
+    /// <summary>Ids for the pools' events (see <see cref="WorkPoolEventSource"/>).</summary>
+    private static int s_lastId;
+
     // Free pooled jobs by job type (see JobCache), indexed by JobCaches<TJob>'s index; grows
-    // under _jobCachesLock the first time the pool spawns a job of a new type (warm-up).
+    // under _jobCachesLock the first time the pool spawns a job of a new type (warm-up). The lock
+    // cannot be interrupted: a scope spawn reaches it after counting its job (see Parker).
     private static int s_jobCacheCount;
-    private readonly object _jobCachesLock = new();
+    private UninterruptibleLock _jobCachesLock;
     private JobCache?[] _jobCaches = new JobCache?[8];
 
     // Sign bit: closed by Dispose. Low bits: outside callers between their disposed-check and
@@ -77,7 +83,8 @@ public sealed partial class WorkStealingPool : IDisposable
         _injector = new InjectorRing(_options.InjectorCapacity);
         _installRing = new InjectorRing(_options.InjectorCapacity);
         int guestCount = _options.GuestSlots;
-        _statistics = new StatisticsRegistry(_options.ThreadCount, guestCount, _options.StatisticsSlots);
+        Id = Interlocked.Increment(ref s_lastId);
+        _statistics = new StatisticsRegistry(_options.ThreadCount, guestCount, _options.StatisticsSlots, Id);
         _workers = new Worker[_options.ThreadCount];
         _participants = new Worker[_workers.Length + guestCount];
         _sleepers = new Sleepers(this, _workers); // sees the array filled below
@@ -105,7 +112,11 @@ public sealed partial class WorkStealingPool : IDisposable
             thread.UnsafeStart();
         }
 
-        _meter = new Diagnostics.PoolMeter(this);
+        _meter = new Diagnostics.PoolMeter(this, _options.MeterFactory);
+        if (WorkPoolEventSource.PoolOn)
+        {
+            WorkPoolEventSource.Log.PoolStarted(Id, Name, _workers.Length, guestCount);
+        }
     }
 
     /// <summary>
@@ -145,6 +156,9 @@ public sealed partial class WorkStealingPool : IDisposable
     public bool IsDisposed => Volatile.Read(ref _disposeStarted) != 0;
 
     internal WorkStealingPoolOptions Options => _options;
+
+    /// <summary>This pool's id in the <c>WorkPool</c> event source's events (a process-wide counter).</summary>
+    internal int Id { get; }
 
     internal Worker[] Workers => _workers;
 
@@ -198,10 +212,10 @@ public sealed partial class WorkStealingPool : IDisposable
             // and none can start afterwards: those calls go to the gate below, which refuses them.
             _guests.CloseAll();
             Interlocked.Or(ref _disposeGate.Value, DisposeGateClosed);
-            SpinWait spinner = default;
+            int round = 0;
             while ((Volatile.Read(ref _disposeGate.Value) & ~DisposeGateClosed) != 0)
             {
-                spinner.SpinOnce();
+                SpinPolicy.Backoff(ref round);
             }
 
             _shutdown = true;
@@ -215,12 +229,35 @@ public sealed partial class WorkStealingPool : IDisposable
             _installRing.WakeAllProducers();
         }
 
+        // An interrupt must not cut Dispose short (a second call would then find it started and
+        // wait for nothing else): join every worker, then leave the interrupt pending again.
+        bool interrupted = false;
         foreach (Thread thread in _threads)
         {
-            thread.Join();
+            while (true)
+            {
+                try
+                {
+                    thread.Join();
+                    break;
+                }
+                catch (ThreadInterruptedException)
+                {
+                    interrupted = true;
+                }
+            }
         }
 
         _meter.Dispose();
+        if (WorkPoolEventSource.PoolOn)
+        {
+            WorkPoolEventSource.Log.PoolDisposed(Id);
+        }
+
+        if (interrupted)
+        {
+            Thread.CurrentThread.Interrupt();
+        }
     }
 
     /// <summary>Whether <paramref name="context"/> is a participant of this pool: one of its workers, or a guest call into it.</summary>
@@ -271,7 +308,8 @@ public sealed partial class WorkStealingPool : IDisposable
     [MethodImpl(MethodImplOptions.NoInlining)]
     private JobCache CreateJobCache(int index)
     {
-        lock (_jobCachesLock)
+        _jobCachesLock.Enter();
+        try
         {
             JobCache?[] caches = _jobCaches;
             if ((uint)index < (uint)caches.Length && caches[index] is { } existing)
@@ -293,6 +331,10 @@ public sealed partial class WorkStealingPool : IDisposable
             }
 
             return cache;
+        }
+        finally
+        {
+            _jobCachesLock.Exit();
         }
     }
 
@@ -353,8 +395,7 @@ public sealed partial class WorkStealingPool : IDisposable
     /// install job for its nesting depth (<see cref="ThreadContext.InstallJobAt"/>), as a
     /// promoted Join half runs on its owner's stack: no per-type job, so no body type ever
     /// allocates one. The wait is uninterruptible, because the worker writes into this frame
-    /// until the job is done; an interrupt is rethrown afterwards, with the work's exception if
-    /// it failed too.
+    /// until the job is done (an interrupt stays pending for the caller's own code).
     /// </remarks>
     /// <returns>
     /// The exception the work threw, for the caller to rethrow after it copied results out of
@@ -364,6 +405,13 @@ public sealed partial class WorkStealingPool : IDisposable
         where TWork : struct, IWork
     {
         Debug.Assert(!IsParticipantOfThisPool(context));
+        if (IsDisposed)
+        {
+            // Dispose has started (it may still wait for guest calls, with the gate open): a new
+            // call is refused like one after it, also when a guest slot refused it for that.
+            ThrowDisposed();
+        }
+
         context ??= ThreadContext.Current;
         TWork local = work;
         try
@@ -379,16 +427,11 @@ public sealed partial class WorkStealingPool : IDisposable
                 ThrowDisposed();
             }
 
+            // Uninterruptible: the job points into this frame, and a later call reuses it.
             var done = new JobDone(job);
-            ThreadInterruptedException? interrupted = context.WaitUninterruptibly(ref done, _options.SpinCount, isolated: false);
+            context.WaitUninterruptibly(ref done, _options.SpinCount, isolated: false);
             context.Depth = depth;
-            ExceptionDispatchInfo? error = job.TakeError();
-            if (interrupted is not null)
-            {
-                throw error is null ? interrupted : new AggregateException(error.SourceException, interrupted);
-            }
-
-            return error;
+            return job.TakeError();
         }
         finally
         {
@@ -515,6 +558,9 @@ public sealed partial class WorkStealingPool : IDisposable
 
     [DoesNotReturn]
     internal static void ThrowDisposed() => throw new ObjectDisposedException(nameof(WorkStealingPool));
+
+    /// <summary>Whether <paramref name="error"/> is this pool refusing a call after Dispose (not a part's failure).</summary>
+    private bool IsOwnDisposal(Exception error) => error is ObjectDisposedException { ObjectName: nameof(WorkStealingPool) } && IsDisposed;
 
     private static class DefaultPool
     {

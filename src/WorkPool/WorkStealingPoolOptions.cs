@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+
 namespace WorkPool;
 
 /// <summary>
@@ -110,9 +112,9 @@ public sealed class WorkStealingPoolOptions
     }
 
     /// <summary>
-    /// The pool's name in statistics reports and the <c>pool</c> tag of its metrics
-    /// (<see cref="Diagnostics.WorkPoolMetrics"/>). Default: null, which means
-    /// <see cref="ThreadNamePrefix"/>. Must not be empty.
+    /// The pool's name in statistics reports, in its trace events and in the
+    /// <c>workpool.pool.name</c> attribute of its metrics (<see cref="Diagnostics.WorkPoolMetrics"/>).
+    /// Default: null, which means <see cref="ThreadNamePrefix"/>. Must not be empty.
     /// </summary>
     public string? Name
     {
@@ -222,6 +224,15 @@ public sealed class WorkStealingPoolOptions
     /// that throws is treated the same way. The pool's workers keep running in both cases.
     /// </summary>
     public Action<Exception>? UnhandledException { get; set; }
+
+    /// <summary>
+    /// The factory the pool creates its <see cref="System.Diagnostics.Metrics.Meter"/> with
+    /// (<see cref="Diagnostics.WorkPoolMetrics"/>), typically the <see cref="IMeterFactory"/> of an
+    /// application's dependency injection container, so the meter belongs to that container and
+    /// its listeners. The factory owns the meter: disposing the pool silences its instruments.
+    /// Default: null, which means the pool creates and disposes its own meter.
+    /// </summary>
+    public IMeterFactory? MeterFactory { get; set; }
 
     internal WorkStealingPoolOptions Clone() => (WorkStealingPoolOptions)MemberwiseClone();
 

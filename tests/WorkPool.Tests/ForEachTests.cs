@@ -122,7 +122,7 @@ public class ForEachTests
         Sides.On(pool, fromWorker, () =>
         {
             int[] source = Enumerable.Range(0, 1000).ToArray();
-            var error = Assert.Throws<InvalidOperationException>(() => pool.ForEach(source, static e =>
+            var error = Contract.ThrowsOne<InvalidOperationException>(() => pool.ForEach(source, static e =>
             {
                 if (e == 321)
                 {

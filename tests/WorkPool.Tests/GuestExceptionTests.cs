@@ -2,7 +2,8 @@ namespace WorkPool.Tests;
 
 /// <summary>
 /// Exceptions from guest calls: the original exception object with its original stack reaches
-/// the caller, the pool keeps working, and the guest slot is freed: with a single guest slot, a
+/// the caller (as itself from Install and Join, in an aggregate from a scope or a loop, see
+/// docs/exceptions.md), the pool keeps working, and the guest slot is freed: with a single guest slot, a
 /// later call from the same thread or from another one again runs as a guest (a leaked slot
 /// would send it to a worker). The fallback path (no guest slots) rethrows the same way.
 /// </summary>
@@ -95,12 +96,12 @@ public class GuestExceptionTests
     });
 
     [Fact]
-    public void Scope_BodyOrSpawnThrows_OriginalException_EverySpawnAccountedFor_SlotFreed() => Bounded.Run(() =>
+    public void Scope_BodyOrSpawnThrows_OriginalExceptionInAnAggregateOfOne_EverySpawnAccountedFor_SlotFreed() => Bounded.Run(() =>
     {
         using WorkStealingPool pool = Pools.Create(2, o => o.GuestSlots = 1);
         var error = new TestFailureException("body");
         var runs = new int[32];
-        TestFailureException caught = Assert.Throws<TestFailureException>(() => pool.Scope(scope =>
+        TestFailureException caught = Contract.ThrowsOne<TestFailureException>(() => pool.Scope(scope =>
         {
             for (int i = 0; i < runs.Length; i++)
             {
@@ -116,7 +117,7 @@ public class GuestExceptionTests
         AssertSlotFree(pool);
 
         var spawnError = new TestFailureException("spawn");
-        caught = Assert.Throws<TestFailureException>(() => pool.Scope(spawnError, static (e, scope) => scope.Spawn(e, static (e, _) => Throw.ThrowingHalfB(e))));
+        caught = Contract.ThrowsOne<TestFailureException>(() => pool.Scope(spawnError, static (e, scope) => scope.Spawn(e, static (e, _) => Throw.ThrowingHalfB(e))));
         AssertOriginal(spawnError, caught, nameof(Throw.ThrowingHalfB));
         AssertSlotFree(pool);
     });
@@ -124,13 +125,13 @@ public class GuestExceptionTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void Loop_ThrowingIteration_OriginalException_SlotFreed(bool deterministic) => Bounded.Run(() =>
+    public void Loop_ThrowingIteration_OriginalExceptionInAnAggregateOfOne_SlotFreed(bool deterministic) => Bounded.Run(() =>
     {
         using WorkStealingPool pool = Pools.Create(2, o => o.GuestSlots = 1);
         for (int at = 0; at < 1_000; at += 97)
         {
             var error = new TestFailureException("iteration " + at);
-            Exception caught = Assert.ThrowsAny<Exception>(() => pool.Reduce(0, 1_000, (error, at), 0L, static (s, acc, i) =>
+            Exception caught = Contract.ThrowsOne<TestFailureException>(() => pool.Reduce(0, 1_000, (error, at), 0L, static (s, acc, i) =>
             {
                 if (i == s.at)
                 {
@@ -141,7 +142,7 @@ public class GuestExceptionTests
             }, static (a, b) => a + b, deterministic));
             AssertOriginal(error, caught, nameof(Throw.ThrowingHalfA));
 
-            caught = Assert.ThrowsAny<Exception>(() => pool.For(0, 1_000, i =>
+            caught = Contract.ThrowsOne<TestFailureException>(() => pool.For(0, 1_000, i =>
             {
                 if (i == at)
                 {
@@ -155,14 +156,14 @@ public class GuestExceptionTests
     });
 
     [Fact]
-    public void Fallback_NoGuestSlots_EveryKindRethrowsTheOriginal() => Bounded.Run(() =>
+    public void Fallback_NoGuestSlots_EveryKindRethrowsTheOriginal_ByTheSameRule() => Bounded.Run(() =>
     {
         using WorkStealingPool pool = Pools.CreateWithoutGuests(2);
         var error = new TestFailureException("fallback");
         AssertOriginal(error, Assert.Throws<TestFailureException>(() => pool.Install(error, static e => Throw.ThrowingHalfA(e))), nameof(Throw.ThrowingHalfA));
         AssertOriginal(error, Assert.Throws<TestFailureException>(() => pool.Join(() => { }, () => Throw.ThrowingHalfB(error))), nameof(Throw.ThrowingHalfB));
-        AssertOriginal(error, Assert.Throws<TestFailureException>(() => pool.Scope(scope => Throw.ThrowingHalfA(error))), nameof(Throw.ThrowingHalfA));
-        AssertOriginal(error, Assert.Throws<TestFailureException>(() => pool.For(0, 100, i =>
+        AssertOriginal(error, Contract.ThrowsOne<TestFailureException>(() => pool.Scope(scope => Throw.ThrowingHalfA(error))), nameof(Throw.ThrowingHalfA));
+        AssertOriginal(error, Contract.ThrowsOne<TestFailureException>(() => pool.For(0, 100, i =>
         {
             if (i == 50)
             {

@@ -104,12 +104,12 @@ public class LoopControlTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public void Exception_InAControlledLoop_PropagatesAsItself(bool fromWorker) => Bounded.Run(() =>
+    public void Exception_InAControlledLoop_IsAnAggregateOfOne(bool fromWorker) => Bounded.Run(() =>
     {
         using WorkStealingPool pool = Pools.Create(2);
         Sides.On(pool, fromWorker, () =>
         {
-            var error = Assert.Throws<InvalidOperationException>(() => pool.For(0L, 100_000L, static (i, _) =>
+            var error = Contract.ThrowsOne<InvalidOperationException>(() => pool.For(0L, 100_000L, static (i, _) =>
             {
                 if (i == 4242)
                 {

@@ -112,7 +112,7 @@ public class ReduceTests
         using WorkStealingPool pool = Pools.Create(2);
         Sides.On(pool, fromWorker, () =>
         {
-            var error = Assert.Throws<InvalidOperationException>(() => pool.Reduce(0, 100_000, 0L, static (acc, i) => i == 54_321 ? throw new InvalidOperationException("54321") : acc + i, static (a, b) => a + b, deterministic));
+            var error = Contract.ThrowsOne<InvalidOperationException>(() => pool.Reduce(0, 100_000, 0L, static (acc, i) => i == 54_321 ? throw new InvalidOperationException("54321") : acc + i, static (a, b) => a + b, deterministic));
             Assert.Equal("54321", error.Message);
 
             using var cancelled = new CancellationTokenSource();

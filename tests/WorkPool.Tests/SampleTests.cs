@@ -157,8 +157,19 @@ public class SampleTests
         (bool outsideIsNull, int outsideIndex, int insideIndex) = Migration.Current(pool);
         Assert.True(outsideIsNull);
         Assert.Equal(-1, outsideIndex);
-        // A participant index: a worker's, or the guest slot's when the Install runs on the caller.
-        Assert.InRange(insideIndex, 0, pool.ParticipantCount - 1);
+        // An Install from outside runs on the calling thread as a guest: a guest slot's index.
+        Assert.True(Guests.IsGuestIndex(pool, insideIndex), $"the Install ran with index {insideIndex}");
+    });
+
+    [Fact]
+    public void Exceptions_LoopAndInstall_FollowTheContract() => Bounded.Run(() =>
+    {
+        using var pool = new WorkStealingPool(new WorkStealingPoolOptions { ThreadCount = 2 });
+        Assert.Equal(0, Samples.Exceptions.CountInvalid(pool, [1, 2, 3]));
+        Assert.Equal(1, Samples.Exceptions.CountInvalid(pool, [1, -2, 3]));
+        Assert.Equal(8, Samples.Exceptions.DoubleUnlessCanceled(pool, 4, CancellationToken.None));
+        Assert.Null(Samples.Exceptions.DoubleUnlessCanceled(pool, 4, new CancellationToken(canceled: true)));
+        Assert.Throws<OverflowException>(() => Samples.Exceptions.DoubleUnlessCanceled(pool, int.MaxValue, CancellationToken.None));
     });
 }
 
@@ -180,4 +191,5 @@ internal static class SampleProbes
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Result} bytes={best.Bytes} this-thread={best.ThisThreadBytes}"));
         return 0;
     }
+
 }

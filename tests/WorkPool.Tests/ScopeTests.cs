@@ -89,11 +89,11 @@ public class ScopeTests
     });
 
     [Fact]
-    public void OneJobThrows_SiblingsStillRun_TheExceptionIsRethrownAsItself() => Bounded.Run(() =>
+    public void OneJobThrows_SiblingsStillRun_AnAggregateOfOne() => Bounded.Run(() =>
     {
         using WorkStealingPool pool = Pools.Create(2);
         int ran = 0;
-        var error = Assert.Throws<InvalidOperationException>(() => pool.Scope(scope =>
+        var error = Contract.ThrowsOne<InvalidOperationException>(() => pool.Scope(scope =>
         {
             for (int i = 0; i < 100; i++)
             {

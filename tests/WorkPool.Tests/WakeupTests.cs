@@ -87,7 +87,7 @@ public class WakeupTests
             var stolen = new StolenJoin();
             var releaseB = new Gate("the test to release B");
             int aReturned = 0;
-            Thread? joinerThread = null;
+            ThreadContext? joinerContext = null;
             long bResult = 0;
             Bounded.Threads(2, t =>
             {
@@ -98,7 +98,7 @@ public class WakeupTests
                         (int a, long b) = pool.Join(
                             () =>
                             {
-                                joinerThread = Thread.CurrentThread;
+                                Volatile.Write(ref joinerContext, ThreadContext.CurrentOrNull);
                                 stolen.AWaitsForB();
                                 Volatile.Write(ref aReturned, 1);
                                 return 1;
@@ -124,8 +124,9 @@ public class WakeupTests
                     }
                     else
                     {
-                        // After A, the guest's thread blocks only where it parks for B.
-                        Bounded.Until(() => (joinerThread!.ThreadState & ThreadState.WaitSleepJoin) != 0, "the guest to park while B runs");
+                        // After A, the guest parks only for B (on its slot's parker, which the
+                        // runtime does not see as WaitSleepJoin: see Parker).
+                        Bounded.Until(() => Volatile.Read(ref joinerContext)!.Parker.IsParked, "the guest to park while B runs");
                     }
 
                     releaseB.Signal();

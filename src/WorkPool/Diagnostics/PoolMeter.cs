@@ -5,7 +5,9 @@ namespace WorkPool.Diagnostics;
 /// <summary>
 /// A pool's <see cref="Meter"/> (<see cref="WorkPoolMetrics"/>): observable instruments whose
 /// callbacks read the statistics registry when a listener collects, and nothing else. Created
-/// with the pool, disposed when the pool is.
+/// with the pool, through the options' <see cref="IMeterFactory"/> when there is one (the
+/// factory owns that meter: the pool's instruments then fall silent when it is disposed), else
+/// by the pool itself, which disposes it with the pool.
 /// </summary>
 /// <remarks>
 /// A collection reads every slot once per instrument and allocates (the measurement's tag
@@ -14,14 +16,24 @@ namespace WorkPool.Diagnostics;
 internal sealed class PoolMeter : IDisposable
 {
     private readonly Meter _meter;
+    private readonly bool _ownsMeter;
     private readonly WorkStealingPool _pool;
     private readonly KeyValuePair<string, object?>[] _tags;
+    private volatile bool _disposed;
 
-    internal PoolMeter(WorkStealingPool pool)
+    internal PoolMeter(WorkStealingPool pool, IMeterFactory? factory)
     {
         _pool = pool;
         _tags = [new(WorkPoolMetrics.PoolTag, pool.Name)];
-        _meter = new Meter(WorkPoolMetrics.MeterName);
+        var options = new MeterOptions(WorkPoolMetrics.MeterName)
+        {
+            Version = WorkPoolMetrics.MeterVersion,
+            // Also on the meter: a factory that caches meters by name, version and tags gives
+            // each pool name its own.
+            Tags = _tags,
+        };
+        _ownsMeter = factory is null;
+        _meter = factory is null ? new Meter(options) : factory.Create(options);
         Counter(WorkPoolMetrics.JobsExecuted, "{job}", "Jobs executed by the workers.", static t => t.JobsRun);
         Counter(WorkPoolMetrics.JobsSpawned, "{job}", "Jobs spawned on workers and pushed onto their deques.", static t => t.JobsSpawned);
         Counter(WorkPoolMetrics.JobsStolen, "{job}", "Jobs stolen from another worker's deque.", static t => t.JobsStolen);
@@ -36,7 +48,7 @@ internal sealed class PoolMeter : IDisposable
         Counter(WorkPoolMetrics.AllocatedBytes, "By", "Bytes allocated by the worker threads, sampled when they go idle.", static t => t.AllocatedBytes);
         _meter.CreateObservableCounter(
             WorkPoolMetrics.InjectorBlockedTime,
-            () => new Measurement<double>(_pool.StatisticsRegistry.Total().RingBlockedTime.TotalSeconds, _tags),
+            () => Measure(static p => p.StatisticsRegistry.Total().RingBlockedTime.TotalSeconds),
             "s",
             "Time outside threads waited for a slot in a full injector ring.");
         Gauge(WorkPoolMetrics.InjectorDepth, "{job}", "Jobs waiting in the injector ring.", static p => p.Injector.Count + p.InstallRing.Count);
@@ -44,11 +56,22 @@ internal sealed class PoolMeter : IDisposable
         Gauge(WorkPoolMetrics.DequeMaxDepth, "{job}", "The most jobs any worker's deque has held at once.", static p => p.StatisticsRegistry.Total().MaxDequeDepth);
     }
 
-    public void Dispose() => _meter.Dispose();
+    public void Dispose()
+    {
+        _disposed = true;
+        if (_ownsMeter)
+        {
+            _meter.Dispose();
+        }
+    }
 
     private void Counter(string name, string unit, string description, Func<ThreadStatistics, long> read) =>
-        _meter.CreateObservableCounter(name, () => new Measurement<long>(read(_pool.StatisticsRegistry.Total()), _tags), unit, description);
+        _meter.CreateObservableCounter(name, () => Measure(p => read(p.StatisticsRegistry.Total())), unit, description);
 
     private void Gauge(string name, string unit, string description, Func<WorkStealingPool, long> read) =>
-        _meter.CreateObservableGauge(name, () => new Measurement<long>(read(_pool), _tags), unit, description);
+        _meter.CreateObservableGauge(name, () => Measure(read), unit, description);
+
+    /// <summary>One measurement with the pool's tag, or none once the pool is disposed (a factory's meter outlives it).</summary>
+    private IEnumerable<Measurement<T>> Measure<T>(Func<WorkStealingPool, T> read)
+        where T : struct => _disposed ? [] : [new Measurement<T>(read(_pool), _tags)];
 }

@@ -30,7 +30,7 @@ internal sealed class StatisticsRegistry
     private readonly int _workerCount;
     private readonly int _participantCount;
 
-    internal StatisticsRegistry(int workerCount, int guestCount, int outsideSlots)
+    internal StatisticsRegistry(int workerCount, int guestCount, int outsideSlots, int poolId = 0)
     {
         Debug.Assert(workerCount > 0 && guestCount >= 0 && outsideSlots > 0);
         _workerCount = workerCount;
@@ -40,7 +40,7 @@ internal sealed class StatisticsRegistry
         for (int i = 0; i < _slots.Length; i++)
         {
             bool isParticipant = i < _participantCount;
-            _slots[i] = new StatisticsSlot(isParticipant ? i : -1, isShared: i == _slots.Length - 1, isGuest: isParticipant && i >= workerCount);
+            _slots[i] = new StatisticsSlot(isParticipant ? i : -1, isShared: i == _slots.Length - 1, isGuest: isParticipant && i >= workerCount, poolId);
         }
 
         _slots[^1].ManagedThreadId = -1;

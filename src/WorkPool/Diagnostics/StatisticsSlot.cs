@@ -28,12 +28,16 @@ internal sealed class StatisticsSlot
     /// <summary>The counters, padded so that no other slot's writes share their cache lines.</summary>
     internal StatisticsCounters Counters;
 
-    internal StatisticsSlot(int workerIndex, bool isShared, bool isGuest = false)
+    internal StatisticsSlot(int workerIndex, bool isShared, bool isGuest = false, int poolId = 0)
     {
         WorkerIndex = workerIndex;
         IsShared = isShared;
         IsGuest = isGuest;
+        PoolId = poolId;
     }
+
+    /// <summary>The id of the slot's pool in the <c>WorkPool</c> event source's events (see <see cref="WorkPoolEventSource"/>).</summary>
+    internal int PoolId { get; }
 
     /// <summary>The participant index (a worker's, or a guest slot's), or −1 for a slot of outside threads.</summary>
     internal int WorkerIndex { get; }
@@ -60,6 +64,11 @@ internal sealed class StatisticsSlot
         {
             Counters.JobsRun++;
         }
+
+        if (WorkPoolEventSource.JobsOn)
+        {
+            TraceJobStart();
+        }
     }
 
     /// <summary>A steal attempt on a victim that looked non-empty: taken, or lost to a race.</summary>
@@ -76,6 +85,26 @@ internal sealed class StatisticsSlot
             {
                 Counters.FailedSteals++;
             }
+        }
+
+        if (succeeded && WorkPoolEventSource.StealOn)
+        {
+            TraceSteal();
+        }
+    }
+
+    /// <summary>An idle participant claimed another's offered Join half (counted as a steal).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void OfferClaimed()
+    {
+        if (Statistics.IsEnabled)
+        {
+            Counters.JobsStolen++;
+        }
+
+        if (WorkPoolEventSource.ShareOn)
+        {
+            TraceOfferClaim();
         }
     }
 
@@ -125,6 +154,11 @@ internal sealed class StatisticsSlot
                 Counters.MaxDequeDepth = dequeDepth;
             }
         }
+
+        if (WorkPoolEventSource.ShareOn)
+        {
+            TracePromotion(dequeDepth);
+        }
     }
 
     /// <summary>A promoted half was popped back by its own Join and run inline.</summary>
@@ -155,6 +189,11 @@ internal sealed class StatisticsSlot
         {
             Counters.Sleeps++;
         }
+
+        if (WorkPoolEventSource.SleepOn)
+        {
+            TracePark();
+        }
     }
 
     /// <summary>The worker left its sleep; <paramref name="byNewWork"/> when a producer woke it with a searching token.</summary>
@@ -164,6 +203,11 @@ internal sealed class StatisticsSlot
         if (Statistics.IsEnabled && byNewWork)
         {
             Counters.Wakeups++;
+        }
+
+        if (WorkPoolEventSource.SleepOn)
+        {
+            TraceUnpark(byNewWork);
         }
 
         return byNewWork;
@@ -205,7 +249,32 @@ internal sealed class StatisticsSlot
             Add(ref Counters.RingFullWaits, 1);
             Add(ref Counters.RingBlockedTicks, ticks);
         }
+
+        if (WorkPoolEventSource.RingOn)
+        {
+            WorkPoolEventSource.Log.RingFullWait(PoolId, (long)Stopwatch.GetElapsedTime(0, ticks).TotalMicroseconds);
+        }
     }
+
+    // ---- Events (see WorkPoolEventSource): off the inlined paths, reached only while a session listens. ----
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void TraceJobStart() => WorkPoolEventSource.Log.JobStart(PoolId, WorkerIndex);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void TraceSteal() => WorkPoolEventSource.Log.Steal(PoolId, WorkerIndex);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void TraceOfferClaim() => WorkPoolEventSource.Log.OfferClaim(PoolId, WorkerIndex);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void TracePromotion(int dequeDepth) => WorkPoolEventSource.Log.Promote(PoolId, WorkerIndex, dequeDepth);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void TracePark() => WorkPoolEventSource.Log.Park(PoolId, WorkerIndex);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void TraceUnpark(bool byNewWork) => WorkPoolEventSource.Log.Unpark(PoolId, WorkerIndex, byNewWork);
 
     private void Add(ref long counter, long value)
     {

@@ -5,8 +5,12 @@ namespace WorkPool.Diagnostics;
 /// its instruments. All instruments are observable: they read the pool's statistics registry
 /// only when a listener collects (<c>dotnet-counters</c>, OpenTelemetry, a
 /// <see cref="System.Diagnostics.Metrics.MeterListener"/>), so they cost the pool nothing
-/// between collections. Every measurement carries the tag <see cref="PoolTag"/> = the pool's
-/// <see cref="WorkStealingPool.Name"/>. The counters are cumulative since the pool started.
+/// between collections. Every measurement (and the meter itself) carries the attribute
+/// <see cref="PoolTag"/> = the pool's <see cref="WorkStealingPool.Name"/>, named after
+/// OpenTelemetry's conventions (a namespaced, dotted, lower-case attribute). The meter's version is
+/// <see cref="MeterVersion"/>. The counters are cumulative since the pool started. With
+/// <see cref="WorkStealingPoolOptions.MeterFactory"/> set, the meter is created through that
+/// factory (dependency injection's <c>IMeterFactory</c>), as .NET's own libraries do.
 /// </summary>
 /// <example><c>dotnet-counters monitor --counters WorkPool -p &lt;pid&gt;</c></example>
 public static class WorkPoolMetrics
@@ -14,8 +18,11 @@ public static class WorkPoolMetrics
     /// <summary>The meter's name: <c>WorkPool</c>.</summary>
     public const string MeterName = "WorkPool";
 
-    /// <summary>The tag that names the pool on every measurement: <c>pool</c>.</summary>
-    public const string PoolTag = "pool";
+    /// <summary>The meter's version: the WorkPool package's version (major.minor.patch).</summary>
+    public static string MeterVersion { get; } = typeof(WorkPoolMetrics).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    /// <summary>The attribute that names the pool on every measurement and on the meter: <c>workpool.pool.name</c>.</summary>
+    public const string PoolTag = "workpool.pool.name";
 
     /// <summary>Counter, <c>{job}</c>: jobs executed by the workers (<see cref="ThreadStatistics.JobsRun"/>).</summary>
     public const string JobsExecuted = "workpool.jobs.executed";

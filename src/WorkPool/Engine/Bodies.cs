@@ -86,3 +86,30 @@ internal struct ScopeInstallBody<TBody>(TBody body, CancellationToken cancellati
 
     public void Run(ForkContext context) => context.Worker.RunScope(ref Body, cancellationToken);
 }
+
+/// <summary>
+/// A body that the token forms (Install, Join's second half, Broadcast, Spawn) skip when their
+/// token is canceled before it starts: the check runs where the body would start, on whichever
+/// participant runs it, so work still waiting in a queue is skipped too.
+/// </summary>
+internal struct CancelableBody<TWork>(TWork work, CancellationToken token) : IWork
+    where TWork : struct, IWork
+{
+    public TWork Work = work;
+
+    /// <summary>Set when the token skipped the body (for a broadcast: on at least one worker; a plain store, read after the operation's completion fence).</summary>
+    public bool Skipped;
+
+    private readonly CancellationToken _token = token;
+
+    public void Run(ForkContext context)
+    {
+        if (_token.IsCancellationRequested)
+        {
+            Skipped = true;
+            return;
+        }
+
+        Work.Run(context);
+    }
+}

@@ -70,43 +70,28 @@ internal sealed unsafe class BroadcastRequest(ThreadContext owner) : IDepthItem<
 
     internal void UnregisterWaiter() => ParkingCount.UnregisterWaiter(ref _pending);
 
-    /// <summary>Owner, after the countdown reached zero: rethrows the workers' exceptions (in worker order) and <paramref name="interrupted"/>, if any.</summary>
-    internal void ThrowErrors(int workers, Exception? interrupted)
+    /// <summary>
+    /// Owner, after the countdown reached zero: throws an <see cref="AggregateException"/> of the
+    /// workers' exceptions (in worker order) if any part threw (an exception for the canceled
+    /// <paramref name="token"/> itself counts as cancellation, see <see cref="Failures.OfParts(IEnumerable{Exception}, CancellationToken)"/>).
+    /// </summary>
+    internal void ThrowErrors(int workers, CancellationToken token)
     {
         Debug.Assert(IsDone);
         List<Exception>? errors = null;
-        ExceptionDispatchInfo? single = null;
         for (int i = 0; i < workers; i++)
         {
             if (_tasks[i].Error is { } error)
             {
                 _tasks[i].Error = null;
-                single ??= error;
                 (errors ??= []).Add(error.SourceException);
             }
         }
 
         _body = null;
-        if (interrupted is not null)
+        if (errors is not null)
         {
-            (errors ??= []).Add(interrupted);
+            throw Failures.OfParts(errors, token);
         }
-
-        if (errors is null)
-        {
-            return;
-        }
-
-        if (errors.Count == 1)
-        {
-            if (single is not null)
-            {
-                single.Throw();
-            }
-
-            ExceptionDispatchInfo.Throw(errors[0]);
-        }
-
-        throw new AggregateException(errors);
     }
 }

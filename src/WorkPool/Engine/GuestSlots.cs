@@ -38,21 +38,21 @@ internal sealed class GuestSlots
 
     /// <summary>
     /// Takes a free guest slot for the calling thread (outside every pool; its context is
-    /// <paramref name="outside"/>, or null if it has none yet) and makes the slot its current
+    /// <paramref name="outside"/>) and makes the slot its current
     /// participant, with <paramref name="stackTop"/> (an address in the caller's frame) above
     /// every frame of the call. Null when every slot is taken, the pool has none, or Dispose
     /// closed them: the caller then hands the work to the workers.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal unsafe Worker? TryEnter(ThreadContext? outside, void* stackTop)
+    internal unsafe Worker? TryEnter(ThreadContext outside, void* stackTop)
     {
-        Debug.Assert(outside == ThreadContext.CurrentOrNull && outside?.Worker is null, "Only a thread outside every pool becomes a guest.");
+        Debug.Assert(outside == ThreadContext.CurrentOrNull && outside.Worker is null, "Only a thread outside every pool becomes a guest.");
         Worker[] guests = _guests;
-        int hint = outside is null ? 0 : outside.GuestHint;
+        int hint = outside.GuestHint;
         if ((uint)hint < (uint)guests.Length && guests[hint].TryOccupy())
         {
             Worker guest = guests[hint];
-            guest.BeginGuestCall(stackTop);
+            guest.BeginGuestCall(stackTop, outside);
             return guest;
         }
 
@@ -60,7 +60,7 @@ internal sealed class GuestSlots
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private unsafe Worker? TryEnterAny(ThreadContext? outside, void* stackTop)
+    private unsafe Worker? TryEnterAny(ThreadContext outside, void* stackTop)
     {
         Worker[] guests = _guests;
         if (guests.Length == 0)
@@ -75,12 +75,9 @@ internal sealed class GuestSlots
             int index = (start + i) % guests.Length;
             if (guests[index].TryOccupy())
             {
-                if (outside is not null)
-                {
-                    outside.GuestHint = index;
-                }
+                outside.GuestHint = index;
 
-                guests[index].BeginGuestCall(stackTop);
+                guests[index].BeginGuestCall(stackTop, outside);
                 return guests[index];
             }
         }
@@ -100,10 +97,10 @@ internal sealed class GuestSlots
     {
         foreach (Worker guest in _guests)
         {
-            SpinWait spinner = default;
+            int round = 0;
             while (!guest.TryClose())
             {
-                spinner.SpinOnce();
+                SpinPolicy.Backoff(ref round);
             }
         }
     }

@@ -14,7 +14,7 @@ namespace WorkPool;
 /// it equals p + 1, and a consumer frees it for the next lap by setting it to p + capacity.
 /// <c>tail</c> and <c>head</c> only grow; a CAS on them claims a position, and only the claimer
 /// touches that slot until it publishes the new sequence with a release store.</para>
-/// <para>Blocked producers register in a list guarded by a lock (a cold path: the ring is full).
+/// <para>Blocked producers register in a list guarded by a lock that no interrupt can break (a cold path: the ring is full).
 /// A producer links itself and increments the waiter count under the lock (the increment is a
 /// full fence), then retries; a consumer frees a slot with a fenced exchange, then reads the
 /// count and, if it is not zero, unlinks and unparks the first waiter. One of the two sees the
@@ -36,7 +36,9 @@ internal sealed class InjectorRing
     private PaddedInt32 _waitingProducers;
 
     // Blocked producers in registration order, linked through ThreadContext (no allocation).
-    private readonly object _waitersLock = new();
+    // The lock cannot be interrupted: a consumer that takes it has already taken a job out of
+    // the ring, and an interrupt there would lose the job (see UninterruptibleLock).
+    private UninterruptibleLock _waitersLock;
     private ThreadContext? _firstWaiter;
     private ThreadContext? _lastWaiter;
 
@@ -166,7 +168,8 @@ internal sealed class InjectorRing
     /// </summary>
     internal bool RegisterWaiterOrEnqueue(ThreadContext waiter, Job job)
     {
-        lock (_waitersLock)
+        _waitersLock.Enter();
+        try
         {
             Debug.Assert(!waiter.IsRingWaiter);
             waiter.IsRingWaiter = true;
@@ -186,6 +189,10 @@ internal sealed class InjectorRing
             // never falls below the list length and a consumer never skips a listed waiter.
             Interlocked.Increment(ref _waitingProducers.Value);
         }
+        finally
+        {
+            _waitersLock.Exit();
+        }
 
         // The increment was a full fence; now retry: the producer side of the Dekker pair.
         // (TryEnqueue starts with a schedule point.)
@@ -201,7 +208,8 @@ internal sealed class InjectorRing
     /// <summary>Producer, after waking: leave the waiter list if a consumer has not already removed it.</summary>
     internal void UnregisterWaiter(ThreadContext waiter)
     {
-        lock (_waitersLock)
+        _waitersLock.Enter();
+        try
         {
             if (!waiter.IsRingWaiter)
             {
@@ -220,13 +228,18 @@ internal sealed class InjectorRing
 
             Debug.Fail("A registered waiter is in the list.");
         }
+        finally
+        {
+            _waitersLock.Exit();
+        }
     }
 
     /// <summary>Unlinks the first registered producer and unparks it; false when none is registered.</summary>
     private bool TryWakeFirstProducer()
     {
         ThreadContext? woken;
-        lock (_waitersLock)
+        _waitersLock.Enter();
+        try
         {
             woken = _firstWaiter;
             if (woken is null)
@@ -235,6 +248,10 @@ internal sealed class InjectorRing
             }
 
             Unlink(null, woken);
+        }
+        finally
+        {
+            _waitersLock.Exit();
         }
 
         woken.Parker.Unpark();

@@ -47,7 +47,9 @@ internal sealed class ScopeState : IDepthItem<ScopeState, ThreadContext>
     private int _credits;
 
     // Written by jobs only in their error/cancel paths, read by the owner after the count is zero.
-    private readonly List<ExceptionDispatchInfo> _errors = [];
+    // The errors are a lock-free stack (newest first): a lock here, taken in a job's catch by a
+    // thread with a pending interrupt, could throw and skip the job's CompleteOne.
+    private RecordedError? _errors;
     private int _skipped;
 
     /// <inheritdoc/>
@@ -208,10 +210,20 @@ internal sealed class ScopeState : IDepthItem<ScopeState, ThreadContext>
     /// <summary>Any thread: keeps an exception for the owner to rethrow (cold path).</summary>
     internal void RecordError(Exception error)
     {
-        ExceptionDispatchInfo captured = ExceptionDispatchInfo.Capture(error);
-        lock (_errors)
+        var node = new RecordedError(ExceptionDispatchInfo.Capture(error));
+        RecordedError? head = Volatile.Read(ref _errors);
+        while (true)
         {
-            _errors.Add(captured);
+            node.Next = head;
+            // Full fence: the owner, which reads the stack after the count that this job's
+            // CompleteOne decrements afterwards, sees the node and the exception in it.
+            RecordedError? seen = Interlocked.CompareExchange(ref _errors, node, head);
+            if (seen == head)
+            {
+                return;
+            }
+
+            head = seen;
         }
     }
 
@@ -223,9 +235,9 @@ internal sealed class ScopeState : IDepthItem<ScopeState, ThreadContext>
 
     /// <summary>
     /// Owner, once the count is zero: retires the generation (stale handles now throw), then
-    /// rethrows what the scope collected: the one exception as itself, several as an
-    /// <see cref="AggregateException"/>, or <see cref="OperationCanceledException"/> when
-    /// cancellation skipped a job and nothing threw.
+    /// throws what the scope collected: an <see cref="AggregateException"/> of every exception
+    /// (however many: the rule does not depend on how many jobs ran), or
+    /// <see cref="OperationCanceledException"/> when cancellation skipped a job and nothing threw.
     /// </summary>
     internal void End()
     {
@@ -237,7 +249,7 @@ internal sealed class ScopeState : IDepthItem<ScopeState, ThreadContext>
         CancellationToken = default;
         bool skipped = _skipped != 0;
         _skipped = 0;
-        if (_errors.Count != 0 || skipped)
+        if (_errors is not null || skipped)
         {
             ThrowOutcome(skipped, token);
         }
@@ -246,27 +258,31 @@ internal sealed class ScopeState : IDepthItem<ScopeState, ThreadContext>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ThrowOutcome(bool skipped, CancellationToken token)
     {
-        if (_errors.Count == 0)
+        RecordedError? errors = _errors;
+        _errors = null;
+        if (errors is null)
         {
             Debug.Assert(skipped);
             throw new OperationCanceledException("The scope was canceled before all of its jobs started.", token);
         }
 
-        if (_errors.Count == 1)
+        // The stack is newest first: report in the order the exceptions were recorded.
+        var all = new List<Exception>();
+        for (RecordedError? node = errors; node is not null; node = node.Next)
         {
-            ExceptionDispatchInfo single = _errors[0];
-            _errors.Clear();
-            single.Throw();
+            all.Add(node.Error.SourceException);
         }
 
-        var all = new Exception[_errors.Count];
-        for (int i = 0; i < all.Length; i++)
-        {
-            all[i] = _errors[i].SourceException;
-        }
+        all.Reverse();
+        throw Failures.OfParts(all, token);
+    }
 
-        _errors.Clear();
-        throw new AggregateException(all);
+    /// <summary>One recorded exception, linked newest first.</summary>
+    private sealed class RecordedError(ExceptionDispatchInfo error)
+    {
+        internal ExceptionDispatchInfo Error { get; } = error;
+
+        internal RecordedError? Next;
     }
 
     [DoesNotReturn]

@@ -64,31 +64,31 @@ internal sealed partial class Sleepers
     internal const int WatchLinger = 16;
 
     /// <summary>
-    /// Worker, after its announcement, deciding how to sleep: true when it holds the watch (it
-    /// sleeps with a timeout). It takes the watch when an owner requested it or an offer is open
-    /// and nobody holds it; the watcher gives it up after <see cref="WatchLinger"/> periods in a
-    /// row without an open offer, then looks once more.
-    /// </summary>
-    /// <summary>
-    /// The watcher found work to run (often the offer it was watching for): it gives the watch up
-    /// before running it, since it looks at nothing while it runs, then looks at the offers again
-    /// and requests a watch for any still open (R39 in docs/design/offers.md: an owner that saw the
-    /// watch held before the give-up did not request one; its offer was published before that read,
-    /// so this look, after the exchange's fence, sees it).
+    /// The watcher stops being idle (it found work to run, or its wait is over): busy, it looks at
+    /// no offer, and an owner that sees the watch held requests none, so it gives the watch up.
+    /// The exchange is a full fence before its look at the offers, as in <see cref="KeepsWatch"/>:
+    /// either an owner reads the watch after it (and requests it), or this look sees the offer
+    /// and requests the watch for it (R39).
     /// </summary>
     internal void GiveUpWatch(ref bool isWatcher, ref int idlePeriods)
     {
         Debug.Assert(isWatcher && Volatile.Read(ref _counters.Watch) == Watching, "Only the watcher gives the watch up.");
-        SchedulePoint.Hit();
-        Interlocked.Exchange(ref _counters.Watch, WatchNone);
         isWatcher = false;
         idlePeriods = 0;
+        SchedulePoint.Hit();
+        Interlocked.Exchange(ref _counters.Watch, WatchNone);
         if (_pool.AnyOpenOffer())
         {
             EnsureOffersWatched();
         }
     }
 
+    /// <summary>
+    /// Worker, after its announcement, deciding how to sleep: true when it holds the watch (it
+    /// sleeps with a timeout). It takes the watch when an owner requested it or an offer is open
+    /// and nobody holds it; the watcher gives it up after <see cref="WatchLinger"/> periods in a
+    /// row without an open offer, then looks once more.
+    /// </summary>
     internal bool KeepsWatch(ref bool isWatcher, ref int idlePeriods)
     {
         bool offers = _pool.AnyOpenOffer();

@@ -31,6 +31,9 @@ internal sealed class ThreadContext
     /// <summary>An outside thread: the index of the guest slot it took last, tried first next time (any pool; bounds-checked).</summary>
     internal int GuestHint;
 
+    /// <summary>An outside thread: its stack limit (see <see cref="StackGuard"/>), asked from the OS when the context is created; a guest slot takes it at each guest call.</summary>
+    internal nuint StackLimit;
+
     /// <summary>Nesting depth of broadcasts in progress on this thread; indexes <see cref="BroadcastAt"/>.</summary>
     internal int BroadcastDepth;
 
@@ -81,7 +84,7 @@ internal sealed class ThreadContext
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static ThreadContext CreateForOutsideThread() => t_current = new ThreadContext(worker: null);
+    private static ThreadContext CreateForOutsideThread() => t_current = new ThreadContext(worker: null) { StackLimit = StackGuard.CurrentThreadLimit() };
 
     /// <summary>
     /// Outside thread: wait until <paramref name="condition"/> is met, spinning for
@@ -108,8 +111,6 @@ internal sealed class ThreadContext
                 }
                 finally
                 {
-                    // Also when the park is interrupted: a registration left behind would make
-                    // the next round's TryRegister fail and that wait spin instead of parking.
                     condition.Unregister(this);
                 }
             }
@@ -117,37 +118,25 @@ internal sealed class ThreadContext
     }
 
     /// <summary>
-    /// Waits until <paramref name="condition"/> is met (a worker runs its pool's work meanwhile),
-    /// and an interrupt of this thread does not end the wait early: for waits whose end other
-    /// threads still write into (a frame on this stack, state this thread is about to reuse).
-    /// Returns the interrupt, if one came, for the caller to rethrow.
+    /// Waits until <paramref name="condition"/> is met (a participant runs its pool's work
+    /// meanwhile): for waits whose end other threads still write into (a frame on this stack,
+    /// state this thread is about to reuse). Nothing ends such a wait early: the parker cannot be
+    /// interrupted (see <see cref="Parker"/>), and an interrupt of this thread stays pending for
+    /// the user's code.
     /// </summary>
     /// <param name="condition">What ends the wait.</param>
     /// <param name="spinCount">How many rounds an outside thread spins before it parks.</param>
     /// <param name="isolated">For a participant: whether the wait leaves the injector ring alone (see <see cref="Worker.WaitUntil"/>).</param>
-    internal ThreadInterruptedException? WaitUninterruptibly<TCondition>(ref TCondition condition, int spinCount, bool isolated)
+    internal void WaitUninterruptibly<TCondition>(ref TCondition condition, int spinCount, bool isolated)
         where TCondition : struct, IWakeCondition
     {
-        ThreadInterruptedException? interrupted = null;
-        while (true)
+        if (Worker is { } worker)
         {
-            try
-            {
-                if (Worker is { } worker)
-                {
-                    worker.WaitUntil(ref condition, isolated);
-                }
-                else
-                {
-                    WaitUntil(ref condition, spinCount);
-                }
-
-                return interrupted;
-            }
-            catch (ThreadInterruptedException e)
-            {
-                interrupted = e;
-            }
+            worker.WaitUntil(ref condition, isolated);
+        }
+        else
+        {
+            WaitUntil(ref condition, spinCount);
         }
     }
 

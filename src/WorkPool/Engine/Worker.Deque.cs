@@ -91,14 +91,13 @@ internal sealed partial class Worker
 
     /// <summary>
     /// Helps with this pool's work until a shared job that someone took is done, then frees it.
-    /// Uninterruptible (the job points into this stack); returns the job's exception, and the
-    /// interrupt, if one came, to rethrow.
+    /// Uninterruptible (the job points into this stack); returns the job's exception.
     /// </summary>
-    internal ExceptionDispatchInfo? WaitForShared(FrameJob job, out ThreadInterruptedException? interrupted)
+    internal ExceptionDispatchInfo? WaitForShared(FrameJob job)
     {
         Debug.Assert(_promotedCount > 0 && _frameJobs[_promotedCount - 1] == job, "Shared jobs finish newest first.");
         var done = new JobDone(job);
-        interrupted = WaitUninterruptibly(ref done);
+        WaitUninterruptibly(ref done);
         _promotedCount--;
         return job.TakeError();
     }

@@ -42,13 +42,14 @@ internal sealed partial class Worker
         return state != GuestSlots.Occupied;
     }
 
-    /// <summary>The new occupant: this slot becomes the calling thread's participant.</summary>
+    /// <summary>The new occupant (whose own context is <paramref name="outside"/>): this slot becomes the calling thread's participant.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal unsafe void BeginGuestCall(void* stackTop)
+    internal unsafe void BeginGuestCall(void* stackTop, ThreadContext outside)
     {
         Debug.Assert(_occupancy.Value == GuestSlots.Occupied);
         Debug.Assert(_newestFrame is null && _promotedCount == 0 && Deque.LooksEmpty && Context.Depth == 0, "A guest slot is left clean.");
         _stackBase = (nuint)stackTop;
+        TakeStackLimitOf(outside);
         StartNewWork();
         ThreadContext.SetCurrent(Context);
     }

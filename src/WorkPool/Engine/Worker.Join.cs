@@ -36,6 +36,13 @@ internal sealed partial class Worker
     {
         Debug.Assert(ThreadContext.CurrentOrNull == Context, "Join runs on the participant's own thread.");
         JoinFrame frame;
+
+        // The stack guard (Worker.Stack.cs): one compare of this frame against a precomputed limit.
+        if ((nuint)(&frame) < _stackLimit)
+        {
+            ThrowInsufficientStack();
+        }
+
         void* bodyB = Unsafe.AsPointer(ref b);
         // A thief runs B where it lies, through an unmanaged pointer: only a location on this
         // thread's stack, in a caller's frame (above ours), is safe for that. Anything else
@@ -61,6 +68,7 @@ internal sealed partial class Worker
             TryPromoteOldest();
         }
 
+        ExceptionDispatchInfo errorA;
         try
         {
             a.Run(new ForkContext(this));
@@ -69,8 +77,15 @@ internal sealed partial class Worker
         {
             // Off the fast path: B still runs (or is awaited); then A's exception goes on with
             // its stack, or both go on together if B failed too.
-            FinishBAfterAThrew(&frame, ref b, e);
-            throw;
+            if (HasStackToRethrow())
+            {
+                FinishBAfterAThrew(&frame, ref b, e);
+                throw;
+            }
+
+            // Too deep to rethrow from here (see HasStackToRethrow): leave the catch first.
+            errorA = ExceptionDispatchInfo.Capture(e);
+            goto AThrewDeep;
         }
 
         Debug.Assert(_newestFrame == &frame, "Joins inside A unlinked their frames.");
@@ -86,6 +101,29 @@ internal sealed partial class Worker
         {
             FinishB(&frame, ref b)?.Throw();
         }
+
+        return;
+
+    AThrewDeep:
+        // The catch has ended, so the exception's dispatch has unwound to this frame: B runs
+        // here, not below the throw point, and A's exception goes on from here.
+        FinishBAfterAThrew(&frame, ref b, errorA.SourceException);
+        errorA.Throw();
+    }
+
+    /// <summary>
+    /// Whether a catch of a Join may rethrow in place. A rethrow from a catch block dispatches the
+    /// exception anew from below the throw point, and every Join the exception then passes adds
+    /// its catch and the runtime's dispatch frames (about 10 KB each) further down: thousands of
+    /// nested Joins unwinding an exception overflow any stack. Near this participant's stack limit
+    /// (which the stack guard's exception starts at) the Join leaves the catch first instead, and
+    /// rethrows from its own frame (a copy of the stack trace, so only there).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private unsafe bool HasStackToRethrow()
+    {
+        byte local = 0;
+        return (nuint)(&local) >= _stackLimit + RethrowMargin;
     }
 
     /// <summary>
@@ -99,7 +137,7 @@ internal sealed partial class Worker
     {
         if (FinishB(frame, ref b) is { } errorB)
         {
-            throw new AggregateException(errorA, errorB.SourceException);
+            throw Failures.Both(errorA, errorB.SourceException);
         }
     }
 
@@ -133,9 +171,8 @@ internal sealed partial class Worker
                 // Claimed. The frame stays linked while this thread waits and helps, so no Join of
                 // a job it runs meanwhile makes an offer of its own: the offer's job is still in use.
                 Debug.Assert(frame->State == JoinFrame.Claimed);
-                ExceptionDispatchInfo? error = WaitForClaimedOffer(out ThreadInterruptedException? interrupted);
+                ExceptionDispatchInfo? error = WaitForClaimedOffer();
                 _newestFrame = frame->Older;
-                ThrowIfInterrupted(interrupted, error);
                 return error;
         }
     }
@@ -186,32 +223,12 @@ internal sealed partial class Worker
         }
 
         // The job points into a frame of this stack: leaving before it is done would let the
-        // thief write into a dead frame, so not even an interrupt ends the wait early.
+        // thief write into a dead frame, so nothing (not even an interrupt) ends the wait early.
         var done = new JobDone(job);
-        ThreadInterruptedException? interrupted = WaitUninterruptibly(ref done);
+        WaitUninterruptibly(ref done);
         _stats.JoinHalfTaken();
         ExceptionDispatchInfo? error = job.TakeError();
         _promotedCount--;
-        ThrowIfInterrupted(interrupted, error);
         return error;
-    }
-
-    /// <summary>
-    /// A wait that ended after an interrupt: the Join's bookkeeping is done, so rethrow the
-    /// interrupt now, together with B's exception when B failed too (neither is lost).
-    /// </summary>
-    private static void ThrowIfInterrupted(ThreadInterruptedException? interrupted, ExceptionDispatchInfo? error)
-    {
-        if (interrupted is null)
-        {
-            return;
-        }
-
-        if (error is not null)
-        {
-            throw new AggregateException(error.SourceException, interrupted);
-        }
-
-        ExceptionDispatchInfo.Throw(interrupted);
     }
 }

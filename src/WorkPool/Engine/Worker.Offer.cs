@@ -88,10 +88,10 @@ internal sealed partial class Worker
     /// Owner: its offered half was claimed; help with other work until the claimer is done (not
     /// even an interrupt ends the wait: the half runs on this stack). Returns B's exception.
     /// </summary>
-    private ExceptionDispatchInfo? WaitForClaimedOffer(out ThreadInterruptedException? interrupted)
+    private ExceptionDispatchInfo? WaitForClaimedOffer()
     {
         var done = new JobDone(_offerJob);
-        interrupted = WaitUninterruptibly(ref done);
+        WaitUninterruptibly(ref done);
         _stats.JoinHalfTaken();
         return _offerJob.TakeError();
     }
@@ -151,7 +151,7 @@ internal sealed partial class Worker
             return null;
         }
 
-        _stats.StealAttempt(true);
+        _stats.OfferClaimed();
         return candidate._offerJob;
     }
 }

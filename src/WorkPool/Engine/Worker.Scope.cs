@@ -46,13 +46,9 @@ internal sealed partial class Worker
             if (!scope.IsDone)
             {
                 // Jobs still write into the state: not even an interrupt may end this wait, or
-                // the next scope at this depth would reuse the state under them. An interrupt
-                // is reported with the scope's other exceptions.
+                // the next scope at this depth would reuse the state under them.
                 var done = new ScopeDone(scope);
-                if (WaitUninterruptibly(ref done) is { } interrupted)
-                {
-                    scope.RecordError(interrupted);
-                }
+                WaitUninterruptibly(ref done);
             }
         }
         finally

@@ -71,6 +71,7 @@ internal sealed partial class Worker
         Debug.Assert(!IsGuest, "Only workers have a thread.");
         int stackMarker = 0;
         _stackBase = (nuint)(&stackMarker);
+        TakeStackLimitOfCurrentThread(_pool.Options.StackSize);
         Context.AttachToCurrentThread();
         _pool.Options.OnWorkerStart?.Invoke(Index);
 
@@ -91,7 +92,7 @@ internal sealed partial class Worker
     }
 
     /// <summary>See <see cref="ThreadContext.WaitUninterruptibly"/>; an isolated wait (of this participant's own fork-join work).</summary>
-    private ThreadInterruptedException? WaitUninterruptibly<TCondition>(ref TCondition condition)
+    private void WaitUninterruptibly<TCondition>(ref TCondition condition)
         where TCondition : struct, IWakeCondition => Context.WaitUninterruptibly(ref condition, _spinCount, isolated: true);
 
     /// <summary>
@@ -137,6 +138,11 @@ internal sealed partial class Worker
 
             if (job is not null)
             {
+                if (_isWatcher)
+                {
+                    _sleepers.GiveUpWatch(ref _isWatcher, ref _watchIdlePeriods);
+                }
+
                 if (idle)
                 {
                     idle = false;
@@ -144,11 +150,6 @@ internal sealed partial class Worker
                 }
 
                 gaveUpSearch = false;
-                if (_isWatcher)
-                {
-                    // R39: a watcher that runs work watches nothing meanwhile.
-                    _sleepers.GiveUpWatch(ref _isWatcher, ref _watchIdlePeriods);
-                }
 
                 StartNewWork();
                 _stats.JobRun();
@@ -204,6 +205,11 @@ internal sealed partial class Worker
         }
 
         _offerCandidate = null;
+        if (_isWatcher)
+        {
+            _sleepers.GiveUpWatch(ref _isWatcher, ref _watchIdlePeriods);
+        }
+
         if (idle)
         {
             StopIdle(searchesRings);
@@ -267,56 +273,42 @@ internal sealed partial class Worker
         // Written before the announcement's interlocked operations, which publish it to wakers.
         SleepsIsolated = !lookAtRings;
         _sleepers.Announce(this);
-        try
+        if (condition.TryRegister(Context))
         {
-            if (condition.TryRegister(Context))
+            try
             {
-                try
+                // The last look, after the announcement's fences (see Sleepers). Shutdown needs
+                // no check here: the main loop's condition refuses to register once it is set,
+                // and Dispose unparks every worker after setting it. (The parker cannot be
+                // interrupted: an interrupt of this thread stays pending for the jobs it runs.)
+                SchedulePoint.Hit();
+                bool watching = _sleepers.KeepsWatch(ref _isWatcher, ref _watchIdlePeriods);
+                if (!(lookAtRings ? _pool.HasVisibleWork() : _pool.HasVisibleDequeWork()) && !HasInbox)
                 {
-                    // The last look, after the announcement's fences (see Sleepers). Shutdown needs
-                    // no check here: the main loop's condition refuses to register once it is set,
-                    // and Dispose unparks every worker after setting it.
-                    SchedulePoint.Hit();
-                    bool watching = _sleepers.KeepsWatch(ref _isWatcher, ref _watchIdlePeriods);
-                    if (!(lookAtRings ? _pool.HasVisibleWork() : _pool.HasVisibleDequeWork()) && !HasInbox)
+                    if (!lookAtRings && _pool.HasVisibleWork())
                     {
-                        if (!lookAtRings && _pool.HasVisibleWork())
-                        {
-                            // R38: a producer that read Sleeping before our announcement skipped
-                            // its wake, and this look does not take ring work: wake someone for
-                            // it, ourselves (the permit makes Park return) when nobody else is left.
-                            _sleepers.NotifyWork();
-                        }
+                        // R38: a producer that read Sleeping before our announcement skipped
+                        // its wake, and this look does not take ring work: wake someone for
+                        // it, ourselves (the permit makes Park return) when nobody else is left.
+                        _sleepers.NotifyWork();
+                    }
 
-                        _stats.Sleep();
-                        if (watching)
-                        {
-                            // The watcher: look at the offers again after the watch period.
-                            _watchTimedOut = !Context.Parker.Park(Sleepers.WatchPeriodMilliseconds);
-                        }
-                        else
-                        {
-                            Context.Parker.Park();
-                        }
+                    _stats.Sleep();
+                    if (watching)
+                    {
+                        // The watcher: look at the offers again after the watch period.
+                        _watchTimedOut = !Context.Parker.Park(Sleepers.WatchPeriodMilliseconds);
+                    }
+                    else
+                    {
+                        Context.Parker.Park();
                     }
                 }
-                finally
-                {
-                    condition.Unregister(Context);
-                }
             }
-        }
-        catch (ThreadInterruptedException)
-        {
-            // Interrupted while parked: leave the sleeping set as if woken (handing back the
-            // searching token a waker may have given), so the counts stay exact, then let the
-            // interrupt go on.
-            if (_sleepers.Withdraw(this))
+            finally
             {
-                StopSearchingToRun();
+                condition.Unregister(Context);
             }
-
-            throw;
         }
 
         return _stats.Woke(_sleepers.Withdraw(this));
@@ -336,6 +328,7 @@ internal sealed partial class Worker
             {
                 _stats.Sleep();
                 Context.Parker.Park();
+                _stats.Woke(byNewWork: false);
             }
             finally
             {

@@ -50,7 +50,8 @@ namespace WorkPool;
 // Exceptions: a throwing piece stops the loop (pieces not started yet are skipped) and its
 // exception travels up like a Join's: in the tree through the Joins; with the cursor, the
 // caller's own exception and the helper job's are combined like a Join's A and B (the caller is
-// A). One exception is rethrown as itself, two become an AggregateException (which may nest).
+// A). At the top RunLoop makes of whatever arrived one flat AggregateException (Failures), so
+// the caller sees the same type whatever ran where (docs/exceptions.md).
 
 /// <summary>The shared state of one parallel loop; lives on the stack of the thread that started it.</summary>
 internal struct Loop<TBody, TResult>
@@ -76,6 +77,14 @@ internal struct Loop<TBody, TResult>
     /// <summary>The cursor: how many iterations from <see cref="From"/> have been claimed.</summary>
     private ulong _claimed;
 
+    /// <summary>
+    /// The longest piece the cursor hands out: about <see cref="LoopPacing.PieceTarget"/> at the
+    /// measured rate (unbounded until the first measurement). A hint written by whoever measures
+    /// a piece that no longer fits; set before the helper job is published, so no helper's first
+    /// claim is unbounded.
+    /// </summary>
+    private ulong _pieceCap;
+
     public Loop(TBody body, long fromInclusive, long toExclusive, ulong grain, int participants, CancellationToken cancellationToken)
     {
         Debug.Assert(fromInclusive < toExclusive && grain >= 1 && participants >= 1);
@@ -86,9 +95,13 @@ internal struct Loop<TBody, TResult>
         Grain = grain;
         CancellationToken = cancellationToken;
         _guidedDivisor = 4 * (ulong)participants;
+        _pieceCap = ulong.MaxValue;
     }
 
     public readonly ulong Remaining => Length - _claimed;
+
+    /// <summary>How many iterations have been claimed (the caller alone: a plain read).</summary>
+    public readonly ulong Claimed => _claimed;
 
     /// <summary>Whether a piece starting at <paramref name="from"/> is to be skipped: stopped, broken below it, or cancelled.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -148,7 +161,7 @@ internal struct Loop<TBody, TResult>
                 return false;
             }
 
-            ulong take = Math.Max(Grain, remaining / _guidedDivisor);
+            ulong take = Math.Max(Grain, Math.Min(remaining / _guidedDivisor, Volatile.Read(ref _pieceCap)));
             if (take >= remaining || remaining - take < Grain)
             {
                 take = remaining;
@@ -169,14 +182,80 @@ internal struct Loop<TBody, TResult>
         }
     }
 
-    /// <summary>Claims and runs pieces until the cursor is exhausted or the loop stops.</summary>
+    /// <summary>Claims and runs pieces until the cursor is exhausted or the loop stops, measuring each (see <see cref="Pace"/>).</summary>
     public TResult DrainShared(TResult accumulator)
     {
+        long last = Stopwatch.GetTimestamp();
         while (TryClaimShared(out long from, out long to) && !ShouldSkip(from))
         {
             accumulator = RunPiece(accumulator, from, to);
+            long now = Stopwatch.GetTimestamp();
+            Pace(unchecked((ulong)(to - from)), now - last);
+            last = now;
         }
 
         return accumulator;
+    }
+
+    /// <summary>
+    /// The caller alone (no helper out, its deque full): runs the rest in pieces paced like the
+    /// shared ones, so that a stop or a cancellation still takes effect between them.
+    /// </summary>
+    public TResult DrainAlone(TResult accumulator)
+    {
+        ulong cap = Volatile.Read(ref _pieceCap);
+        ulong size = cap == ulong.MaxValue ? Grain : cap;
+        long last = Stopwatch.GetTimestamp();
+        while (TryClaimAlone(size, out long from, out long to) && !ShouldSkip(from))
+        {
+            accumulator = RunPiece(accumulator, from, to);
+            long now = Stopwatch.GetTimestamp();
+            size = NextPiece(size, unchecked((ulong)(to - from)), now - last);
+            last = now;
+        }
+
+        return accumulator;
+    }
+
+    /// <summary>
+    /// After a piece of <paramref name="iterations"/> ran in <paramref name="ticks"/>: corrects
+    /// the piece cap when the piece overran the target, or when a capped piece ran much shorter
+    /// (a plain hint; concurrent writers each leave a measured value). A piece that was neither
+    /// costs two compares.
+    /// </summary>
+    public void Pace(ulong iterations, long ticks)
+    {
+        if (ticks <= 2 * LoopPacing.PieceTargetTicks && (ticks >= LoopPacing.PieceTargetTicks / 4 || iterations < Volatile.Read(ref _pieceCap)))
+        {
+            return;
+        }
+
+        SetPieceCap(iterations, ticks);
+    }
+
+    /// <summary>Sets the piece cap from the rate of <paramref name="iterations"/> in <paramref name="ticks"/> when it is off by more than half.</summary>
+    public void SetPieceCap(ulong iterations, long ticks)
+    {
+        ulong cap = Volatile.Read(ref _pieceCap);
+        ulong fit = LoopPacing.Fit(iterations, ticks, Grain);
+        if (fit < cap / 2 || fit / 2 > cap)
+        {
+            Volatile.Write(ref _pieceCap, fit);
+        }
+    }
+
+    /// <summary><paramref name="size"/>, but no more than the piece cap (and no less than the grain).</summary>
+    public readonly ulong CappedPiece(ulong size) => Math.Max(Grain, Math.Min(size, Volatile.Read(in _pieceCap)));
+
+    /// <summary>The caller alone, after a piece of <paramref name="iterations"/> that ran <paramref name="ticks"/>: the next one doubles, capped once pieces near the target.</summary>
+    public ulong NextPiece(ulong size, ulong iterations, long ticks)
+    {
+        ulong doubled = size <= ulong.MaxValue / 2 ? size * 2 : size;
+        if (ticks >= LoopPacing.PieceTargetTicks / 4)
+        {
+            SetPieceCap(iterations, ticks);
+        }
+
+        return CappedPiece(doubled);
     }
 }

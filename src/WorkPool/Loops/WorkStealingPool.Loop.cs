@@ -22,6 +22,9 @@ public sealed partial class WorkStealingPool
 
     private static readonly long s_loopHeartbeatTicks = Math.Max(1, (long)(LoopHeartbeat.TotalSeconds * Stopwatch.Frequency));
 
+    /// <summary>How long a caller-first loop runs alone before its doubling pieces are capped (see LoopPacing).</summary>
+    private static readonly long s_pacedAloneTicks = LoopPacing.PieceTargetTicks / 4;
+
     /// <summary>How a loop is split.</summary>
     private enum LoopShape
     {
@@ -63,6 +66,7 @@ public sealed partial class WorkStealingPool
             if (participant is null)
             {
                 byte stackTop = 0;
+                context ??= ThreadContext.Current; // once per thread: it keeps the stack limit (StackGuard)
                 if (_guests.TryEnter(context, &stackTop) is { } guest)
                 {
                     try
@@ -81,6 +85,12 @@ public sealed partial class WorkStealingPool
             // slot is taken: the workers run the loop's tree.
             var root = new LoopSplit<TBody, TResult>(Unsafe.AsPointer(ref loop), fromInclusive, toExclusive);
             return InstallTree(ref root, context ?? ThreadContext.Current);
+        }
+        catch (Exception e) when (!IsOwnDisposal(e))
+        {
+            // One rule, whatever ran where (docs/exceptions.md): every exception of the
+            // iterations, in an AggregateException.
+            throw Failures.OfParts(e, cancellationToken);
         }
         finally
         {
@@ -120,6 +130,7 @@ public sealed partial class WorkStealingPool
         long start = Stopwatch.GetTimestamp();
         ulong size = loop.Grain;
         int pieces = 0;
+
         while (loop.TryClaimAlone(size, out long from, out long to))
         {
             if (loop.ShouldSkip(from))
@@ -136,9 +147,23 @@ public sealed partial class WorkStealingPool
 
             // The clock only from the second piece on, and not after the last one.
             size = size <= ulong.MaxValue / 2 ? size * 2 : size;
-            if (++pieces >= FirstHeartbeatPiece && Stopwatch.GetTimestamp() - start >= s_loopHeartbeatTicks && _sleepers.AnyIdle)
+            if (++pieces >= FirstHeartbeatPiece)
             {
-                return WithHelper(ref loop, accumulator, guest, helpers);
+                long elapsed = Stopwatch.GetTimestamp() - start;
+                if (elapsed >= s_loopHeartbeatTicks && _sleepers.AnyIdle)
+                {
+                    // The helpers' first claims are capped by the rate measured so far (LoopPacing).
+                    loop.SetPieceCap(loop.Claimed, elapsed);
+                    return WithHelper(ref loop, accumulator, guest, helpers);
+                }
+
+                // Pieces double, so each runs about as long as all before it: once that nears the
+                // piece target, cap them (a loop shorter than that pays this one compare).
+                if (elapsed >= s_pacedAloneTicks)
+                {
+                    loop.SetPieceCap(loop.Claimed, elapsed);
+                    size = loop.CappedPiece(size);
+                }
             }
         }
 
@@ -177,7 +202,7 @@ public sealed partial class WorkStealingPool
             ExceptionDispatchInfo? errorB = FinishHelper(job, guest, out _);
             if (errorB is not null)
             {
-                throw new AggregateException(errorA, errorB.SourceException);
+                throw Failures.Both(errorA, errorB.SourceException);
             }
 
             throw;
@@ -197,17 +222,9 @@ public sealed partial class WorkStealingPool
         return root.Result;
     }
 
-    /// <summary>The caller, with no helper out: runs the remaining pieces itself.</summary>
+    /// <summary>The caller, with no helper out: runs the remaining pieces itself (paced, so a stop still takes effect between them).</summary>
     private static TResult RunAlone<TBody, TResult>(ref Loop<TBody, TResult> loop, TResult accumulator)
-        where TBody : struct, ILoopBody<TResult>
-    {
-        while (loop.TryClaimAlone(ulong.MaxValue, out long from, out long to) && !loop.ShouldSkip(from))
-        {
-            accumulator = loop.RunPiece(accumulator, from, to);
-        }
-
-        return accumulator;
-    }
+        where TBody : struct, ILoopBody<TResult> => loop.DrainAlone(accumulator);
 
     /// <summary>
     /// Takes the helper job back from the guest's deque if nobody took it (it never ran);
@@ -224,12 +241,6 @@ public sealed partial class WorkStealingPool
             return null;
         }
 
-        ExceptionDispatchInfo? error = guest.WaitForShared(job, out ThreadInterruptedException? interrupted);
-        if (interrupted is not null)
-        {
-            throw error is null ? interrupted : new AggregateException(error.SourceException, interrupted);
-        }
-
-        return error;
+        return guest.WaitForShared(job);
     }
 }

@@ -18,6 +18,8 @@ internal static class ProbeProgram
             [SpawnProbes.Unhandled] => SpawnProbes.RunUnhandled(),
             [SampleProbes.AllocationTest] => SampleProbes.Run(SampleProbes.AllocationTest),
             [ZeroAfterFirstCallProbe.Command, string form] => ZeroAfterFirstCallProbe.Run(form),
+            [RobustnessProbes.IdleInterrupt] => RobustnessProbes.RunIdleInterrupt(),
+            [RobustnessProbes.DeepRecursion] => RobustnessProbes.RunDeepRecursion(),
             _ => null,
         };
         if (exitCode is { } code)
@@ -25,7 +27,7 @@ internal static class ProbeProgram
             return code;
         }
 
-        Console.Error.WriteLine($"usage: dotnet WorkPool.Tests.dll {AllocationProbe.Command} <AllocationTests method> | {StatisticsProbes.SigQuit} | {StatisticsProbes.Disabled} | {SpawnProbes.Unhandled} | {SampleProbes.AllocationTest} | {ZeroAfterFirstCallProbe.Command} <form>  (run the tests with dotnet test)");
+        Console.Error.WriteLine($"usage: dotnet WorkPool.Tests.dll {AllocationProbe.Command} <AllocationTests method> | {StatisticsProbes.SigQuit} | {StatisticsProbes.Disabled} | {SpawnProbes.Unhandled} | {SampleProbes.AllocationTest} | {ZeroAfterFirstCallProbe.Command} <form> | {RobustnessProbes.IdleInterrupt} | {RobustnessProbes.DeepRecursion}  (run the tests with dotnet test)");
         return 2;
     }
 }
