@@ -1,3 +1,4 @@
+using static WorkPool.Tests.AllocationProbe;
 using System.Threading.Tasks.Sources;
 using Microsoft.Extensions.ObjectPool;
 
@@ -55,7 +56,7 @@ public partial class AllocationTests
         }
 
         return sum;
-    }, Loops * Sum(LoopLength));
+    }, Loops * Sum(LoopLength), warmEachWorker: false);
 
     [Fact]
     public void ForWithLocalState_StructForm_ZeroBytes() => AssertZeroBytes("For<TBody, TLocal>(from, to, ref IForLocalBody<TLocal>)", Loops * LoopLength, static pool =>
@@ -69,7 +70,7 @@ public partial class AllocationTests
         }
 
         return sum;
-    }, Loops * Sum(LoopLength));
+    }, Loops * Sum(LoopLength), warmEachWorker: false);
 
     [Fact]
     public void ForWithLocalState_LongLoopsHandedToWorkers_ZeroBytes() => AssertZeroBytes("For<TBody, TLocal>(from, to, ref IForLocalBody<TLocal>) of ~100 µs", LongLoops * LongLoopLength, static pool =>
@@ -83,7 +84,7 @@ public partial class AllocationTests
         }
 
         return sum;
-    }, LongLoops * Sum(LongLoopLength));
+    }, LongLoops * Sum(LongLoopLength), warmEachWorker: false);
 
     private static readonly ObjectPoolHolder ObjectPools = new();
 
@@ -111,7 +112,7 @@ public partial class AllocationTests
 
             return inside;
         });
-    }, Calls);
+    }, Calls, warmEachWorker: false);
 
     /// <summary>Sums the indices into a per-participant local, then the locals into <see cref="Total"/>.</summary>
     private struct LocalSumBody : IForLocalBody<long>
@@ -210,7 +211,12 @@ public partial class AllocationTests
             _voidOperation = voidOperation;
             _done.Reset();
             _start.SetResult(true);
-            Bounded.Wait(_done, "a round of the async loop");
+            // Not Bounded.Wait: its message string would be allocated on every call.
+            if (!_done.Wait(Bounded.WaitLimit))
+            {
+                Assert.Fail("A round of the async loop hung.");
+            }
+
             if (_error is { } error)
             {
                 _error = null;
