@@ -300,8 +300,8 @@ public sealed partial class WorkStealingPool
     /// </summary>
     private bool PublishAsync(Job job)
     {
-        ThreadContext context = ThreadContext.Current;
-        if (context.Worker is { IsGuest: false } worker && worker.Pool == this)
+        ThreadContext? context = ThreadContext.CurrentOrNull;
+        if (context?.Worker is { IsGuest: false } worker && worker.Pool == this)
         {
             if (!worker.TryPushSpawned(job))
             {
@@ -309,6 +309,40 @@ public sealed partial class WorkStealingPool
             }
 
             return true;
+        }
+
+        if (context is null)
+        {
+            // A thread that never used a pool: typically one of the many .NET thread-pool threads
+            // of a service, where the continuations of earlier calls run. It gets no thread
+            // context (and no statistics slot) as long as the ring has room: a context is a
+            // per-thread allocation, and the set of threads that make async calls keeps changing.
+            // The same gate and ring publication as PublishFromOutside, less its counter.
+            if (!TryEnterGate())
+            {
+                return false;
+            }
+
+            bool enqueued;
+            try
+            {
+                enqueued = _injector.TryEnqueue(job);
+            }
+            finally
+            {
+                ExitGate();
+            }
+
+            if (enqueued)
+            {
+                // Full fence between publishing the job and reading the sleeper count (see Sleepers).
+                Interlocked.MemoryBarrier();
+                _sleepers.NotifyWork();
+                return true;
+            }
+
+            // The ring is full: wait for room as any outside producer does, with a context.
+            context = ThreadContext.Current;
         }
 
         return PublishFromOutside(context, job);
