@@ -1,0 +1,38 @@
+using WorkPool;
+
+namespace Samples;
+
+public static class AsyncCode
+{
+    // <snippet:async-code>
+    // A request handler: the CPU burst runs on the pool's workers while the request's thread
+    // goes back to the .NET thread pool; the code after await runs there (or on the captured
+    // context), never on a worker. State + static lambda: 0 B per call after warm-up.
+    public static async Task<ulong> ChecksumAsync(WorkStealingPool pool, byte[] payload, CancellationToken ct)
+    {
+        ulong checksum = await pool.InstallAsync(payload, static p => Fnv1a(p), ct);
+
+        // A parallel loop, awaited the same way.
+        var rows = new ulong[payload.Length / 64];
+        await pool.ForAsync(0, rows.Length, (payload, rows), static (s, r) => s.rows[r] = Fnv1a(s.payload.AsSpan(r * 64, 64)), ct);
+        return checksum ^ rows.Aggregate(0UL, static (a, b) => a ^ b);
+    }
+    // </snippet:async-code>
+
+    // <snippet:async-task-scheduler>
+    // Existing Task code on the pool's workers (Tasks allocate: use it for code you already have).
+    public static Task<int> LegacyAsync(WorkStealingPool pool) =>
+        Task.Factory.StartNew(static () => 6 * 7, CancellationToken.None, TaskCreationOptions.None, pool.TaskScheduler);
+    // </snippet:async-task-scheduler>
+
+    public static ulong Fnv1a(ReadOnlySpan<byte> bytes)
+    {
+        ulong hash = 14695981039346656037UL;
+        foreach (byte b in bytes)
+        {
+            hash = (hash ^ b) * 1099511628211UL;
+        }
+
+        return hash;
+    }
+}
