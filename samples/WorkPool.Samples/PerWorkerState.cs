@@ -9,17 +9,10 @@ public static class PerWorkerState
     // <snippet:worker-local>
     public static long[] Histogram(WorkStealingPool pool, byte[] data)
     {
-        // One 256-bin histogram per participant (workers, and the calling thread's guest slot):
-        // no lock and no shared cache line while counting.
-        var local = new WorkerLocal<long[]>(pool, static () => new long[256]);
+        var local = new WorkerLocal<long[]>(pool, static () => new long[256]);   // one per participant
         pool.For(0, data.Length, (data, local), static (s, i) => s.local.Value[s.data[i]]++);
-
         var total = new long[256];
-        foreach (long[] bins in local)   // combine after the loop
-        {
-            for (int b = 0; b < 256; b++) total[b] += bins[b];
-        }
-
+        foreach (long[] bins in local) for (int b = 0; b < 256; b++) total[b] += bins[b];
         return total;
     }
     // </snippet:worker-local>

@@ -10,13 +10,14 @@ public class AsyncAndLocalSampleTests
     {
         using WorkStealingPool pool = Pools.Create(2);
         byte[] payload = Enumerable.Range(0, 64 * 100).Select(static i => (byte)(i * 7)).ToArray();
-        ulong expected = AsyncCode.Fnv1a(payload);
+        Assert.Equal(AsyncCode.Fnv1a(payload), await AsyncCode.ChecksumAsync(pool, payload, CancellationToken.None));
+        ulong rows = 0;
         for (int r = 0; r < 100; r++)
         {
-            expected ^= AsyncCode.Fnv1a(payload.AsSpan(r * 64, 64));
+            rows ^= AsyncCode.Fnv1a(payload.AsSpan(r * 64, 64));
         }
 
-        Assert.Equal(expected, await AsyncCode.ChecksumAsync(pool, payload, CancellationToken.None));
+        Assert.Equal(rows, await AsyncCode.RowChecksumsAsync(pool, payload, CancellationToken.None));
         Assert.Equal(42, await AsyncCode.LegacyAsync(pool));
     });
 
