@@ -1,6 +1,6 @@
-using static WorkPool.Tests.AllocationProbe;
 using System.Threading.Tasks.Sources;
 using Microsoft.Extensions.ObjectPool;
+using static WorkPool.Tests.AllocationProbe;
 
 namespace WorkPool.Tests;
 
@@ -211,7 +211,7 @@ public partial class AllocationTests
             _voidOperation = voidOperation;
             _done.Reset();
             _start.SetResult(true);
-            // Not Bounded.Wait: its message string would be allocated on every call.
+            // Not a Gate: a round must not allocate, and a gate is single-use.
             if (!_done.Wait(Bounded.WaitLimit))
             {
                 Assert.Fail("A round of the async loop hung.");

@@ -180,21 +180,21 @@ public class InstallAsyncTests
     public void CancelledWhileQueued_SkipsTheWork_AndThrowsWithThatToken() => RunAsync(async () =>
     {
         using WorkStealingPool pool = Pools.CreateWithoutGuests(1);
-        using var started = new ManualResetEventSlim();
-        using var release = new ManualResetEventSlim();
+        var started = new Gate("the only worker to be held");
+        var release = new Gate("the release of the only worker");
         pool.Spawn(() =>
         {
-            started.Set();
-            Bounded.Wait(release, "the release of the only worker");
+            started.Signal();
+            release.Wait();
         });
-        Bounded.Wait(started, "the only worker to be held");
+        started.Wait();
 
         using var cts = new CancellationTokenSource();
         int[] runs = new int[1];
         ValueTask<int> queued = pool.InstallAsync(runs, static r => ++r[0], cts.Token);
         Assert.False(queued.IsCompleted);
         cts.Cancel();
-        release.Set();
+        release.Signal();
         OperationCanceledException e = await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await Within(queued, "the cancelled call"));
         Assert.Equal(cts.Token, e.CancellationToken);
         Assert.Equal(0, runs[0]);
@@ -263,15 +263,15 @@ public class InstallAsyncTests
     public void AsTaskTwice_TheSecondThrows_TheFirstCompletes() => RunAsync(async () =>
     {
         using WorkStealingPool pool = Pools.CreateWithoutGuests(1);
-        using var release = new ManualResetEventSlim();
+        var release = new Gate("the release of the call");
         ValueTask<int> call = pool.InstallAsync(release, static r =>
         {
-            Bounded.Wait(r, "the release of the call");
+            r.Wait();
             return 5;
         });
         Task<int> first = call.AsTask();
         Assert.Throws<InvalidOperationException>(() => { _ = call.AsTask(); });
-        release.Set();
+        release.Signal();
         Assert.Equal(5, await first);
         Assert.Equal(6, await pool.InstallAsync(static () => 6));
     });
@@ -280,15 +280,15 @@ public class InstallAsyncTests
     public void ResultReadBeforeCompletion_Throws_ThenTheAwaitStillWorks() => RunAsync(async () =>
     {
         using WorkStealingPool pool = Pools.CreateWithoutGuests(1);
-        using var release = new ManualResetEventSlim();
+        var release = new Gate("the release of the call");
         ValueTask<int> call = pool.InstallAsync(release, static r =>
         {
-            Bounded.Wait(r, "the release of the call");
+            r.Wait();
             return 9;
         });
         Assert.Throws<InvalidOperationException>(() => call.GetAwaiter().GetResult());
         Assert.Throws<InvalidOperationException>(() => _ = call.Result);
-        release.Set();
+        release.Signal();
         Assert.Equal(9, await Within(call, "the call read too early"));
         await Assert.ThrowsAsync<InvalidOperationException>(async () => await call);
     });
@@ -338,10 +338,10 @@ public class InstallAsyncTests
             const int Calls = 400;
             int[] runs = new int[Calls];
             var calls = new Task[Calls];
-            using var go = new ManualResetEventSlim();
+            var go = new Gate("the starter");
             var starter = new Thread(() =>
             {
-                go.Set();
+                go.Signal();
                 for (int i = 0; i < Calls; i++)
                 {
                     calls[i] = pool.InstallAsync((runs, i), static s =>
@@ -352,7 +352,7 @@ public class InstallAsyncTests
                 }
             });
             starter.Start();
-            Bounded.Wait(go, "the starter");
+            go.Wait();
             pool.Dispose();
             Assert.True(starter.Join(Bounded.WaitLimit), "the starter hung");
 
