@@ -109,13 +109,13 @@ internal static class AllocationProbe
         var rounds = new string[Rounds];
         for (int round = 0; round < Rounds; round++)
         {
-            long[] workersBefore = WorkerAllocatedBytes(pool, afterRendezvous: true);
+            long[] workersBefore = WorkerAllocatedBytes(pool);
             long callerBefore = GC.GetAllocatedBytesForCurrentThread();
             long before = GC.GetTotalAllocatedBytes(precise: true);
             long checksum = loop(pool);
             long after = GC.GetTotalAllocatedBytes(precise: true);
             long callerAfter = GC.GetAllocatedBytesForCurrentThread();
-            long[] workersAfter = WorkerAllocatedBytes(pool, afterRendezvous: false);
+            long[] workersAfter = WorkerAllocatedBytes(pool);
             Assert.Equal(expectedChecksum, checksum);
             min = Math.Min(min, after - before);
 
@@ -166,23 +166,11 @@ internal static class AllocationProbe
         }
     }
 
-    /// <summary>
-    /// Each worker's own allocation counter, read on that worker: one job per worker, held at a
-    /// rendezvous so that every worker takes exactly one. The rendezvous itself may allocate on the
-    /// worker, so the counter is read after it for the snapshot before the measured window, and
-    /// before it for the snapshot after the window: the difference covers exactly the window.
-    /// </summary>
-    private static long[] WorkerAllocatedBytes(WorkStealingPool pool, bool afterRendezvous)
+    /// <summary>Each worker's own allocation counter, read on that worker (its part of a broadcast).</summary>
+    private static long[] WorkerAllocatedBytes(WorkStealingPool pool)
     {
-        int n = pool.ThreadCount;
-        var bytes = new long[n];
-        var allHeld = new Gate("one counter-reading job per worker", n);
-        Bounded.Threads(n, _ => pool.Install((bytes, allHeld, afterRendezvous), static s =>
-        {
-            long beforeMeeting = GC.GetAllocatedBytesForCurrentThread();
-            s.allHeld.SignalAndWait();
-            s.bytes[WorkStealingPool.CurrentWorkerIndex] = s.afterRendezvous ? GC.GetAllocatedBytesForCurrentThread() : beforeMeeting;
-        }));
+        var bytes = new long[pool.ThreadCount];
+        pool.Broadcast(bytes, static (bytes, index) => bytes[index] = GC.GetAllocatedBytesForCurrentThread());
         return bytes;
     }
 }
