@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Sources;
 
@@ -42,8 +43,13 @@ namespace WorkPool;
 internal sealed class AsyncJob<TBody, TResult> : Job, IValueTaskSource<TResult>, IValueTaskSource, IThreadPoolWorkItem
     where TBody : struct, IAsyncBody<TResult>
 {
-    /// <summary>Free jobs of this body type, shared by every pool and thread of the process (a job holds no pool).</summary>
-    private static readonly BoundedFreeList<AsyncJob<TBody, TResult>> s_free = new(BoundedFreeList<AsyncJob<TBody, TResult>>.ProcessCapacity(perProcessor: 8, minimum: 64));
+    /// <summary>
+    /// Free jobs of this body type, shared by every pool and thread of the process (a job holds
+    /// no pool): 8 per processor, at least 64, rounded up to a power of two. A lap whose store was
+    /// empty creates a job (warm-up, or more calls in flight than that); a job given back to a
+    /// full store is left to the GC.
+    /// </summary>
+    private static readonly BoundedQueue<AsyncJob<TBody, TResult>> s_free = new((int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(64, 8 * Environment.ProcessorCount)));
 
     // RunContinuationsAsynchronously stays false: the core is completed on a .NET thread-pool
     // thread already (see the remarks), where running the continuation inline is what we want.
@@ -58,7 +64,7 @@ internal sealed class AsyncJob<TBody, TResult> : Job, IValueTaskSource<TResult>,
 
     /// <summary>A free job: a kept one, or a new one (warm-up, or more calls in flight than the store keeps).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static AsyncJob<TBody, TResult> Rent() => s_free.TryTake() ?? new AsyncJob<TBody, TResult>();
+    internal static AsyncJob<TBody, TResult> Rent() => s_free.TryDequeue() ?? new AsyncJob<TBody, TResult>();
 
     /// <summary>Caller: loads the call; returns the token of this lap. Publication (ring CAS or deque release) orders these stores before the worker reads them.</summary>
     internal short Load(in TBody body, CancellationToken cancellationToken)
@@ -173,7 +179,7 @@ internal sealed class AsyncJob<TBody, TResult> : Job, IValueTaskSource<TResult>,
         _cancellationToken = default;
         _lastListened = _core.Version;
         _core.Reset();
-        s_free.TryAdd(this);
+        s_free.TryEnqueue(this);
     }
 
     [DoesNotReturn]

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.ObjectPool;
 
@@ -16,7 +17,7 @@ namespace WorkPool;
 /// context) first uses its own slot, indexed by its participant index, with plain reads and
 /// writes: no interlocked operation and no shared cache line when a participant returns what it
 /// took. Only when its slot is empty (on Get) or full (on Return) does it go to the shared store,
-/// a <see cref="BoundedFreeList{T}"/> (one CAS). Threads outside the pool use the shared store
+/// a <see cref="BoundedQueue{T}"/> (one CAS). Threads outside the pool use the shared store
 /// only.</para>
 /// <para>Invariant: a slot is read and written only by the thread that holds its participant
 /// index, and at any moment at most one thread holds an index (a worker for its life, a guest
@@ -32,21 +33,19 @@ internal sealed class ParticipantObjectPool<T> : ObjectPool<T>
     private readonly WorkStealingPool _pool;
     private readonly IPooledObjectPolicy<T> _policy;
     private readonly Slot[] _slots;
-    private readonly BoundedFreeList<T> _shared;
+    private readonly BoundedQueue<T> _shared;
 
     internal ParticipantObjectPool(WorkStealingPool pool, IPooledObjectPolicy<T> policy, int maximumRetained)
     {
         _pool = pool;
         _policy = policy;
         _slots = new Slot[pool.ParticipantCount];
-        _shared = new BoundedFreeList<T>(maximumRetained);
+        _shared = new BoundedQueue<T>((int)Math.Max(2, BitOperations.RoundUpToPowerOf2((uint)maximumRetained)));
     }
 
     /// <summary>How many objects the shared store keeps at most (tests).</summary>
     internal int SharedCapacity => _shared.Capacity;
 
-    /// <summary>Objects in the shared store now (tests).</summary>
-    internal int SharedCount => _shared.Count;
 
     public override T Get()
     {
@@ -61,7 +60,7 @@ internal sealed class ParticipantObjectPool<T> : ObjectPool<T>
             }
         }
 
-        return _shared.TryTake() ?? _policy.Create();
+        return _shared.TryDequeue() ?? _policy.Create();
     }
 
     public override void Return(T obj)
@@ -83,7 +82,7 @@ internal sealed class ParticipantObjectPool<T> : ObjectPool<T>
             }
         }
 
-        if (!_shared.TryAdd(obj))
+        if (!_shared.TryEnqueue(obj))
         {
             Drop(obj);
         }
