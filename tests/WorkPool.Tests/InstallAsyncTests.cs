@@ -294,6 +294,34 @@ public class InstallAsyncTests
     });
 
     [Fact]
+    public void RacingResultReads_ExactlyOneWins_AndNoPooledSourceIsCorrupted() => Bounded.Run(() =>
+    {
+        using WorkStealingPool pool = Pools.Create(2);
+        const int Racers = 4;
+        for (int round = 0; round < 300; round++)
+        {
+            ValueTask<int> call = pool.InstallAsync(round, static r => r);
+            Bounded.Until(() => call.IsCompleted, "the call to complete");
+            int wins = 0;
+            int refused = 0;
+            int expected = round;
+            Bounded.Threads(Racers, _ =>
+            {
+                try
+                {
+                    Assert.Equal(expected, call.GetAwaiter().GetResult());
+                    Interlocked.Increment(ref wins);
+                }
+                catch (InvalidOperationException)
+                {
+                    Interlocked.Increment(ref refused);
+                }
+            });
+            Assert.Equal((1, Racers - 1), (wins, refused));
+        }
+    });
+
+    [Fact]
     public void ConcurrentCallers_EachGetTheirOwnResult() => Bounded.Run(() =>
     {
         using WorkStealingPool pool = Pools.Create(2);
