@@ -29,7 +29,7 @@ public sealed partial class WorkStealingPool
     /// with its original stack trace; <see cref="ObjectDisposedException"/> when the pool was
     /// disposed before the work could be queued (work queued before <see cref="Dispose"/> runs,
     /// and its ValueTask completes). After warm-up an awaited call allocates nothing when the
-    /// delegate captures nothing. While the injector ring is full, the call waits for room (as
+    /// delegate captures nothing. While the install ring is full, the call waits for room (as
     /// <see cref="Spawn(Action)"/> does): a bounded queue is the pool's back-pressure.
     /// </remarks>
     public ValueTask InstallAsync(Action action, CancellationToken cancellationToken = default)
@@ -295,8 +295,10 @@ public sealed partial class WorkStealingPool
     /// <summary>
     /// Hands an async call's job to the workers, never to the calling thread: from a worker of
     /// this pool onto its deque (where idle workers steal it; the worker itself runs it only
-    /// after its current job), from anywhere else (a guest call too) through the injector ring,
-    /// like a fire-and-forget <see cref="Spawn(Action)"/>. False once the pool is disposed.
+    /// after its current job), from anywhere else (a guest call too) through the
+    /// <see cref="InstallRing"/>, the ring of work someone waits for: an awaiting request is
+    /// waiting for it as much as a blocked Install caller, so it must not queue behind a flood of
+    /// fire-and-forget spawns. False once the pool is disposed.
     /// </summary>
     private bool PublishAsync(Job job)
     {
@@ -326,7 +328,7 @@ public sealed partial class WorkStealingPool
             bool enqueued;
             try
             {
-                enqueued = _injector.TryEnqueue(job);
+                enqueued = _installRing.TryEnqueue(job);
             }
             finally
             {
@@ -345,6 +347,6 @@ public sealed partial class WorkStealingPool
             context = ThreadContext.Current;
         }
 
-        return PublishFromOutside(context, job);
+        return PublishFromOutside(context, job, awaited: true);
     }
 }

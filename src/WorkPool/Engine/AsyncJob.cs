@@ -16,7 +16,7 @@ namespace WorkPool;
 /// <remarks>
 /// <para>Life of one use ("a lap"): the caller rents the job from <see cref="s_free"/>, loads the
 /// body and hands out <c>ValueTask(this, token)</c> with the source's current version as the
-/// token; a worker takes the job (from the injector ring, or from its own deque when a worker of
+/// token; a worker takes the job (from the install ring, or from its own deque when a worker of
 /// the pool made the call), skips the body when the token was cancelled by then, runs it
 /// otherwise, records the outcome and queues the job to the .NET thread pool as an
 /// <see cref="IThreadPoolWorkItem"/> (no allocation); that thread completes
