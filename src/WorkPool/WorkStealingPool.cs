@@ -310,6 +310,20 @@ public sealed partial class WorkStealingPool : IDisposable
         return false;
     }
 
+    /// <summary>Any job on a participant's deque: the last look of a worker asleep in an isolated wait, which does not take ring work.</summary>
+    internal bool HasVisibleDequeWork()
+    {
+        foreach (Worker worker in _participants)
+        {
+            if (!worker.Deque.LooksEmpty)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Any job visible to a worker's last look before sleeping (see <see cref="Sleepers"/>).</summary>
     internal bool HasVisibleWork()
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Xunit.Abstractions;
 
 namespace WorkPool.ScheduleTests;
@@ -25,40 +26,59 @@ public sealed class SleepWakeScheduleTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void PromotedJoinHalfWakesASleepingWorker()
+    public void SharedJoinHalfWakesASleepingWorker()
     {
-        int stolen = 0;
-        Explorer.Check(output, "sleep/wake: 2 workers, an outside Join whose second half is promoted to an idle worker", new ExploreOptions { Runs = 200 },
-            execution =>
-            {
-                using WorkStealingPool pool = CreatePool(execution, workers: 2);
-                execution.AwaitAttached(2);
-                int[] runs = new int[2];
-                int[] ranOn = new int[2];
-                execution.Spawn("caller", () => pool.Join(
-                    (runs, ranOn),
-                    static s =>
-                    {
-                        s.ranOn[0] = WorkStealingPool.CurrentWorkerIndex;
-                        // A long first half: room for the other worker to wake and take the second.
-                        for (int i = 0; i < 4; i++)
-                        {
-                            SchedulePoint.Hit();
-                        }
+        Explorer.Check(output, "sleep/wake: 2 workers, an outside Join whose first half waits for its second", new ExploreOptions { Runs = 200 }, SharedJoinHalfScenario);
+    }
 
-                        s.runs[0]++;
-                    },
-                    static s =>
-                    {
-                        s.ranOn[1] = WorkStealingPool.CurrentWorkerIndex;
-                        s.runs[1]++;
-                    }));
-                execution.Run();
-                Assert.True(runs[0] == 1 && runs[1] == 1, $"The halves ran {runs[0]} and {runs[1]} times.");
-                stolen += ranOn[0] != ranOn[1] ? 1 : 0;
-            });
-        output.WriteLine($"The second half ran on the other worker in {stolen} runs.");
-        Assert.True(stolen > 0, "No schedule had the promoted half taken by the other worker: the scenario does not cover promotion.");
+    [Fact]
+    public void SharedJoinHalf_ScheduleThatLostTheWatch()
+    {
+        // Found by the exploration above at WORKPOOL_EXPLORE_SCALE=10 (run 1277): livelock,
+        // worker 0 asleep without the watch (Searching 0, Sleeping 1, Watch none) while worker 1's
+        // offer stays open and its first half waits for the second.
+        ExplorationResult result = Explorer.Explore("sleep/wake: the schedule that lost the watch", new ExploreOptions(), SharedJoinHalfScenario, replay: "random:537754332");
+        output.WriteLine(result.Describe());
+        Assert.True(result.Failure is null, result.Describe());
+    }
+
+    /// <summary>
+    /// An outside Join (no guest slots: a worker runs it) whose first half waits, spinning, until
+    /// its second has started: the second must be shared while the first runs. No later Join
+    /// comes, so an idle worker has to claim it from the offer once it has been open for the
+    /// share delay, and a worker asleep when the Join began has to be woken for it (the watch).
+    /// Never shared: a livelock, caught by the step bound. The share delay is wall-clock time,
+    /// which the scheduler does not control: the spinning half lets the others run meanwhile.
+    /// </summary>
+    private static void SharedJoinHalfScenario(Execution execution)
+    {
+        using WorkStealingPool pool = CreatePool(execution, workers: 2);
+        execution.AwaitAttached(2);
+        int[] runs = new int[2];
+        int[] ranOn = new int[2];
+        execution.Spawn("caller", () => pool.Join(
+            (runs, ranOn),
+            static s =>
+            {
+                s.ranOn[0] = WorkStealingPool.CurrentWorkerIndex;
+                // Bounded in real time too, so that after a failed run (the threads then run
+                // freely) Dispose does not wait for this half forever.
+                long start = Stopwatch.GetTimestamp();
+                while (Volatile.Read(ref s.runs[1]) == 0 && Stopwatch.GetElapsedTime(start) < TimeSpan.FromSeconds(5))
+                {
+                    SchedulePoint.Spin();
+                }
+
+                s.runs[0]++;
+            },
+            static s =>
+            {
+                s.ranOn[1] = WorkStealingPool.CurrentWorkerIndex;
+                Volatile.Write(ref s.runs[1], s.runs[1] + 1);
+            }));
+        execution.Run();
+        Assert.True(runs[0] == 1 && runs[1] == 1, $"The halves ran {runs[0]} and {runs[1]} times.");
+        Assert.True(ranOn[0] != ranOn[1], $"Both halves ran on worker {ranOn[0]}.");
     }
 
     [Fact]
@@ -83,15 +103,19 @@ public sealed class SleepWakeScheduleTests(ITestOutputHelper output)
             });
     }
 
-    /// <summary>A pool whose workers join <paramref name="execution"/> as daemons.</summary>
-    internal static WorkStealingPool CreatePool(Execution execution, int workers, string name = "", int guestSlots = 4) =>
+    /// <summary>
+    /// A pool whose workers join <paramref name="execution"/> as daemons. Without guest slots by
+    /// default: the outside threads' calls then go through the ring to the workers, the
+    /// handshakes these scenarios explore (a guest would run its call itself).
+    /// </summary>
+    internal static WorkStealingPool CreatePool(Execution execution, int workers, string name = "", int guestSlots = 0) =>
         new(new WorkStealingPoolOptions
         {
             ThreadCount = workers,
-            GuestSlots = guestSlots,
             ThreadNamePrefix = "wp.explore" + name,
             SpinCount = 1,
             InjectorCapacity = 2,
+            GuestSlots = guestSlots,
             OnWorkerStart = index => execution.AttachCurrentThread($"{name}worker {index}"),
         });
 

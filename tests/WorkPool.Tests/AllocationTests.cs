@@ -24,8 +24,9 @@ public partial class AllocationTests
     [Fact]
     public void Control_TheMeasurementSeesAllocationsOnWorkers()
     {
-        // A body that allocates one object per call on the worker: the measurement must see at
-        // least Calls × 24 bytes (the smallest object on 64-bit), or the zero results above mean nothing.
+        // A body that allocates one object per call on the worker (no guest slots, so a worker
+        // runs each Install): the measurement must see at least Calls × 24 bytes (the smallest
+        // object on 64-bit), or the zero results above mean nothing.
         (long min, string rounds) = MeasureIsolated(static pool =>
         {
             long sum = 0;
@@ -40,7 +41,7 @@ public partial class AllocationTests
             }
 
             return sum;
-        }, Calls, threads: 2, spinCount: 512, nameof(Control_TheMeasurementSeesAllocationsOnWorkers));
+        }, Calls, threads: 2, spinCount: 512, nameof(Control_TheMeasurementSeesAllocationsOnWorkers), guestSlots: 0);
         Assert.True(min >= Calls * 24L, $"the measurement missed allocations on worker threads: {rounds}");
     }
 
@@ -148,39 +149,43 @@ public partial class AllocationTests
     // ---- Install from inside a worker (inline) and from a worker of another pool ----
 
     [Fact]
-    public void NestedInstalls_InsideAWorker_ZeroBytes() => AssertZeroBytes("10,000 nested installs inside one external Install", Calls, static pool =>
-        pool.Install(pool, static p =>
-        {
-            long sum = 0;
-            for (int i = 0; i < Calls; i++)
-            {
-                p.Install(static () => { });
-                sum += p.Install(static () => 1L) - 1;
-                p.Install(i, static _ => { });
-                sum += p.Install(i, static s => (long)s);
-                var work = new AddWork(0, 0);
-                p.Install(ref work);
-                sum += p.Install<TripleWork, long>(new TripleWork(0));
-            }
+    public void NestedInstalls_InsideAWorker_ZeroBytes() => AssertZeroBytes("10,000 nested installs inside a job on a worker", Calls, static pool =>
+        RunOnAWorker(pool, static (p, _) => NestedInstalls(p)), Sum(Calls));
 
-            return sum;
-        }), Sum(Calls));
+    private static long NestedInstalls(WorkStealingPool p)
+    {
+        long sum = 0;
+        for (int i = 0; i < Calls; i++)
+        {
+            p.Install(static () => { });
+            sum += p.Install(static () => 1L) - 1;
+            p.Install(i, static _ => { });
+            sum += p.Install(i, static s => (long)s);
+            var work = new AddWork(0, 0);
+            p.Install(ref work);
+            sum += p.Install<TripleWork, long>(new TripleWork(0));
+        }
+
+        return sum;
+    }
 
     [Fact]
     public void CrossPoolInstalls_FromAWorkerOfAnotherPool_ZeroBytes()
     {
         using WorkStealingPool other = Pools.Create(2, test: "alloc-other");
         AssertZeroBytes("10,000 installs into another pool from one worker", Calls, pool =>
-            pool.Install((pool, other), static s =>
-            {
-                long sum = 0;
-                for (int i = 0; i < Calls; i++)
-                {
-                    sum += s.other.Install(i, static v => (long)v);
-                }
+            RunOnAWorker(pool, static (_, o) => CrossPoolInstalls((WorkStealingPool)o!), other), Sum(Calls));
+    }
 
-                return sum;
-            }), Sum(Calls));
+    private static long CrossPoolInstalls(WorkStealingPool other)
+    {
+        long sum = 0;
+        for (int i = 0; i < Calls; i++)
+        {
+            sum += other.Install(i, static v => (long)v);
+        }
+
+        return sum;
     }
 
     // ---- Join-based recursion inside Install ----

@@ -37,14 +37,19 @@ public class BroadcastTests
         {
             for (int i = 0; i < perCaller; i++)
             {
-                if (c % 2 == 0)
+                switch (c % 3)
                 {
-                    pool.Broadcast(runs, static (r, index) => Interlocked.Increment(ref r[index]));
-                }
-                else
-                {
-                    // From inside a worker: its own part inline, the others through inboxes.
-                    pool.Install(() => pool.Broadcast(runs, static (r, index) => Interlocked.Increment(ref r[index])));
+                    case 0:
+                        pool.Broadcast(runs, static (r, index) => Interlocked.Increment(ref r[index]));
+                        break;
+                    case 1:
+                        // From inside a guest call: the workers' parts through their inboxes.
+                        pool.Install(() => pool.Broadcast(runs, static (r, index) => Interlocked.Increment(ref r[index])));
+                        break;
+                    default:
+                        // From inside a worker: its own part inline, the others through inboxes.
+                        Sides.OnWorker(pool, () => pool.Broadcast(runs, static (r, index) => Interlocked.Increment(ref r[index])));
+                        break;
                 }
             }
         });

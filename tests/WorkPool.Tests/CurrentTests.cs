@@ -35,8 +35,9 @@ public class CurrentTests
             Assert.Same(pool, ForkJoin.CurrentPool);
             if (Environment.CurrentManagedThreadId == callerThread)
             {
+                // The calling thread runs its pieces as a guest: a guest slot's index.
                 Interlocked.Increment(ref onCaller);
-                Assert.Equal(-1, WorkStealingPool.CurrentWorkerIndex);
+                Assert.InRange(WorkStealingPool.CurrentWorkerIndex, pool.ThreadCount, pool.ParticipantCount - 1);
                 // A loop of another pool inside switches, then restores.
                 other.For(0, 2, static _ => Assert.NotNull(WorkStealingPool.Current));
                 Assert.Same(pool, WorkStealingPool.Current);
@@ -55,7 +56,8 @@ public class CurrentTests
     [InlineData(3)]
     public void InsideAJob_ThePoolAndAValidIndexMatchingTheThreadName(int threads) => Bounded.Run(() =>
     {
-        using WorkStealingPool pool = Pools.Create(threads, o => o.ThreadNamePrefix = "cur");
+        // No guest slots: every Install from outside runs on a worker (see GuestTests for guests).
+        using WorkStealingPool pool = Pools.CreateWithoutGuests(threads, o => o.ThreadNamePrefix = "cur");
         for (int i = 0; i < 200; i++)
         {
             (WorkStealingPool? current, int index, string? name, WorkStealingPool forkJoinPool) = pool.Install(static () =>
@@ -75,8 +77,9 @@ public class CurrentTests
     {
         // One job per worker, each blocking at a barrier until all have arrived: a worker in a
         // job cannot take a second one, so all of them must be taken by distinct workers. This
-        // also proves that queued work wakes every sleeping worker it needs.
-        using WorkStealingPool pool = Pools.Create(threads, o => o.SpinCount = 0);
+        // also proves that queued work wakes every sleeping worker it needs. No guest slots, so
+        // the callers' Installs go to the workers.
+        using WorkStealingPool pool = Pools.CreateWithoutGuests(threads, o => o.SpinCount = 0);
         for (int round = 0; round < 3; round++)
         {
             int[] indices = Bursts.InstallTogether(pool, threads, "one job on every worker");
@@ -92,9 +95,11 @@ public class CurrentTests
         using WorkStealingPool b = Pools.Create(1);
         a.Install(() =>
         {
+            // A guest of A (this thread, outside every pool, took a guest slot of A)...
             Assert.Same(a, WorkStealingPool.Current);
-            Assert.Equal(0, WorkStealingPool.CurrentWorkerIndex);
-            Assert.Same(b, b.Install(static () => WorkStealingPool.Current));
+            Assert.InRange(WorkStealingPool.CurrentWorkerIndex, a.ThreadCount, a.ParticipantCount - 1);
+            // ... is a participant of another pool for B: B's only worker runs its Installs.
+            Assert.Equal((b, 0), b.Install(static () => (WorkStealingPool.Current, WorkStealingPool.CurrentWorkerIndex)));
             Assert.Same(b, b.Install(static () => ForkJoin.CurrentPool));
             Assert.Same(a, WorkStealingPool.Current);
             Assert.Same(a, ForkJoin.CurrentPool);

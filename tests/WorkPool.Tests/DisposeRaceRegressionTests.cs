@@ -14,8 +14,10 @@ public class DisposeRaceRegressionTests
         var bOccupied = new Gate("B's worker to be occupied");
         var aboutToInstallIntoB = new Gate("A's worker to start its Install into B");
         // Not `using`: after a hang, disposing A would hang on A's stuck worker and hide the report.
-        var a = Pools.Create(1, o => o.SpinCount = 0);
-        var b = Pools.Create(1, o =>
+        // No guest slots: the outside Installs below go through the rings to the workers (see
+        // GuestDisposeTests for a guest waiting for room in another pool's ring).
+        var a = Pools.CreateWithoutGuests(1, o => o.SpinCount = 0);
+        var b = Pools.CreateWithoutGuests(1, o =>
         {
             o.InjectorCapacity = 2;
             o.SpinCount = 0;

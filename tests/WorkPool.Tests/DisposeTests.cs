@@ -85,8 +85,10 @@ public class DisposeTests
             Assert.Equal(threads, pool.ThreadCount);
             Assert.False(pool.IsDisposed);
             Assert.Equal(Fib.Sequential(15), Fib.State(pool, 15));
-            string? name = pool.Install(static () => Thread.CurrentThread.Name);
-            Assert.StartsWith("named-", name, StringComparison.Ordinal);
+            // Work runs on the named workers (an Install from outside would run on this thread, as a guest).
+            var names = new string?[threads];
+            pool.Broadcast(names, static (names, index) => names[index] = Thread.CurrentThread.Name);
+            Assert.Equal(Enumerable.Range(0, threads).Select(i => $"named-{i}"), names);
         }
 
         Assert.True(pool.IsDisposed);
@@ -172,7 +174,8 @@ public class DisposeTests
         const int Callers = 8;
         const int MaxCalls = 10_000;
         var log = new WorkerLog(1);
-        var pool = Pools.Create(1, o =>
+        // No guest slots: the callers' Installs go through the ring (see GuestDisposeTests for guests).
+        var pool = Pools.CreateWithoutGuests(1, o =>
         {
             o.ThreadNamePrefix = "blocked";
             o.InjectorCapacity = 2;
@@ -332,7 +335,7 @@ public class DisposeTests
 
         // From a worker of another pool, too.
         using WorkStealingPool live = Pools.Create(1);
-        live.Install(() =>
+        Sides.OnWorker(live, () =>
         {
             AssertDisposed(pool, () => pool.Install(() => ran++));
             AssertDisposed(pool, () => pool.Join(() => ran++, () => ran++));
@@ -359,6 +362,8 @@ public class DisposeTests
         });
         using (pool)
         {
+            Assert.Throws<InvalidOperationException>(() => Sides.OnWorker(pool, pool.Dispose));
+            // From a guest call of this pool too (this thread, outside every pool).
             Assert.Throws<InvalidOperationException>(() => pool.Install(() => pool.Dispose()));
             Assert.False(pool.IsDisposed);
 

@@ -85,10 +85,10 @@ public class ExceptionTests
                 body();
                 break;
             case Caller.SamePoolWorker:
-                pool.Install(body);
+                Sides.OnWorker(pool, body);
                 break;
             default:
-                other.Install(body);
+                Sides.OnWorker(other, body);
                 break;
         }
     }
@@ -178,8 +178,10 @@ public class ExceptionTests
     [InlineData(true)]
     public void Join_OnlyBThrows_Inline_ARanToCompletion(bool fromWorker) => Bounded.Run(() =>
     {
-        // One worker: nobody can steal B, so it runs inline after A.
-        using WorkStealingPool pool = Pools.Create(1);
+        // One worker and no guest slots: nobody can steal B, so it runs inline after A (from
+        // outside, the worker runs the whole Join; a guest's B may be claimed by the worker, see
+        // GuestExceptionTests).
+        using WorkStealingPool pool = Pools.CreateWithoutGuests(1);
         Sides.On(pool, fromWorker, () =>
         {
             var error = new TestFailureException("B");

@@ -177,11 +177,12 @@ public class ForTests
             // Handing pieces to an idle worker is a race with the loop; a few tries make it near certain.
             for (int attempt = 0; attempt < 50; attempt++)
             {
-                // Slot 0: the calling thread outside the pool (index −1); then one per worker.
-                var seen = new int[3];
+                // One slot per participant: the workers, then the guest slots (the calling thread
+                // outside the pool runs its pieces as a guest).
+                var seen = new int[pool.ParticipantCount];
                 pool.For(0, 256, seen, static (s, i) =>
                 {
-                    Interlocked.Exchange(ref s[WorkStealingPool.CurrentWorkerIndex + 1], 1);
+                    Interlocked.Exchange(ref s[WorkStealingPool.CurrentWorkerIndex], 1);
                     Thread.SpinWait(2_000);
                 });
                 if (seen.Sum() >= 2)

@@ -20,15 +20,30 @@ public class ForkContextTests
         });
     }
 
-    [Fact]
-    public void Context_DescribesTheWorkerThatRunsTheBody() => Bounded.Run(() =>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Context_DescribesTheParticipantThatRunsTheBody(bool fromWorker) => Bounded.Run(() =>
     {
         using WorkStealingPool pool = Pools.Create(3);
-        var probe = new ProbeWork();
-        pool.Install(ref probe);
-        Assert.Same(pool, probe.Pool);
-        Assert.Equal(probe.CurrentIndex, probe.ContextIndex);
-        Assert.InRange(probe.ContextIndex, 0, 2);
+        Sides.On(pool, fromWorker, () =>
+        {
+            int caller = WorkStealingPool.CurrentWorkerIndex;
+            var probe = new ProbeWork();
+            pool.Install(ref probe);
+            Assert.Same(pool, probe.Pool);
+            Assert.Equal(probe.CurrentIndex, probe.ContextIndex);
+            if (fromWorker)
+            {
+                // A plain call on the worker.
+                Assert.Equal(caller, probe.ContextIndex);
+            }
+            else
+            {
+                // A guest call: the calling thread holds a guest slot.
+                Assert.InRange(probe.ContextIndex, pool.ThreadCount, pool.ParticipantCount - 1);
+            }
+        });
     });
 
     [Theory]

@@ -28,7 +28,8 @@ public class IdleTests
     [InlineData(8, 32)]
     public void SleepingPool_WakesForEachInstallFromOutside_ThenSleepsAgain(int threads, int spinCount) => Bounded.Run(() =>
     {
-        using WorkStealingPool pool = Pools.Create(threads, o => o.SpinCount = spinCount);
+        // No guest slots: each Install from outside goes to a worker (a guest runs it itself).
+        using WorkStealingPool pool = Pools.CreateWithoutGuests(threads, o => o.SpinCount = spinCount);
         pool.Install(static () => { });
         for (int round = 0; round < 25; round++)
         {
@@ -48,8 +49,9 @@ public class IdleTests
     [InlineData(8, 16)]
     public void SleepingPool_BurstThatNeedsEveryWorker_WakesThemAll(int threads, int spinCount) => Bounded.Run(() =>
     {
-        // `threads` jobs that can only finish together: each parked worker must be woken.
-        using WorkStealingPool pool = Pools.Create(threads, o => o.SpinCount = spinCount);
+        // `threads` jobs that can only finish together: each parked worker must be woken. No
+        // guest slots, so the callers' Installs go to the workers.
+        using WorkStealingPool pool = Pools.CreateWithoutGuests(threads, o => o.SpinCount = spinCount);
         pool.Install(static () => { });
         for (int round = 0; round < 5; round++)
         {
@@ -66,14 +68,17 @@ public class IdleTests
     public void SleepingPool_JoinOnAWorker_OffersItsSecondHalfToASleeper(int threads, int spinCount) => Bounded.Run(() =>
     {
         // A of one Join waits until B has started, so B must run on another worker while A runs:
-        // the Join must promote B and wake a sleeping worker for it.
+        // the Join must share B and wake a sleeping worker for it (the Join runs in a job on a
+        // worker, which the spawn that carries it wakes; every other worker sleeps).
         using WorkStealingPool pool = Pools.Create(threads, o => o.SpinCount = spinCount);
         pool.Install(static () => { });
         for (int round = 0; round < 10; round++)
         {
             WaitUntilAllAsleep(pool, $"before Join {round}");
             var stolen = new StolenJoin();
-            pool.Install(stolen, static j => ForkJoin.Join(j, static s => s.AWaitsForB(), static s => s.BStarts()));
+            Sides.OnWorker(pool, () => ForkJoin.Join(stolen, static j => j.AWaitsForB(), static j => j.BStarts()));
+            Assert.InRange(stolen.IndexA, 0, threads - 1);
+            Assert.InRange(stolen.IndexB, 0, threads - 1);
             stolen.AssertBRanOnAnotherWorker();
         }
     });

@@ -105,29 +105,36 @@ public class LoopStressTests
     });
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void InterruptedCaller_LeavesOnlyAfterTheWorkersAreDone(bool deterministic) => Bounded.Run(() =>
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void InterruptedCaller_LeavesOnlyAfterTheWorkersAreDone(bool deterministic, bool guests) => Bounded.Run(() =>
     {
         // The caller waits (SpinCount 0: it parks at once) for pieces that run on a worker and
-        // point into its stack. An interrupt must not let it leave before they are done.
-        using WorkStealingPool pool = Pools.Create(1, o => o.SpinCount = 0);
-        var state = new InterruptState();
+        // point into its stack. An interrupt must not let it leave before they are done. With
+        // guest slots the caller runs pieces itself as a guest, then waits for the worker's;
+        // without, the worker runs the whole loop and the caller only waits.
+        using WorkStealingPool pool = guests
+            ? Pools.Create(1, o => o.SpinCount = 0)
+            : Pools.CreateWithoutGuests(1, o => o.SpinCount = 0);
         Exception? thrown = null;
         Exception? unexpected = null;
         bool workersDoneWhenThrown = false;
+        InterruptState? state = null;
         var caller = new Thread(() =>
         {
             try
             {
-                // Deterministic: the tree is installed and the caller only waits. Adaptive: the
-                // caller runs pieces until a worker enters the helper, which then holds the last piece.
-                pool.Reduce(0, 64, state, 0L, static (s, acc, i) => s.Piece(acc, i), static (a, b) => a + b, deterministic);
+                // Deterministic: the caller runs the tree's first halves (a guest) or only waits.
+                // Adaptive: the caller runs pieces until a worker enters the helper, which then
+                // holds the last piece (a guest), or only waits.
+                pool.Reduce(0, 64, state!, 0L, static (s, acc, i) => s.Piece(acc, i), static (a, b) => a + b, deterministic);
             }
             catch (ThreadInterruptedException e)
             {
                 thrown = e;
-                workersDoneWhenThrown = Volatile.Read(ref state.Running) == 0;
+                workersDoneWhenThrown = Volatile.Read(ref state!.Running) == 0;
             }
 #pragma warning disable CA1031 // Reported by the test thread below.
             catch (Exception e)
@@ -136,6 +143,7 @@ public class LoopStressTests
                 unexpected = e;
             }
         });
+        state = new InterruptState(caller);
         caller.Start();
         state.Started.Wait();
         caller.Interrupt();
@@ -154,8 +162,8 @@ public class LoopStressTests
         Assert.Equal(5, pool.Install(static () => 5));
     });
 
-    /// <summary>Blocks the first piece that runs on a worker until released; counts pieces running on workers.</summary>
-    private sealed class InterruptState
+    /// <summary>Blocks the first piece that runs on a worker (any thread but the caller) until released; counts pieces running on workers.</summary>
+    private sealed class InterruptState(Thread caller)
     {
         public readonly Gate Started = new("a piece to block on a worker");
         public readonly Gate Release = new("the test to release the blocked piece");
@@ -163,11 +171,10 @@ public class LoopStressTests
 
         public long Piece(long accumulator, int index)
         {
-            if (WorkStealingPool.CurrentWorkerIndex < 0)
+            if (Thread.CurrentThread == caller)
             {
-                // The calling thread: slow enough to hand off after its first pieces, then it
-                // waits until a worker runs a piece (the adaptive mode; the deterministic one
-                // runs no piece here).
+                // The calling thread (a guest; without guest slots it runs no piece): slow
+                // enough to share after its first pieces, then it waits until a worker runs one.
                 Thread.SpinWait(5_000);
                 if (index >= 8)
                 {

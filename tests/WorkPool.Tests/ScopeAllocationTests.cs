@@ -48,7 +48,7 @@ public partial class AllocationTests
 
     [Fact]
     public void Scope_FromWorker_1000ScopesOf100Spawns_AllForms_ZeroBytes() => AssertZeroBytes(
-        "Scope + Spawn (all forms) inside Install", Scopes * SpawnsPerScope, static pool => pool.Install(pool, ScopesOfAllForms), ScopeJobsOfAllForms);
+        "Scope + Spawn (all forms) inside a job on a worker", Scopes * SpawnsPerScope, static pool => RunOnAWorker(pool, static (p, _) => ScopesOfAllForms(p)), ScopeJobsOfAllForms);
 
     [Fact]
     public void Scope_StructBody_FromOutside_ZeroBytes() => AssertZeroBytes("Scope(ref IScopeWork)", Scopes * SpawnsPerScope, static pool =>

@@ -321,7 +321,8 @@ public class ScopeTests
     {
         using WorkStealingPool pool = Pools.Create(2, o => o.DequeCapacity = 1);
         var done = new Gate("fire-and-forget spawns from a worker", 1_000);
-        pool.Install(() =>
+        // On a worker: its spawns go to its deque (a guest's go to the ring).
+        Sides.OnWorker(pool, () =>
         {
             for (int i = 0; i < 1_000; i++)
             {

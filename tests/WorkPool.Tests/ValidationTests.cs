@@ -189,11 +189,14 @@ public class ValidationTests
     [Fact]
     public void Options_AreCopied_LaterChangesDoNotAffectAPool() => Bounded.Run(() =>
     {
-        var options = new WorkStealingPoolOptions { ThreadCount = 2, ThreadNamePrefix = "copied" };
+        // No guest slots: the Install runs on a worker, whose name shows the prefix.
+        var options = new WorkStealingPoolOptions { ThreadCount = 2, ThreadNamePrefix = "copied", GuestSlots = 0 };
         using var pool = new WorkStealingPool(options);
         options.ThreadCount = 5;
         options.ThreadNamePrefix = "changed";
+        options.GuestSlots = 3;
         Assert.Equal(2, pool.ThreadCount);
+        Assert.Equal(2, pool.ParticipantCount);
         string? name = pool.Install(static () => Thread.CurrentThread.Name);
         Assert.StartsWith("copied-", name, StringComparison.Ordinal);
     });
@@ -203,6 +206,9 @@ public class ValidationTests
     {
         using var pool = new WorkStealingPool();
         Assert.Equal(Environment.ProcessorCount, pool.ThreadCount);
-        Assert.StartsWith("WorkPool-", pool.Install(static () => Thread.CurrentThread.Name), StringComparison.Ordinal);
+        Assert.Equal(Environment.ProcessorCount + Math.Max(4, Environment.ProcessorCount), pool.ParticipantCount);
+        var names = new string?[pool.ThreadCount];
+        pool.Broadcast(names, static (names, index) => names[index] = Thread.CurrentThread.Name);
+        Assert.Equal(Enumerable.Range(0, pool.ThreadCount).Select(i => $"WorkPool-{i}"), names);
     });
 }

@@ -11,7 +11,8 @@ public class WakeupTests
     [InlineData(4)]
     public void SequentialInstalls_WorkersAsleepBetweenCalls_NoneLost(int threads) => Bounded.Run(() =>
     {
-        using WorkStealingPool pool = Pools.Create(threads, o => o.SpinCount = 0);
+        // No guest slots: every Install wakes a worker (a guest would run it itself).
+        using WorkStealingPool pool = Pools.CreateWithoutGuests(threads, o => o.SpinCount = 0);
         long sum = 0;
         for (int i = 0; i < 20_000; i++)
         {
@@ -57,9 +58,10 @@ public class WakeupTests
     public void BurstsOfBlockingJobs_WakeAsManyWorkersAsNeeded(int spinCount) => Bounded.Run(() =>
     {
         // k jobs that can only finish together need k workers awake at once: one searching
-        // worker woken per burst is not enough, every job in the ring must get a worker.
+        // worker woken per burst is not enough, every job in the ring must get a worker. No
+        // guest slots, so the callers' Installs go through the ring.
         const int Threads = 8;
-        using WorkStealingPool pool = Pools.Create(Threads, o => o.SpinCount = spinCount);
+        using WorkStealingPool pool = Pools.CreateWithoutGuests(Threads, o => o.SpinCount = spinCount);
         for (int round = 0; round < 40; round++)
         {
             int k = 2 + (round % (Threads - 1));
@@ -68,45 +70,74 @@ public class WakeupTests
         }
     });
 
-    [Fact]
-    public void StolenHalf_JoinerParks_ThiefWakesIt() => Bounded.Run(() =>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void StolenHalf_JoinerParks_ThiefWakesIt(bool fromWorker) => Bounded.Run(() =>
     {
         // The joiner runs out of work while the thief still runs B, parks on B's latch, and
-        // must be unparked by the thief when B completes.
+        // must be unparked by the thief when B completes. A waits for B, so the other worker
+        // (asleep: SpinCount 0) takes B late: the Join's offer wakes it and it claims B once the
+        // offer has been open for the share delay. The joiner is a worker or a guest.
         using WorkStealingPool pool = Pools.Create(2, o => o.SpinCount = 0);
         for (int round = 0; round < 20; round++)
         {
+            // No nudge: with guest slots an Install from outside would run on its own thread and
+            // wake nobody, so the Join's offer is what must get B taken.
             var stolen = new StolenJoin();
             var releaseB = new Gate("the test to release B");
+            int aReturned = 0;
+            Thread? joinerThread = null;
             long bResult = 0;
-            stolen.Run(
-                pool,
-                fromWorker: true,
-                () =>
+            Bounded.Threads(2, t =>
+            {
+                if (t == 0)
                 {
-                    (int a, long b) = pool.Join(
-                        () =>
-                        {
-                            stolen.AWaitsForB();
-                            return 1;
-                        },
-                        () =>
-                        {
-                            stolen.BStarts();
-                            releaseB.Wait();
-                            return 42L;
-                        });
-                    Assert.Equal(1, a);
-                    bResult = b;
-                },
-                whileBRuns: () =>
+                    Sides.On(pool, fromWorker, () =>
+                    {
+                        (int a, long b) = pool.Join(
+                            () =>
+                            {
+                                joinerThread = Thread.CurrentThread;
+                                stolen.AWaitsForB();
+                                Volatile.Write(ref aReturned, 1);
+                                return 1;
+                            },
+                            () =>
+                            {
+                                stolen.BStarts();
+                                releaseB.Wait();
+                                return 42L;
+                            });
+                        Assert.Equal(1, a);
+                        bResult = b;
+                    });
+                }
+                else
                 {
-                    // Once A runs and B has started (B may start first: an awake worker steals it at once).
-                    int joiner = stolen.IndexA;
-                    Bounded.Until(() => Volatile.Read(ref pool.Workers[joiner].SleepState.Value) == Sleepers.Sleeping, "the joiner to park while B runs");
+                    stolen.BStarted.Wait();
+                    Bounded.Until(() => Volatile.Read(ref aReturned) == 1, "A to return");
+                    int j = stolen.IndexA;
+                    if (fromWorker)
+                    {
+                        Bounded.Until(() => Volatile.Read(ref pool.Workers[j].SleepState.Value) == Sleepers.Sleeping, "the joining worker to sleep while B runs");
+                    }
+                    else
+                    {
+                        // After A, the guest's thread blocks only where it parks for B.
+                        Bounded.Until(() => (joinerThread!.ThreadState & ThreadState.WaitSleepJoin) != 0, "the guest to park while B runs");
+                    }
+
                     releaseB.Signal();
-                });
+                }
+            });
             Assert.Equal(42L, bResult);
+            Assert.InRange(stolen.IndexB, 0, pool.ThreadCount - 1);
+            stolen.AssertBRanOnAnotherWorker();
+            if (!fromWorker)
+            {
+                Assert.InRange(stolen.IndexA, pool.ThreadCount, pool.ParticipantCount - 1);
+            }
         }
     });
 }

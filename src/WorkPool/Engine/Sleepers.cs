@@ -142,16 +142,11 @@ internal sealed partial class Sleepers
         // One waker at a time: the token it claims becomes the woken worker's searching token.
         while (Interlocked.CompareExchange(ref _counters.Searching, 1, 0) == 0)
         {
-            foreach (Worker worker in _workers)
+            // Workers asleep in their main loop first: a worker asleep in an isolated wait takes
+            // ring work only when nobody else is left to (see Worker.WaitUntil).
+            if (TryWakeAny(isolated: false) || TryWakeAny(isolated: true))
             {
-                SchedulePoint.Hit();
-                if (Interlocked.CompareExchange(ref worker.SleepState.Value, Woken, Sleeping) == Sleeping)
-                {
-                    SchedulePoint.Hit();
-                    Interlocked.Decrement(ref _counters.Sleeping);
-                    worker.Context.Parker.Unpark();
-                    return;
-                }
+                return;
             }
 
             // Nobody in the Sleeping state: hand the token back. Producers that published while
@@ -162,6 +157,24 @@ internal sealed partial class Sleepers
                 return;
             }
         }
+    }
+
+    /// <summary>The holder of the waking token takes the first Sleeping worker (of the kind asked) out of the sleeping set and unparks it.</summary>
+    private bool TryWakeAny(bool isolated)
+    {
+        foreach (Worker worker in _workers)
+        {
+            SchedulePoint.Hit();
+            if (worker.SleepsIsolated == isolated && Interlocked.CompareExchange(ref worker.SleepState.Value, Woken, Sleeping) == Sleeping)
+            {
+                SchedulePoint.Hit();
+                Interlocked.Decrement(ref _counters.Sleeping);
+                worker.Context.Parker.Unpark();
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

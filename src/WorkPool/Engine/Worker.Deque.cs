@@ -43,9 +43,25 @@ internal sealed partial class Worker
     /// frame returns, newest first like promoted halves, so it needs no per-type job. Null when
     /// the deque is full.
     /// </summary>
+    /// <remarks>
+    /// The shared job takes the next slot of the promoted-job stack, so every Join half older
+    /// than it must already have its own (lower) slot: the Joins this loop runs inside are
+    /// resolved after it, and the stack is freed newest first. So the recorded halves of those
+    /// Joins are promoted first (they are older and bigger than the loop's pieces anyway); if one
+    /// cannot be (a full deque), nothing is shared.
+    /// </remarks>
     internal unsafe FrameJob? TryShareInPlace(void* body, delegate*<void*, Worker, void> run)
     {
         Debug.Assert(ThreadContext.CurrentOrNull == Context, "Only the owner pushes onto its deque.");
+        if (HasRecordedFrames)
+        {
+            PromoteAllRecorded();
+            if (OldestUnsharedFrame() is not null)
+            {
+                return null;
+            }
+        }
+
         FrameJob job = _frameJobs.At(Context.Parker, _promotedCount);
         job.Load(body, run);
         if (!Deque.TryPush(job))

@@ -26,6 +26,9 @@ internal sealed partial class Worker
     /// <summary>Awake, Sleeping or Woken (see <see cref="Sleepers"/>); padded because wakers write it.</summary>
     internal PaddedInt32 SleepState;
 
+    /// <summary>Whether this worker's current sleep is an isolated wait's (wakers wake it last); written by the owner before it announces.</summary>
+    internal bool SleepsIsolated;
+
     // Owner-only: whether this worker holds the watch over offers (Sleepers.Watch.cs), and
     // whether its last sleep ended by the watch period rather than by a wake-up.
     private bool _isWatcher;
@@ -100,10 +103,13 @@ internal sealed partial class Worker
     /// <param name="condition">What ends the wait.</param>
     /// <param name="isolated">
     /// True for a wait on this participant's own fork-join work (a stolen half, a scope, a
-    /// broadcast): it does not take jobs from the injector ring, so an unrelated Install or a
-    /// fire-and-forget flood cannot bury the wait under work that runs on top of its stack.
-    /// False for the main loop, for waits for room in the ring and for waits on an Install
-    /// into another pool (whose work may call back into this pool through its ring).
+    /// broadcast): it does not take jobs from the injector rings, so an unrelated Install or a
+    /// fire-and-forget flood cannot bury the wait under work that runs on top of its stack. One
+    /// exception keeps the pool live: a worker asleep in an isolated wait is the last one a
+    /// producer wakes (<see cref="Sleepers"/> prefers other sleepers), and once woken for ring
+    /// work it takes ring work for the rest of its wait (no other worker could). False for the
+    /// main loop, for waits for room in a ring and for waits on an Install into another pool
+    /// (whose work may call back into this pool through its ring).
     /// </param>
     internal void WaitUntil<TCondition>(ref TCondition condition, bool isolated)
         where TCondition : struct, IWakeCondition
@@ -115,10 +121,11 @@ internal sealed partial class Worker
 
         int idleRounds = 0;
         bool idle = false;
+        bool searchesRings = !isolated; // idle as a searcher (counted, takes ring work), else as a helper
         bool gaveUpSearch = false;
         while (!condition.IsMet())
         {
-            Job? job = FindWork(takeInjected: !isolated);
+            Job? job = FindWork(takeInjected: searchesRings);
             if (job is null && idle && (idleRounds & (OfferCheckPeriod - 1)) == 0)
             {
                 // Within its search budget a searcher adopts new candidates; past it, it only
@@ -133,7 +140,7 @@ internal sealed partial class Worker
                 if (idle)
                 {
                     idle = false;
-                    StopIdle(isolated);
+                    StopIdle(searchesRings);
                 }
 
                 gaveUpSearch = false;
@@ -145,7 +152,7 @@ internal sealed partial class Worker
             else if (!idle)
             {
                 idle = true;
-                StartIdle(isolated);
+                StartIdle(searchesRings);
                 _stats.Idle();
             }
             else if (idleRounds < _spinCount || _offerCandidate is not null)
@@ -154,21 +161,35 @@ internal sealed partial class Worker
                 // it is either retracted (the candidate goes) or claimable within ShareAfter.
                 SpinPolicy.Pause(idleRounds++);
             }
-            else if (isolated || IsGuest)
+            else if (IsGuest)
             {
-                // Not in the sleeping set (new ring work does not concern this wait, and a guest
-                // never sleeps there): park until the condition is met.
+                // A guest never sleeps in the sleeping set: park until the condition is met.
                 idle = false;
-                StopIdle(isolated);
+                StopIdle(searchesRings);
                 ParkOnCondition(ref condition);
                 idleRounds = 0;
             }
             else
             {
-                _sleepers.StopSearching();
+                if (searchesRings)
+                {
+                    _sleepers.StopSearching();
+                }
+                else
+                {
+                    _sleepers.StopHelping();
+                }
+
                 _watchTimedOut = false;
-                idle = Sleep(ref condition);
-                gaveUpSearch = !idle;
+                bool woken = Sleep(ref condition, lookAtRings: searchesRings);
+                // A searcher that leaves without a token re-checks on the way out (producers that
+                // saw it skipped their wakes); a helper hid nothing from them.
+                gaveUpSearch = !woken && searchesRings;
+                // Woken with a searching token: a producer needs a worker for ring work, and an
+                // isolated sleeper is woken only when no other sleeper is left; it searches the
+                // rings too from now on.
+                searchesRings |= woken;
+                idle = woken;
                 // A watcher back from its watch period looks at the offers once (the next round),
                 // then only keeps searching while it watches the candidate it adopted then.
                 idleRounds = _watchTimedOut ? _spinCount + (OfferCheckPeriod - 1) - ((_spinCount + OfferCheckPeriod - 1) % OfferCheckPeriod) : 0;
@@ -179,7 +200,7 @@ internal sealed partial class Worker
         _offerCandidate = null;
         if (idle)
         {
-            StopIdle(isolated);
+            StopIdle(searchesRings);
         }
         else if (gaveUpSearch && _sleepers.HasWorkToWakeFor())
         {
@@ -189,29 +210,29 @@ internal sealed partial class Worker
         }
     }
 
-    /// <summary>Nothing to run: an isolated wait helps (see <see cref="Sleepers.StartHelping"/>), any other searches.</summary>
-    private void StartIdle(bool isolated)
+    /// <summary>Nothing to run: a searcher counts in <see cref="Sleepers.SearchingCount"/>, an isolated waiter only helps (<see cref="Sleepers.StartHelping"/>).</summary>
+    private void StartIdle(bool searches)
     {
-        if (isolated)
+        if (searches)
         {
-            _sleepers.StartHelping();
+            _sleepers.StartSearching();
         }
         else
         {
-            _sleepers.StartSearching();
+            _sleepers.StartHelping();
         }
     }
 
     /// <summary>Idle no more (work found, wait over, or about to park); a searcher hands the search on if needed.</summary>
-    private void StopIdle(bool isolated)
+    private void StopIdle(bool searches)
     {
-        if (isolated)
+        if (searches)
         {
-            _sleepers.StopHelping();
+            StopSearchingToRun();
         }
         else
         {
-            StopSearchingToRun();
+            _sleepers.StopHelping();
         }
     }
 
@@ -228,10 +249,17 @@ internal sealed partial class Worker
         }
     }
 
-    /// <summary>Sleeps until new work, the condition or shutdown wakes it. True when woken with a searching token.</summary>
-    private bool Sleep<TCondition>(ref TCondition condition)
+    /// <summary>
+    /// Sleeps until new work, the condition or shutdown wakes it. True when woken with a searching
+    /// token. <paramref name="lookAtRings"/> false: an isolated wait's sleep, whose last look
+    /// ignores the rings (the wait does not take ring work: a producer wakes another sleeper, or
+    /// this one with a token when no other is left), and which wakers prefer not to wake.
+    /// </summary>
+    private bool Sleep<TCondition>(ref TCondition condition, bool lookAtRings)
         where TCondition : struct, IWakeCondition
     {
+        // Written before the announcement's interlocked operations, which publish it to wakers.
+        SleepsIsolated = !lookAtRings;
         _sleepers.Announce(this);
         try
         {
@@ -244,8 +272,16 @@ internal sealed partial class Worker
                     // and Dispose unparks every worker after setting it.
                     SchedulePoint.Hit();
                     bool watching = _sleepers.KeepsWatch(ref _isWatcher, ref _watchIdlePeriods);
-                    if (!_pool.HasVisibleWork() && !HasInbox)
+                    if (!(lookAtRings ? _pool.HasVisibleWork() : _pool.HasVisibleDequeWork()) && !HasInbox)
                     {
+                        if (!lookAtRings && _pool.HasVisibleWork())
+                        {
+                            // R38: a producer that read Sleeping before our announcement skipped
+                            // its wake, and this look does not take ring work: wake someone for
+                            // it, ourselves (the permit makes Park return) when nobody else is left.
+                            _sleepers.NotifyWork();
+                        }
+
                         _stats.Sleep();
                         if (watching)
                         {

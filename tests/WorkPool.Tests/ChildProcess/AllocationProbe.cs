@@ -25,9 +25,9 @@ internal static class AllocationProbe
     private static bool s_inProbe;
 
     /// <summary>Measures <paramref name="loop"/> (see <see cref="MeasureIsolated"/>) and asserts that its best round allocated exactly 0 bytes.</summary>
-    internal static void AssertZeroBytes(string form, int calls, Func<WorkStealingPool, long> loop, long expectedChecksum, int threads = 2, int spinCount = 512, bool warmEachWorker = true, int injectorCapacity = 1024, [CallerMemberName] string test = "")
+    internal static void AssertZeroBytes(string form, int calls, Func<WorkStealingPool, long> loop, long expectedChecksum, int threads = 2, int spinCount = 512, bool warmEachWorker = true, int injectorCapacity = 1024, int? guestSlots = null, [CallerMemberName] string test = "")
     {
-        (long min, string rounds) = MeasureIsolated(loop, expectedChecksum, threads, spinCount, test, warmEachWorker, injectorCapacity);
+        (long min, string rounds) = MeasureIsolated(loop, expectedChecksum, threads, spinCount, test, warmEachWorker, injectorCapacity, guestSlots);
         Assert.True(
             min == 0,
             $"{form}: allocated {min} bytes in the best of {Rounds} rounds of {calls} calls ({(double)min / calls:0.###} B/call). Rounds: {rounds}. Expected exactly 0.");
@@ -38,11 +38,11 @@ internal static class AllocationProbe
     /// returns what it measured there. In that child: measures <paramref name="loop"/> with
     /// <see cref="Measure"/>, prints the result for the parent and returns it.
     /// </summary>
-    internal static (long Min, string Rounds) MeasureIsolated(Func<WorkStealingPool, long> loop, long expectedChecksum, int threads, int spinCount, string test, bool warmEachWorker = true, int injectorCapacity = 1024)
+    internal static (long Min, string Rounds) MeasureIsolated(Func<WorkStealingPool, long> loop, long expectedChecksum, int threads, int spinCount, string test, bool warmEachWorker = true, int injectorCapacity = 1024, int? guestSlots = null)
     {
         if (s_inProbe)
         {
-            (long min, string rounds) = Bounded.RunFunc(() => Measure(loop, expectedChecksum, threads, spinCount, warmEachWorker, injectorCapacity), test);
+            (long min, string rounds) = Bounded.RunFunc(() => Measure(loop, expectedChecksum, threads, spinCount, warmEachWorker, injectorCapacity, guestSlots), test);
             Console.WriteLine($"{ResultMarker}\t{min.ToString(CultureInfo.InvariantCulture)}\t{rounds}");
             return (min, rounds);
         }
@@ -81,9 +81,10 @@ internal static class AllocationProbe
     /// <summary>The fewest bytes allocated process-wide in <see cref="Rounds"/> measured rounds after two warm-up rounds, and a per-round breakdown.</summary>
     /// <remarks>
     /// <paramref name="warmEachWorker"/> false skips <see cref="RunOnEachWorker"/>, which holds
-    /// the other workers in jobs: a loop that needs every worker (a broadcast) warms them itself.
+    /// the other workers in a broadcast: a loop that needs every worker (a broadcast) warms them itself.
+    /// <paramref name="guestSlots"/> null keeps the pool's default.
     /// </remarks>
-    private static (long Min, string Rounds) Measure(Func<WorkStealingPool, long> loop, long expectedChecksum, int threads, int spinCount, bool warmEachWorker, int injectorCapacity)
+    private static (long Min, string Rounds) Measure(Func<WorkStealingPool, long> loop, long expectedChecksum, int threads, int spinCount, bool warmEachWorker, int injectorCapacity, int? guestSlots)
     {
         using WorkStealingPool pool = Pools.Create(
             threads,
@@ -91,6 +92,7 @@ internal static class AllocationProbe
             {
                 o.SpinCount = spinCount;
                 o.InjectorCapacity = injectorCapacity;
+                o.GuestSlots = guestSlots ?? o.GuestSlots;
             },
             test: "alloc");
 
@@ -130,23 +132,21 @@ internal static class AllocationProbe
     }
 
     /// <summary>
-    /// Runs <paramref name="loop"/> once on each worker in turn, from inside a job on that worker,
-    /// while the other workers are held in jobs of their own (so the loop's Installs run inline
-    /// and its Joins use that worker's own job slots).
+    /// Runs <paramref name="loop"/> once on each worker in turn, from inside that worker's part
+    /// of a broadcast, while the other workers are held in their own parts (so the loop's
+    /// Installs run inline and its Joins use that worker's own job slots). A broadcast, not
+    /// Installs from outside threads: those run on the calling threads as guests.
     /// </summary>
     private static void RunOnEachWorker(WorkStealingPool pool, Func<WorkStealingPool, long> loop, long expectedChecksum)
     {
-        int n = pool.ThreadCount;
-        for (int w = 0; w < n; w++)
+        for (int w = 0; w < pool.ThreadCount; w++)
         {
-            var arrived = new Gate("one warm-up job per worker", n);
             var done = new Gate("the warm-up run on another worker");
             long checksum = 0;
             int target = w;
-            Bounded.Threads(n, _ => pool.Install(() =>
+            pool.Broadcast(index =>
             {
-                arrived.SignalAndWait();
-                if (WorkStealingPool.CurrentWorkerIndex == target)
+                if (index == target)
                 {
                     try
                     {
@@ -161,7 +161,7 @@ internal static class AllocationProbe
                 {
                     done.Wait();
                 }
-            }));
+            });
             Assert.Equal(expectedChecksum, checksum);
         }
     }

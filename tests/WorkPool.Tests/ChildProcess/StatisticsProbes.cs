@@ -23,7 +23,8 @@ internal static class StatisticsProbes
             return 3;
         }
 
-        using var pool = new WorkStealingPool(new WorkStealingPoolOptions { ThreadCount = 2, Name = "sigquit-probe" });
+        // No guest slots: the Installs go to the workers, so the report has a row per outside thread.
+        using var pool = new WorkStealingPool(new WorkStealingPoolOptions { ThreadCount = 2, Name = "sigquit-probe", GuestSlots = 0 });
         for (int i = 0; i < 100; i++)
         {
             pool.Install(static () => { });
