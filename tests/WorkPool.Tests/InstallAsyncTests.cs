@@ -84,7 +84,16 @@ public class InstallAsyncTests
         var workers = new ConcurrentDictionary<int, bool>();
         for (int i = 0; i < 300; i++)
         {
-            await pool.InstallAsync(workers, static w => w[Environment.CurrentManagedThreadId] = true);
+            // Every await suspends (a fast call may otherwise be complete when awaited, and the
+            // caller would go on synchronously on its own thread, which is not what is checked here).
+            var registered = new Gate("the continuation to be registered");
+            await new SuspendingAwait<bool>(
+                pool.InstallAsync((workers, registered), static s =>
+                {
+                    s.registered.Wait();
+                    return s.workers[Environment.CurrentManagedThreadId] = true;
+                }),
+                registered);
             Assert.Null(WorkStealingPool.Current);
             Assert.Equal(-1, WorkStealingPool.CurrentWorkerIndex);
             Assert.True(Thread.CurrentThread.IsThreadPoolThread, "the continuation runs on the .NET thread pool");
@@ -99,20 +108,28 @@ public class InstallAsyncTests
     {
         using WorkStealingPool pool = Pools.Create(2);
         using var context = new SingleThreadContext();
-        (int postsBefore, int contextThread, bool onContextAfter, bool offContextAfterFalse, int postsAfterFalse) = context.Run(async () =>
+        (int postsBefore, int contextThread, bool onContextAfter, bool offContextAfterFalse, int postsAfterFirst) = context.Run(async () =>
         {
+            // Each body waits for a gate that the context's own thread opens once this method has
+            // yielded it, that is once the await has suspended: a fast call found complete at the
+            // await would go on synchronously and post nothing.
+            var first = new Gate("the first await to suspend");
+            context.Post(static g => ((Gate)g!).Signal(), first);
             int before = context.Posts;
-            await pool.InstallAsync(static () => { });
+            await pool.InstallAsync(first, static g => g.Wait());
             bool onContext = SynchronizationContext.Current == context && Environment.CurrentManagedThreadId == context.ThreadId;
             int posts = context.Posts;
-            await pool.InstallAsync(static () => { }).ConfigureAwait(false);
+
+            var second = new Gate("the second await to suspend");
+            context.Post(static g => ((Gate)g!).Signal(), second);
+            await pool.InstallAsync(second, static g => g.Wait()).ConfigureAwait(false);
             bool offContext = SynchronizationContext.Current is null && Environment.CurrentManagedThreadId != context.ThreadId;
-            Assert.Equal(posts, context.Posts);
+            Assert.Equal(posts + 1, context.Posts);   // the gate's post only, no continuation
             return (before, context.ThreadId, onContext, offContext, posts);
         });
         Assert.True(onContextAfter, "after a plain await the continuation runs on the captured context");
         Assert.True(offContextAfterFalse, "after ConfigureAwait(false) it does not");
-        Assert.Equal(postsBefore + 1, postsAfterFalse);
+        Assert.Equal(postsBefore + 1, postsAfterFirst);
         Assert.NotEqual(0, contextThread);
     });
 
@@ -405,6 +422,32 @@ public class InstallAsyncTests
             await Assert.ThrowsAsync<ObjectDisposedException>(async () => await pool.InstallAsync(static () => { }));
         }
     });
+
+    /// <summary>
+    /// Awaits a call whose body waits for <c>registered</c>, and opens that gate only once the
+    /// continuation is registered with the call's ValueTask: the await always suspends, through the
+    /// same <c>IValueTaskSource.OnCompleted</c> path as a plain await.
+    /// </summary>
+    private readonly struct SuspendingAwait<T>(ValueTask<T> task, Gate registered) : ICriticalNotifyCompletion
+    {
+        public bool IsCompleted => false;
+
+        public SuspendingAwait<T> GetAwaiter() => this;
+
+        public void OnCompleted(Action continuation)
+        {
+            task.GetAwaiter().OnCompleted(continuation);
+            registered.Signal();
+        }
+
+        public void UnsafeOnCompleted(Action continuation)
+        {
+            task.GetAwaiter().UnsafeOnCompleted(continuation);
+            registered.Signal();
+        }
+
+        public T GetResult() => task.GetAwaiter().GetResult();
+    }
 
     /// <summary>A synchronization context with one thread of its own that counts what is posted to it.</summary>
     private sealed class SingleThreadContext : SynchronizationContext, IDisposable
