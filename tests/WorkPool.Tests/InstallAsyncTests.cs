@@ -315,15 +315,28 @@ public class InstallAsyncTests
     {
         using WorkStealingPool pool = Pools.Create(2);
         const int Racers = 4;
-        for (int round = 0; round < 300; round++)
+        const int Rounds = 300;
+        ValueTask<int> call = default;
+        int expected = 0;
+        int wins = 0;
+        int refused = 0;
+
+        // The same racer threads run every round (no thread started per round); racer 0 makes the
+        // call and checks the round. The barrier's phases order the writes of one step before
+        // the reads of the next.
+        using var barrier = new Barrier(Racers);
+        Bounded.Threads(Racers, racer =>
         {
-            ValueTask<int> call = pool.InstallAsync(round, static r => r);
-            Bounded.Until(() => call.IsCompleted, "the call to complete");
-            int wins = 0;
-            int refused = 0;
-            int expected = round;
-            Bounded.Threads(Racers, _ =>
+            for (int round = 0; round < Rounds; round++)
             {
+                if (racer == 0)
+                {
+                    call = pool.InstallAsync(round, static r => r);
+                    Bounded.Until(() => call.IsCompleted, "the call to complete");
+                    (expected, wins, refused) = (round, 0, 0);
+                }
+
+                Assert.True(barrier.SignalAndWait(Bounded.WaitLimit), "the racers to line up");
                 try
                 {
                     Assert.Equal(expected, call.GetAwaiter().GetResult());
@@ -333,9 +346,14 @@ public class InstallAsyncTests
                 {
                     Interlocked.Increment(ref refused);
                 }
-            });
-            Assert.Equal((1, Racers - 1), (wins, refused));
-        }
+
+                Assert.True(barrier.SignalAndWait(Bounded.WaitLimit), "the racers to finish the round");
+                if (racer == 0)
+                {
+                    Assert.Equal((1, Racers - 1), (wins, refused));
+                }
+            }
+        });
     });
 
     [Fact]
