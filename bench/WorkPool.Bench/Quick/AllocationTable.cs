@@ -1,4 +1,6 @@
 using System.Globalization;
+using Microsoft.Extensions.ObjectPool;
+using WorkPool.Bench.Workloads;
 using WorkPool.Diagnostics;
 
 namespace WorkPool.Bench.Quick;
@@ -44,6 +46,10 @@ internal static class AllocationTable
 
             Task.WaitAll(s_tasks);
         };
+        var asyncInstalls = new PerPool<AsyncInstalls>(pool, static p => AsyncInstalls.ForWorkPool(p, awaitsPerRound: 1));
+        AsyncInstalls? asyncTpl = null;
+        var objectPools = new PerPool<ObjectPool<ObjectPools.Scratch>>(pool, ObjectPools.WorkPool);
+        ObjectPool<ObjectPools.Scratch> defaultObjectPool = ObjectPools.Default();
         return
         [
             new("pool.Install(() => {})", () => pool().Install(empty), "Task.Run(() => {}).Wait()", () => Task.Run(empty).Wait()),
@@ -77,6 +83,20 @@ internal static class AllocationTable
                     ThreadPool.UnsafeQueueUserWorkItem(count, s_queued, preferLocal: false);
                     s_queued.WaitForAll();
                 }),
+            new(
+                "await pool.InstallAsync(i, static s => ...) in an async loop",
+                () => asyncInstalls.Get().RunRound(),
+                "await Task.Run(static () => {}) in an async loop",
+                () => (asyncTpl ??= AsyncInstalls.ForTpl(awaitsPerRound: 1)).RunRound()),
+            new(
+                "pool.CreateObjectPool(policy): Get + Return (outside thread)",
+                () =>
+                {
+                    ObjectPool<ObjectPools.Scratch> objects = objectPools.Get();
+                    objects.Return(objects.Get());
+                },
+                "DefaultObjectPool<T>: Get + Return",
+                () => defaultObjectPool.Return(defaultObjectPool.Get())),
         ];
     }
 
@@ -255,6 +275,25 @@ internal static class AllocationTable
             {
                 spin.SpinOnce(sleep1Threshold: -1);
             }
+        }
+    }
+
+    /// <summary>Something made once per pool, on its first use (in the "1st time" row), and again when the table moves to a fresh pool.</summary>
+    private sealed class PerPool<T>(Func<WorkStealingPool> pool, Func<WorkStealingPool, T> create)
+    {
+        private WorkStealingPool? _for;
+        private T? _value;
+
+        public T Get()
+        {
+            WorkStealingPool current = pool();
+            if (_for != current)
+            {
+                _value = create(current);
+                _for = current;
+            }
+
+            return _value!;
         }
     }
 

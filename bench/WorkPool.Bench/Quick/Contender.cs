@@ -14,6 +14,9 @@ internal enum Contender
 
     /// <summary><c>pool=hardware</c>: the machine itself (the <c>capacity</c> line).</summary>
     Hardware,
+
+    /// <summary><c>pool=defaultobjectpool</c>: Microsoft.Extensions.ObjectPool's DefaultObjectPool (the <c>object_pool</c> baseline, in the TPL column of the ratio table).</summary>
+    DefaultObjectPool,
 }
 
 /// <summary>Labels of <see cref="Contender"/>.</summary>
@@ -25,6 +28,7 @@ internal static class ContenderLabels
         Contender.Tpl => "tpl",
         Contender.Sequential => "sequential",
         Contender.Hardware => "hardware",
+        Contender.DefaultObjectPool => "defaultobjectpool",
         _ => throw new ArgumentOutOfRangeException(nameof(contender), contender, null),
     };
 }

@@ -71,7 +71,8 @@ internal sealed class QuickReport(TextWriter output)
         foreach (string workload in _workloads)
         {
             Measurement? workPool = Find(workload, Contender.WorkPool);
-            Measurement? tpl = Find(workload, Contender.Tpl);
+            // object_pool has no TPL line: its baseline, DefaultObjectPool, takes that column.
+            Measurement? tpl = Find(workload, Contender.Tpl) ?? Find(workload, Contender.DefaultObjectPool);
             Measurement? sequential = Find(workload, Contender.Sequential);
             output.WriteLine(
                 $"| {workload} | {Ns(workPool)} | {Ns(tpl)} | {Ratio(workPool, tpl)} | {Ns(sequential)} | {Ratio(workPool, sequential)} | {Bytes(workPool)} | {Bytes(tpl)} |");

@@ -24,6 +24,8 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
     private const int NestedLoopsPerRound = 4;
     private const int CoarseLoopsPerRound = 5;
     private const int FloodInstallsPerCaller = 100;
+    private const int AsyncInstallsPerRound = 20_000;
+    private const int ObjectPoolOpsPerWorker = 200_000;
 
     private static int TplThreads => Environment.ProcessorCount;
 
@@ -42,6 +44,8 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
         LateIdleJoin();
         ForNested();
         ForCoarse();
+        InstallAsync();
+        ObjectPool();
 
         // After the others: its blocking TPL callers make the .NET thread pool add threads.
         InstallFlooded();
@@ -229,6 +233,28 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
         Record("for_coarse", Contender.Tpl, CoarseLoopsPerRound, Repeat(CoarseLoopsPerRound, () => CoarseLoop.Tpl(output)));
         ExpectEqual(output, expected);
         Record("for_coarse", Contender.Sequential, CoarseLoopsPerRound, Repeat(CoarseLoopsPerRound, () => CoarseLoop.Sequential(output)));
+    }
+
+    private void InstallAsync()
+    {
+        using (AsyncInstalls workPool = AsyncInstalls.ForWorkPool(pool, AsyncInstallsPerRound))
+        {
+            Record("install_async", Contender.WorkPool, AsyncInstallsPerRound, workPool.RunRound);
+        }
+
+        using (AsyncInstalls tpl = AsyncInstalls.ForTpl(AsyncInstallsPerRound))
+        {
+            Record("install_async", Contender.Tpl, AsyncInstallsPerRound, tpl.RunRound);
+        }
+    }
+
+    private void ObjectPool()
+    {
+        long opsPerRound = (long)pool.ThreadCount * ObjectPoolOpsPerWorker;
+        var workPool = ObjectPools.WorkPool(pool);
+        Record("object_pool", Contender.WorkPool, opsPerRound, () => ObjectPools.Round(pool, workPool, ObjectPoolOpsPerWorker));
+        var defaultPool = ObjectPools.Default();
+        report.Add("object_pool", Contender.DefaultObjectPool, pool.ThreadCount, QuickHarness.Measure(opsPerRound, () => ObjectPools.Round(pool, defaultPool, ObjectPoolOpsPerWorker)));
     }
 
     private void InstallFlooded()
