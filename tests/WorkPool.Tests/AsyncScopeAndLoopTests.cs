@@ -41,7 +41,9 @@ public class AsyncScopeAndLoopTests
     {
         using WorkStealingPool pool = Pools.Create(2);
         var one = new TestFailureException("one");
-        Assert.Same(one, await Assert.ThrowsAsync<TestFailureException>(async () => await pool.ScopeAsync(one, static (e, scope) => scope.Spawn(e, static (e, _) => throw e))));
+        // As Scope: always an AggregateException of every failed part (docs/exceptions.md).
+        AggregateException single = await Assert.ThrowsAsync<AggregateException>(async () => await pool.ScopeAsync(one, static (e, scope) => scope.Spawn(e, static (e, _) => throw e)));
+        Assert.Same(one, Assert.Single(single.InnerExceptions));
         AggregateException both = await Assert.ThrowsAsync<AggregateException>(async () => await pool.ScopeAsync(scope =>
         {
             scope.Spawn(static _ => throw new TestFailureException("a"));
@@ -74,13 +76,15 @@ public class AsyncScopeAndLoopTests
     {
         using WorkStealingPool pool = Pools.Create(2);
         var error = new TestFailureException("at 500");
-        Assert.Same(error, await Assert.ThrowsAsync<TestFailureException>(async () => await pool.ForAsync(0, 1_000, error, static (e, i) =>
+        // As For: always an AggregateException of every failed part (docs/exceptions.md).
+        AggregateException failed = await Assert.ThrowsAsync<AggregateException>(async () => await pool.ForAsync(0, 1_000, error, static (e, i) =>
         {
             if (i == 500)
             {
                 throw e;
             }
-        })));
+        }));
+        Assert.Same(error, Assert.Single(failed.InnerExceptions));
 
         using var cts = new CancellationTokenSource();
         cts.Cancel();

@@ -73,7 +73,11 @@ internal static class RobustnessProbes
         bool ok = true;
         int smallWorkers = 0;
         int largeWorkers = 0;
-        foreach (int stackSize in new[] { 1 << 20, 2 << 20 })
+        // .NET 8 unwinds an exception through thousands of Join frames far more slowly (about 16 s
+        // for a 1 MB stack's worth, against well under a second on .NET 10): there the probe checks
+        // the 1 MB stacks only, and the comparisons with 2 MB stacks run on .NET 10.
+        bool compareStackSizes = Environment.Version.Major >= 9;
+        foreach (int stackSize in compareStackSizes ? new[] { 1 << 20, 2 << 20 } : new[] { 1 << 20 })
         {
             var watch = System.Diagnostics.Stopwatch.StartNew();
             using var pool = new WorkStealingPool(new WorkStealingPoolOptions { ThreadCount = 2, StackSize = stackSize, ThreadNamePrefix = "deep" });
@@ -92,17 +96,17 @@ internal static class RobustnessProbes
         }
 
         // StackSize moves the limit: twice the stack, more than twice the depth (the reserve is fixed).
-        ok &= largeWorkers > 2 * smallWorkers;
+        ok &= !compareStackSizes || largeWorkers > 2 * smallWorkers;
 
         // Guests: threads outside the pool, whose stacks the pool learns from the OS.
         using (var pool = new WorkStealingPool(new WorkStealingPoolOptions { ThreadCount = 2, ThreadNamePrefix = "deep-guest" }))
         {
             var watch = System.Diagnostics.Stopwatch.StartNew();
             int small = OnThread(1 << 20, () => DeepJoins(pool));
-            int large = OnThread(2 << 20, () => DeepJoins(pool));
+            int large = compareStackSizes ? OnThread(2 << 20, () => DeepJoins(pool)) : 0;
             long fib = pool.Install(static () => Fib.Static(20));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"guests: 1 MB thread {small}, 2 MB thread {large}; fib afterwards {fib} ({watch.ElapsedMilliseconds} ms)"));
-            ok &= small > 0 && large > 2 * small && fib == Fib.Sequential(20);
+            ok &= small > 0 && (!compareStackSizes || large > 2 * small) && fib == Fib.Sequential(20);
         }
 
         if (ok)
