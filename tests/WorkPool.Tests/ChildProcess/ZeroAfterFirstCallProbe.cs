@@ -18,7 +18,7 @@ internal static class ZeroAfterFirstCallProbe
     internal const int Calls = 10_000;
 
     /// <summary>Calls measured for forms whose every call is a round trip to every worker (broadcast, a fire-and-forget burst waited for).</summary>
-    internal const int RoundTripCalls = 2_000;
+    internal const int RoundTripCalls = 1_000;
 
     /// <summary>In the child process: runs every repetition of <paramref name="form"/>; 0 when all ran (the parent checks the bytes).</summary>
     internal static int Run(string form)
