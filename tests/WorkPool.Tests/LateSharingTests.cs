@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using WorkPool.Diagnostics;
 
 namespace WorkPool.Tests;
@@ -150,9 +151,15 @@ public class LateSharingTests
         using WorkStealingPool pool = Pools.Create(threads, o => o.SpinCount = 0);
         WaitUntilAllAsleep(pool);
         PoolStatistics before = pool.GetStatistics();
+        // A call the OS preempted for longer than the share delay did become worth sharing: its
+        // open offer may be claimed. Such calls are counted (by the clock, which decides sharing
+        // too) and excused; every other call must stay on the guest.
+        int slowCalls = 0;
         for (int i = 0; i < Calls; i++)
         {
+            long start = Stopwatch.GetTimestamp();
             Assert.Equal(expected, pool.Install((pool, tree), static s => TreeNode.SumJoin(s.pool, s.tree)));
+            slowCalls += Stopwatch.GetElapsedTime(start) >= Worker.ShareAfter ? 1 : 0;
         }
 
         PoolStatistics after = pool.GetStatistics();
@@ -161,13 +168,13 @@ public class LateSharingTests
         {
             wakeups += after.Workers[w].Wakeups - before.Workers[w].Wakeups;
             Assert.True(
-                after.Workers[w].JobsRun == before.Workers[w].JobsRun,
-                $"worker {w} ran small guest work: jobs run {before.Workers[w].JobsRun} → {after.Workers[w].JobsRun}, wake-ups {before.Workers[w].Wakeups} → {after.Workers[w].Wakeups} over {Calls} calls");
+                slowCalls > 0 || after.Workers[w].JobsRun == before.Workers[w].JobsRun,
+                $"worker {w} ran small guest work: jobs run {before.Workers[w].JobsRun} → {after.Workers[w].JobsRun}, wake-ups {before.Workers[w].Wakeups} → {after.Workers[w].Wakeups} over {Calls} calls, none of them slower than the share delay");
         }
 
         Assert.True(
-            wakeups <= 1,
-            $"small guest work woke sleeping workers {wakeups} times over {Calls} calls (at most one wake-up per burst of offers): {string.Join(", ", Enumerable.Range(0, threads).Select(w => $"worker {w} {before.Workers[w].Wakeups} → {after.Workers[w].Wakeups}"))}");
+            wakeups <= 1 + slowCalls,
+            $"small guest work woke sleeping workers {wakeups} times over {Calls} calls, {slowCalls} of them slower than the share delay (at most one wake-up per burst of offers, plus one per slow call): {string.Join(", ", Enumerable.Range(0, threads).Select(w => $"worker {w} {before.Workers[w].Wakeups} → {after.Workers[w].Wakeups}"))}");
         WaitUntilAllAsleep(pool);
     });
 
