@@ -14,7 +14,7 @@ public sealed class FindingsScheduleTests(ITestOutputHelper output)
     /// <summary>The longest passing run of these scenarios takes about 100 points: a spin past this is a lost wake-up, reported quickly.</summary>
     private const int MaxSteps = 3_000;
 
-    [Fact(Skip = "F1 (FINDINGS.md), a documented limit of guests (docs/design/guests.md): a guest parked in its isolated wait is not woken for offers inside the half it waits for, so a half that waits for its sibling one level down livelocks with one worker; replay random:56767277.")]
+    [Fact]
     public void F1_ClaimedHalfWhoseFirstHalfWaitsForItsSecond_GuestOwner()
     {
         // The worker claims the guest's B. B works a little, then joins b1 and b2, and b1 waits

@@ -170,11 +170,14 @@ internal sealed partial class Worker
             }
             else if (IsGuest)
             {
-                // A guest never sleeps in the sleeping set: park until the condition is met.
+                // A guest never sleeps in the sleeping set (nobody wakes it for work): it parks
+                // until the condition is met, looking again every watch period (R40), like a
+                // watcher: once at the offers and deques, then it parks again.
                 idle = false;
                 StopIdle(searchesRings);
-                ParkOnCondition(ref condition);
-                idleRounds = 0;
+                bool timedOut = ParkOnCondition(ref condition);
+                idleRounds = timedOut ? OneLookAfterPark() : 0;
+                _mayAdoptOffer = timedOut;
             }
             else
             {
@@ -199,7 +202,7 @@ internal sealed partial class Worker
                 idle = woken;
                 // A watcher back from its watch period looks at the offers once (the next round),
                 // then only keeps searching while it watches the candidate it adopted then.
-                idleRounds = _watchTimedOut ? _spinCount + (OfferCheckPeriod - 1) - ((_spinCount + OfferCheckPeriod - 1) % OfferCheckPeriod) : 0;
+                idleRounds = _watchTimedOut ? OneLookAfterPark() : 0;
                 _mayAdoptOffer = _watchTimedOut;
             }
         }
@@ -315,19 +318,27 @@ internal sealed partial class Worker
     }
 
     /// <summary>
-    /// A participant that stopped being idle without sleeping (an isolated wait, or a guest)
-    /// parks until its condition is met. It is not in the sleeping set, so new work never wakes
-    /// it: the workers' main loops take that; it waits only for its own work.
+    /// The idle rounds that make the next idle round past the spin budget one that looks at the
+    /// offers (a multiple of <see cref="OfferCheckPeriod"/>): after a timed park, one look, then
+    /// park again unless it found something.
     /// </summary>
-    private void ParkOnCondition<TCondition>(ref TCondition condition)
+    private int OneLookAfterPark() => _spinCount + (OfferCheckPeriod - 1) - ((_spinCount + OfferCheckPeriod - 1) % OfferCheckPeriod);
+
+    /// <summary>
+    /// A guest parks until its condition is met or a watch period passes (true: timed out). It is
+    /// not in the sleeping set, so no producer wakes it for new work; the timeout lets it look
+    /// again for work inside what it waits for (R40 in docs/design/guests.md).
+    /// </summary>
+    private bool ParkOnCondition<TCondition>(ref TCondition condition)
         where TCondition : struct, IWakeCondition
     {
+        bool timedOut = false;
         if (condition.TryRegister(Context))
         {
             try
             {
                 _stats.Sleep();
-                Context.Parker.Park();
+                timedOut = !Context.Parker.Park(Sleepers.WatchPeriodMilliseconds);
                 _stats.Woke(byNewWork: false);
             }
             finally
@@ -335,6 +346,8 @@ internal sealed partial class Worker
                 condition.Unregister(Context);
             }
         }
+
+        return timedOut;
     }
 
     /// <summary>Broadcast parts for this worker, own deque, then the other participants' deques, then (when <paramref name="takeInjected"/>) the injector ring.</summary>
