@@ -90,6 +90,11 @@ internal static class ZeroAfterFirstCallProbe
             { IsBackground = true, Name = "zero-competing" };
             _sharing = new Thread(() =>
             {
+                // This thread is a guest of the pool under test while its own calls wait, so it
+                // may steal pieces of the measured calls: the test's per-thread state (Jitter's
+                // thread-static, whose first touch on a thread allocates) must exist here too,
+                // as on every worker (a piece it first stole in the window allocated 6 KB once).
+                Jitter.Value(0);
                 WorkStealingPool? seen = null;
                 int calls = 0;
                 while (Volatile.Read(ref _stop) == 0)
