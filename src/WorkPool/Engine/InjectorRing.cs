@@ -198,7 +198,14 @@ internal sealed class InjectorRing
         // (TryEnqueue starts with a schedule point.)
         if (TryEnqueue(job))
         {
-            UnregisterWaiter(waiter);
+            if (!UnregisterWaiter(waiter))
+            {
+                // R41: a consumer freed a slot and spent its wake-up on us (it unlinked us) while
+                // our own retry got in, possibly into another slot: pass the wake-up on, or a freed
+                // slot can stay free while every listed producer sleeps.
+                TryWakeFirstProducer();
+            }
+
             return true;
         }
 
@@ -206,14 +213,15 @@ internal sealed class InjectorRing
     }
 
     /// <summary>Producer, after waking: leave the waiter list if a consumer has not already removed it.</summary>
-    internal void UnregisterWaiter(ThreadContext waiter)
+    /// <returns>True when this call removed the waiter; false when a consumer had already unlinked (and unparked) it.</returns>
+    internal bool UnregisterWaiter(ThreadContext waiter)
     {
         _waitersLock.Enter();
         try
         {
             if (!waiter.IsRingWaiter)
             {
-                return;
+                return false;
             }
 
             ThreadContext? previous = null;
@@ -222,11 +230,12 @@ internal sealed class InjectorRing
                 if (node == waiter)
                 {
                     Unlink(previous, node);
-                    return;
+                    return true;
                 }
             }
 
             Debug.Fail("A registered waiter is in the list.");
+            return false;
         }
         finally
         {

@@ -210,10 +210,11 @@ internal sealed unsafe class Parker
                 }
                 catch (ThreadInterruptedException)
                 {
-                    // Monitor.Wait took the lock back before throwing: wait on, and raise the
-                    // interrupt again once this park is over.
+                    // Monitor.Wait took the lock back before throwing: raise the interrupt again
+                    // once this park is over, and look at the permit before waiting on. The
+                    // interrupted Wait may have swallowed an Unpark's pulse, whose permit is
+                    // then the only trace of it (R42).
                     interrupted = true;
-                    continue;
                 }
                 finally
                 {
