@@ -17,8 +17,9 @@ namespace WorkPool;
 /// order, after every iteration has finished: it can combine into the body's own fields with
 /// plain code.</para>
 /// <para>A participant that waits inside an iteration (on a nested loop or Join) may run other
-/// pieces of the same loop meanwhile, on the same local: keep the local in the
-/// <c>ref</c> parameter rather than in a copy across such a call.</para>
+/// pieces of the same loop meanwhile; those get a local of their own (one more
+/// <see cref="Init"/>, later one more <see cref="Finish"/>), so the waiting iteration's local
+/// never changes under it, and code such as <c>local += Nested()</c> is exact.</para>
 /// </remarks>
 public interface IForLocalBody<TLocal>
 {
