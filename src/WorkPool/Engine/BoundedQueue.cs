@@ -7,10 +7,11 @@ namespace WorkPool;
 /// A bounded multi-producer, multi-consumer queue of references: a power-of-two array of
 /// preallocated slots with per-slot sequence numbers (D. Vyukov's bounded MPMC queue), the same
 /// algorithm as the <see cref="InjectorRing"/> without its waiting producers. It never allocates
-/// after construction; <see cref="TryEnqueue"/> fails when it is full and
-/// <see cref="TryDequeue"/> when it is empty. Neither waits for another consumer; a dequeue that
-/// meets a producer between its claim and its publication waits for that publication (the queue
-/// is not empty, so reporting it empty would make a job cache allocate).
+/// after construction; <see cref="TryEnqueue"/> fails only when it is full (every slot holds an
+/// item no consumer has claimed) and <see cref="TryDequeue"/> only when it is empty. A dequeue
+/// that meets a producer between its claim and its publication waits for that publication, and an
+/// enqueue that meets a consumer between its claim and its release waits for that release: the
+/// queue is neither empty nor full then, and a job cache that believed either would allocate.
 /// </summary>
 /// <remarks>
 /// Invariants: a slot for position p is writable when its sequence equals p, readable when it
@@ -72,7 +73,18 @@ internal sealed class BoundedQueue<T>
             }
             else if (lag < 0)
             {
-                return false; // the slot still holds the item of one lap ago: full
+                // The slot still belongs to the lap before. Full only when no consumer has
+                // claimed that lap's item yet (head has not passed it); otherwise a consumer sits
+                // between its head CAS and its release of this slot (a few instructions, unless
+                // it was preempted). Wait for it rather than report a queue full that holds a
+                // single item: a job cache that looked full would grow (R43 in
+                // docs/design/jobs.md).
+                if (Volatile.Read(ref _head.Value) <= position - _slots.Length)
+                {
+                    return false; // full
+                }
+
+                WaitForRelease(ref slot, position);
             }
             else
             {
@@ -125,15 +137,28 @@ internal sealed class BoundedQueue<T>
         }
     }
 
-    /// <summary>Spins (yielding when it takes long) until the producer that claimed <paramref name="position"/> publishes it.</summary>
+    /// <summary>
+    /// Pauses (yielding now and then) until the producer that claimed <paramref name="position"/>
+    /// publishes it. <see cref="SpinPolicy.Pause"/>, not <see cref="SpinWait"/>: a
+    /// <c>Thread.Sleep(0)</c> would throw <see cref="ThreadInterruptedException"/> on a thread
+    /// with an interrupt pending, between a spawn's count and its publication.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void WaitForPublication(ref Slot slot, long position)
     {
-        SpinWait spinner = default;
-        while (Volatile.Read(ref slot.Sequence) - (position + 1) < 0)
+        for (int round = 0; Volatile.Read(ref slot.Sequence) - (position + 1) < 0; round++)
         {
-            SchedulePoint.Spin();
-            spinner.SpinOnce(sleep1Threshold: -1);
+            SpinPolicy.Pause(round);
+        }
+    }
+
+    /// <summary>Pauses (as <see cref="WaitForPublication"/>) until the consumer that claimed the item one lap before <paramref name="position"/> frees its slot.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void WaitForRelease(ref Slot slot, long position)
+    {
+        for (int round = 0; Volatile.Read(ref slot.Sequence) - position < 0; round++)
+        {
+            SpinPolicy.Pause(round);
         }
     }
 }
