@@ -80,7 +80,36 @@ internal static class Failures
     private static AggregateException Made(List<Exception> all)
     {
         var aggregate = new AggregateException(all);
-        s_made.AddOrUpdate(aggregate, s_made);
+        Mark(aggregate);
         return aggregate;
+    }
+
+    /// <summary>
+    /// Records <paramref name="aggregate"/> as the pool's. The table's writers take a
+    /// <see cref="Monitor"/>, whose contended Enter throws <see cref="ThreadInterruptedException"/>
+    /// on a thread with an interrupt pending (the waiting side of a failed Join, say): the
+    /// interrupt is caught, the mark retried (the interrupt is consumed, so the retry blocks
+    /// normally) and raised again afterwards, pending for the user's code as before.
+    /// </summary>
+    private static void Mark(AggregateException aggregate)
+    {
+        bool interrupted = false;
+        while (true)
+        {
+            try
+            {
+                s_made.AddOrUpdate(aggregate, s_made);
+                break;
+            }
+            catch (ThreadInterruptedException)
+            {
+                interrupted = true;
+            }
+        }
+
+        if (interrupted)
+        {
+            Thread.CurrentThread.Interrupt();
+        }
     }
 }

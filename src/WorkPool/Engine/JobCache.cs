@@ -32,7 +32,10 @@ internal sealed class JobCache
     // The free jobs: queues that only grow in number, the newest twice as large as the one before.
     // Published with a release store after the new queue is built; readers take a snapshot.
     private BoundedQueue<PooledJob>[] _segments;
-    private readonly object _growLock = new();
+
+    // Not a Monitor: a contended Monitor.Enter throws ThreadInterruptedException on a thread with
+    // an interrupt pending, and Return runs inside jobs before their try and inside waits.
+    private UninterruptibleLock _growLock;
 
     internal JobCache(int capacity, int batch)
     {
@@ -108,7 +111,8 @@ internal sealed class JobCache
                 }
             }
 
-            lock (_growLock)
+            _growLock.Enter();
+            try
             {
                 if (_segments == segments)
                 {
@@ -117,6 +121,10 @@ internal sealed class JobCache
                 }
 
                 segments = _segments;
+            }
+            finally
+            {
+                _growLock.Exit();
             }
         }
     }
