@@ -67,17 +67,25 @@ internal sealed class StatisticsRegistry
     internal StatisticsSlot PublisherSlot(ThreadContext context) =>
         context.Worker is { } participant && participant.Pool.StatisticsRegistry == this ? _slots[participant.Index] : OutsideSlot(context);
 
-    /// <summary>The calling outside thread's slot (claimed on its first call into this pool).</summary>
+    /// <summary>
+    /// The calling outside thread's slot (claimed on its first call into this pool). A thread in
+    /// a guest call of another pool has that slot's context as its current one, shared with every
+    /// later occupant of the slot: the claim is cached in the thread's own context instead, so no
+    /// two threads ever write one outside slot.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal StatisticsSlot OutsideSlot(ThreadContext context)
     {
         Debug.Assert(context == ThreadContext.CurrentOrNull, "A thread claims and caches its own slot.");
-        return context.StatisticsRegistry == this ? context.StatisticsSlot! : FindOrClaim(context);
+        ThreadContext own = context.Occupant ?? context;
+        Debug.Assert(own.Worker is null || !own.Worker.IsGuest, "A guest slot's context is never a thread's own.");
+        return own.StatisticsRegistry == this ? own.StatisticsSlot! : FindOrClaim(own);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private StatisticsSlot FindOrClaim(ThreadContext context)
     {
+        Debug.Assert(context.Occupant is null, "Claims are cached in a thread's own context.");
         StatisticsSlot slot = FindOwn() ?? Claim();
         context.StatisticsSlot = slot;
         context.StatisticsRegistry = this;

@@ -49,6 +49,13 @@ internal sealed class ThreadContext
     /// <summary>Whether this thread is in an <see cref="InjectorRing"/>'s list of blocked producers (guarded by its lock).</summary>
     internal bool IsRingWaiter;
 
+    /// <summary>
+    /// A guest slot's context, during a guest call: the occupying thread's own context (null
+    /// otherwise). What belongs to the thread rather than to the slot (its outside statistics
+    /// slots in other pools) is kept there, since every later occupant shares this context.
+    /// </summary>
+    internal ThreadContext? Occupant;
+
     /// <summary>The statistics registry of the pool this outside thread last published into, and its slot there (see <see cref="WorkPool.StatisticsRegistry"/>).</summary>
     internal StatisticsRegistry? StatisticsRegistry;
 

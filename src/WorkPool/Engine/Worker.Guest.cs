@@ -51,6 +51,7 @@ internal sealed partial class Worker
         _stackBase = (nuint)stackTop;
         TakeStackLimitOf(outside);
         StartNewWork();
+        Context.Occupant = outside;
         ThreadContext.SetCurrent(Context);
     }
 
@@ -60,6 +61,7 @@ internal sealed partial class Worker
     {
         Debug.Assert(ThreadContext.CurrentOrNull == Context, "The occupant leaves its own slot.");
         Debug.Assert(_newestFrame is null && _promotedCount == 0 && Deque.LooksEmpty && Context.Depth == 0, "A guest leaves no work behind.");
+        Context.Occupant = null;
         ThreadContext.SetCurrent(outside);
         Volatile.Write(ref _occupancy.Value, GuestSlots.Free);
     }

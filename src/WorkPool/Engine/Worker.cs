@@ -110,7 +110,8 @@ internal sealed partial class Worker
     /// producer wakes (<see cref="Sleepers"/> prefers other sleepers), and once woken for ring
     /// work it takes ring work for the rest of its wait (no other worker could). False for the
     /// main loop, for waits for room in a ring and for waits on an Install into another pool
-    /// (whose work may call back into this pool through its ring).
+    /// (whose work may call back into this pool through its ring). A guest's waits are isolated
+    /// whatever this says: ring work is the workers'.
     /// </param>
     internal void WaitUntil<TCondition>(ref TCondition condition, bool isolated)
         where TCondition : struct, IWakeCondition
@@ -122,7 +123,11 @@ internal sealed partial class Worker
 
         int idleRounds = 0;
         bool idle = false;
-        bool searchesRings = !isolated; // idle as a searcher (counted, takes ring work), else as a helper
+        // Idle as a searcher (counted, takes ring work), else as a helper. A guest is always a
+        // helper: its thread is the caller's (a UI or main thread), and another caller's Install
+        // or spawn must never run on it, whatever it waits for (room in a ring, an Install into
+        // another pool); the workers take ring work.
+        bool searchesRings = !isolated && !IsGuest;
         bool gaveUpSearch = false;
         while (!condition.IsMet())
         {
