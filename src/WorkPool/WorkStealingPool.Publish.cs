@@ -44,6 +44,9 @@ public sealed partial class WorkStealingPool
             int depth = context.Depth;
             FrameJob job = context.InstallJobAt(depth);
             job.Load(Unsafe.AsPointer(ref local), &FrameJob.RunBody<TWork>);
+            // A participant of another pool waits for this job (see Dispose).
+            job.WaiterPool = context.Worker?.Pool;
+            job.WaiterChain = context.Worker is null ? null : context.RunningAwaited;
             context.Depth = depth + 1;
             if (!PublishFromOutside(context, job, awaited: true))
             {

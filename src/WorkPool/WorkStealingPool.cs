@@ -187,18 +187,30 @@ public sealed partial class WorkStealingPool : IDisposable
     /// <see cref="ObjectDisposedException"/>.
     /// </summary>
     /// <exception cref="InvalidOperationException">
-    /// Called from one of this pool's own workers (it would wait for itself), or on <see cref="Default"/>.
+    /// Called from this pool's own work (one of its workers, or a call that runs as a guest of
+    /// this pool), from work of another pool that this pool's work installed and waits for, or on
+    /// <see cref="Default"/>: Dispose would wait for itself.
     /// </exception>
     /// <remarks>
-    /// Do not dispose a pool from work that one of its own workers is waiting for (for example
-    /// from a job in another pool that a job of this pool installed): Dispose waits for that
-    /// worker, which waits for the job that called Dispose.
+    /// Dispose waits for every worker and every guest call in progress (a call from outside that
+    /// runs on its own thread as a guest). Work that one of them waits for therefore cannot
+    /// dispose the pool: an <see cref="Install(Action)"/> into another pool, from a worker or a
+    /// guest call of this one, whose work calls Dispose is refused with
+    /// <see cref="InvalidOperationException"/>, also through further Installs in between. The pool
+    /// follows those Installs only: a Join half, a loop piece or a spawn of that work that another
+    /// worker runs is not traced, and disposing from there waits forever.
     /// </remarks>
     public void Dispose()
     {
-        if (IsParticipantOfThisPool(ThreadContext.CurrentOrNull))
+        ThreadContext? current = ThreadContext.CurrentOrNull;
+        if (IsParticipantOfThisPool(current))
         {
             throw new InvalidOperationException("A WorkStealingPool cannot be disposed from its own work (a worker thread, or a call that runs on the calling thread as a guest of this pool): Dispose waits for that work to end.");
+        }
+
+        if (IsAwaitedBy(current))
+        {
+            throw new InvalidOperationException("A WorkStealingPool cannot be disposed from work that its own work waits for (an Install into another pool from a worker or a guest call of this pool): Dispose waits for that worker or call, which waits for this work.");
         }
 
         if (_isDefault)
@@ -258,6 +270,20 @@ public sealed partial class WorkStealingPool : IDisposable
         {
             Thread.CurrentThread.Interrupt();
         }
+    }
+
+    /// <summary>Whether the work <paramref name="context"/> runs is (through install jobs) awaited by a participant of this pool.</summary>
+    private bool IsAwaitedBy(ThreadContext? context)
+    {
+        for (FrameJob? awaited = context?.RunningAwaited; awaited is not null; awaited = awaited.WaiterChain)
+        {
+            if (awaited.WaiterPool == this)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Whether <paramref name="context"/> is a participant of this pool: one of its workers, or a guest call into it.</summary>

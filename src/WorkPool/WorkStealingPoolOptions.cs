@@ -212,7 +212,9 @@ public sealed class WorkStealingPoolOptions
 
     /// <summary>
     /// Called on each worker thread, with its index, after it finished its last job during
-    /// <see cref="WorkStealingPool.Dispose"/>. An exception thrown here ends the process.
+    /// <see cref="WorkStealingPool.Dispose"/>. Work it spawns or installs asynchronously into
+    /// the pool still runs, on that worker, before the thread ends. An exception thrown here ends
+    /// the process.
     /// </summary>
     public Action<int>? OnWorkerExit { get; set; }
 

@@ -71,7 +71,7 @@ internal sealed class StatisticsRegistry
     /// The calling outside thread's slot (claimed on its first call into this pool). A thread in
     /// a guest call of another pool has that slot's context as its current one, shared with every
     /// later occupant of the slot: the claim is cached in the thread's own context instead, so no
-    /// two threads ever write one outside slot.
+    /// two threads ever write one outside slot (R44 in docs/design/guests.md).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal StatisticsSlot OutsideSlot(ThreadContext context)

@@ -128,7 +128,21 @@ internal sealed class AsyncJob<TBody, TResult> : Job, IValueTaskSource<TResult>,
         }
     }
 
-    public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+    /// <summary>
+    /// The lap's status; but to a pool worker (of any pool) a completed lap reads as pending, so
+    /// an <c>await</c> there registers its continuation instead of running it inline, and the core
+    /// queues it to the .NET thread pool (or posts it to the captured context): code after an
+    /// <c>await</c> never runs on a pool worker, also when the ValueTask completed before the
+    /// await looked. Everything else reads the true status (<see cref="GetResult"/> checks the
+    /// core itself).
+    /// </summary>
+    public ValueTaskSourceStatus GetStatus(short token)
+    {
+        ValueTaskSourceStatus status = _core.GetStatus(token);
+        return status != ValueTaskSourceStatus.Pending && ThreadContext.CurrentOrNull?.Worker is { IsGuest: false }
+            ? ValueTaskSourceStatus.Pending
+            : status;
+    }
 
     public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
     {

@@ -46,9 +46,33 @@ internal sealed unsafe class FrameJob : AwaitedJob, IDepthItem<FrameJob, Parker>
         Arm();
     }
 
+    /// <summary>
+    /// An install job handed to this pool by a participant of another pool: that pool (whose
+    /// Dispose would wait for the participant, which waits for this job); null for every other
+    /// use. Written by the waiter before publication, read by the executor's thread only (R45 in
+    /// docs/design/dispose-gate.md).
+    /// </summary>
+    internal WorkStealingPool? WaiterPool;
+
+    /// <summary>
+    /// With <see cref="WaiterPool"/>: the install job the waiter's thread was itself running when
+    /// it handed this one over (<see cref="ThreadContext.RunningAwaited"/>), so the chain names
+    /// every pool that waits, transitively, for the work running now. It stays valid while this
+    /// job runs: its waiter is inside it, waiting.
+    /// </summary>
+    internal FrameJob? WaiterChain;
+
     internal override void Execute(Worker executor)
     {
         ExceptionDispatchInfo? error = null;
+        FrameJob? outer = null;
+        bool awaitedByPool = WaiterPool is not null;
+        if (awaitedByPool)
+        {
+            outer = executor.Context.RunningAwaited;
+            executor.Context.RunningAwaited = this;
+        }
+
         try
         {
             _run(_body, executor);
@@ -58,6 +82,11 @@ internal sealed unsafe class FrameJob : AwaitedJob, IDepthItem<FrameJob, Parker>
 #pragma warning restore CA1031
         {
             error = ExceptionDispatchInfo.Capture(e);
+        }
+
+        if (awaitedByPool)
+        {
+            executor.Context.RunningAwaited = outer;
         }
 
         Complete(error);

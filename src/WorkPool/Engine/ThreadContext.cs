@@ -50,6 +50,12 @@ internal sealed class ThreadContext
     internal bool IsRingWaiter;
 
     /// <summary>
+    /// A participant: the innermost install job it is running that a participant of another pool
+    /// waits for (see <see cref="FrameJob.WaiterPool"/>); null when none. Owner-only.
+    /// </summary>
+    internal FrameJob? RunningAwaited;
+
+    /// <summary>
     /// A guest slot's context, during a guest call: the occupying thread's own context (null
     /// otherwise). What belongs to the thread rather than to the slot (its outside statistics
     /// slots in other pools) is kept there, since every later occupant shares this context.

@@ -82,13 +82,23 @@ internal sealed partial class Worker
         // left and every outside caller had finished publishing, so this sees every injected
         // job. Jobs that running jobs push later land on their own worker's deque, which that
         // worker drains itself.
+        DrainAtExit();
+        if (_pool.Options.OnWorkerExit is { } onExit)
+        {
+            onExit(Index);
+            // What the hook spawned went to this worker's deque (or, when it was full, the ring,
+            // which the last workers drain): run it before the thread ends, or it is lost.
+            DrainAtExit();
+        }
+    }
+
+    private void DrainAtExit()
+    {
         while (FindWork(takeInjected: true) is { } job)
         {
             _stats.JobRun();
             job.Execute(this);
         }
-
-        _pool.Options.OnWorkerExit?.Invoke(Index);
     }
 
     /// <summary>See <see cref="ThreadContext.WaitUninterruptibly"/>; an isolated wait (of this participant's own fork-join work).</summary>
@@ -126,7 +136,7 @@ internal sealed partial class Worker
         // Idle as a searcher (counted, takes ring work), else as a helper. A guest is always a
         // helper: its thread is the caller's (a UI or main thread), and another caller's Install
         // or spawn must never run on it, whatever it waits for (room in a ring, an Install into
-        // another pool); the workers take ring work.
+        // another pool); the workers take ring work (R44 in docs/design/guests.md).
         bool searchesRings = !isolated && !IsGuest;
         bool gaveUpSearch = false;
         while (!condition.IsMet())

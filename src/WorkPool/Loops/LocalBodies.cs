@@ -23,7 +23,7 @@ namespace WorkPool;
 /// (<see cref="Seat.Next"/> == <see cref="Seat.First"/>). Levels are boxes linked from the first,
 /// never moved, so a piece may hold a reference into its local while deeper pieces add levels.
 /// A level past the deepest one reached before is allocated once (warm-up), then kept with the
-/// locals for later loops.</para>
+/// locals for later loops (R46 in docs/design/robustness.md).</para>
 /// </remarks>
 internal sealed class LocalStates<TLocal>
 {
