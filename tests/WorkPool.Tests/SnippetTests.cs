@@ -168,7 +168,7 @@ public partial class SnippetTests
     private static string Relative(string path) => Path.GetRelativePath(RepositoryRoot, path).Replace('\\', '/');
 
     /// <summary>The folder holding WorkPool.sln, above this test assembly's output folder.</summary>
-    private static string RepositoryRoot { get; } = FindRoot();
+    internal static string RepositoryRoot { get; } = FindRoot();
 
     private static string FindRoot()
     {
