@@ -16,8 +16,11 @@ internal sealed class QuickReport(TextWriter output)
     /// <summary>True once <see cref="Fail"/> was called: quick mode then exits non-zero.</summary>
     internal bool HasFailures { get; private set; }
 
-    /// <summary>Records and prints <c>pool=… workload=… threads=… ns_per_op=… bytes_per_op=…</c>.</summary>
-    internal void Add(string workload, Contender pool, int threads, Measurement measurement)
+    /// <summary>
+    /// Records and prints <c>pool=… workload=… threads=… ns_per_op=… bytes_per_op=…</c>, then
+    /// <paramref name="extra"/> (more <c>name=value</c> figures of the same line) when given.
+    /// </summary>
+    internal void Add(string workload, Contender pool, int threads, Measurement measurement, string? extra = null)
     {
         if (!_workloads.Contains(workload))
         {
@@ -25,8 +28,17 @@ internal sealed class QuickReport(TextWriter output)
         }
 
         _results[(workload, pool)] = measurement;
-        WriteLine(pool, workload, threads, $"ns_per_op={Number(measurement.NsPerOp)} bytes_per_op={measurement.BytesPerOp.ToString("F2", CultureInfo.InvariantCulture)}");
+        string figures = $"ns_per_op={Number(measurement.NsPerOp)} bytes_per_op={measurement.BytesPerOp.ToString("F2", CultureInfo.InvariantCulture)}";
+        WriteLine(pool, workload, threads, extra is null ? figures : figures + " " + extra);
     }
+
+    /// <summary>The <c>efficiency=</c> figure of a loop line: sequential time / (time × capacity).</summary>
+    internal static string Efficiency(double nsPerOp, double sequentialNsPerOp, double capacity) =>
+        "efficiency=" + (sequentialNsPerOp / (nsPerOp * capacity)).ToString("F2", CultureInfo.InvariantCulture);
+
+    /// <summary>The <c>p50_ns=… p99_ns=… cpu_percent=…</c> figures of a latency line.</summary>
+    internal static string Latency(double p50Ns, double p99Ns, double cpuPercent) =>
+        string.Create(CultureInfo.InvariantCulture, $"p50_ns={p50Ns:F0} p99_ns={p99Ns:F0} cpu_percent={cpuPercent:F1}");
 
     /// <summary>Prints <c>pool=hardware workload=capacity threads=N speedup=X</c>.</summary>
     internal void AddCapacity(int threads, double speedup)

@@ -26,6 +26,10 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
     private const int FloodInstallsPerCaller = 100;
     private const int AsyncInstallsPerRound = 20_000;
     private const int ObjectPoolOpsPerWorker = 200_000;
+    private const int MatrixProductsPerRound = 5;
+
+    // The machine's parallel ceiling in this run (Capacity), for the loops' efficiency figures.
+    private double _capacity = 1;
 
     private static int TplThreads => Environment.ProcessorCount;
 
@@ -44,6 +48,8 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
         LateIdleJoin();
         ForNested();
         ForCoarse();
+        ForMatmul();
+        FrameLoop();
         InstallAsync();
         ObjectPool();
 
@@ -63,6 +69,7 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
         ForSmall();
         ForNested();
         ForCoarse();
+        ForMatmul();
         ScopeSpawn(withSequential: true);
     }
 
@@ -84,7 +91,8 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
         };
         Measurement alone = MeasureGang(1, CapacityLoopsPerThread, loops);
         Measurement together = MeasureGang(threads, CapacityLoopsPerThread, loops);
-        report.AddCapacity(threads, alone.NsPerOp / together.NsPerOp);
+        _capacity = alone.NsPerOp / together.NsPerOp;
+        report.AddCapacity(threads, _capacity);
     }
 
     private void InstallEmpty()
@@ -145,12 +153,14 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
         ulong[] expected = new ulong[WorkFunction.LoopLength];
         WorkFunction.SequentialLoop(expected);
         ulong[] output = new ulong[WorkFunction.LoopLength];
-        Record("for_small", Contender.WorkPool, SmallLoopsPerRound, Repeat(SmallLoopsPerRound, () => Loops.SmallWorkPool(pool, output)));
-        ExpectEqual(output, expected);
-        Array.Clear(output);
-        Record("for_small", Contender.Tpl, SmallLoopsPerRound, Repeat(SmallLoopsPerRound, () => Loops.SmallTpl(output)));
-        ExpectEqual(output, expected);
-        Record("for_small", Contender.Sequential, SmallLoopsPerRound, Repeat(SmallLoopsPerRound, () => WorkFunction.SequentialLoop(output)));
+        RecordLoop(
+            "for_small",
+            SmallLoopsPerRound,
+            Repeat(SmallLoopsPerRound, () => Loops.SmallWorkPool(pool, output)),
+            Repeat(SmallLoopsPerRound, () => Loops.SmallTpl(output)),
+            Repeat(SmallLoopsPerRound, () => WorkFunction.SequentialLoop(output)),
+            reset: () => Array.Clear(output),
+            check: () => ExpectEqual(output, expected));
     }
 
     private void ForTiny()
@@ -214,12 +224,14 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
         ulong[] expected = new ulong[NestedLoop.OutputLength];
         NestedLoop.Sequential(expected);
         ulong[] output = new ulong[NestedLoop.OutputLength];
-        Record("for_nested", Contender.WorkPool, NestedLoopsPerRound, Repeat(NestedLoopsPerRound, () => NestedLoop.WorkPool(pool, output)));
-        ExpectEqual(output, expected);
-        Array.Clear(output);
-        Record("for_nested", Contender.Tpl, NestedLoopsPerRound, Repeat(NestedLoopsPerRound, () => NestedLoop.Tpl(output)));
-        ExpectEqual(output, expected);
-        Record("for_nested", Contender.Sequential, NestedLoopsPerRound, Repeat(NestedLoopsPerRound, () => NestedLoop.Sequential(output)));
+        RecordLoop(
+            "for_nested",
+            NestedLoopsPerRound,
+            Repeat(NestedLoopsPerRound, () => NestedLoop.WorkPool(pool, output)),
+            Repeat(NestedLoopsPerRound, () => NestedLoop.Tpl(output)),
+            Repeat(NestedLoopsPerRound, () => NestedLoop.Sequential(output)),
+            reset: () => Array.Clear(output),
+            check: () => ExpectEqual(output, expected));
     }
 
     private void ForCoarse()
@@ -227,12 +239,67 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
         ulong[] expected = new ulong[CoarseLoop.Length];
         CoarseLoop.Sequential(expected);
         ulong[] output = new ulong[CoarseLoop.Length];
-        Record("for_coarse", Contender.WorkPool, CoarseLoopsPerRound, Repeat(CoarseLoopsPerRound, () => CoarseLoop.WorkPool(pool, output)));
-        ExpectEqual(output, expected);
-        Array.Clear(output);
-        Record("for_coarse", Contender.Tpl, CoarseLoopsPerRound, Repeat(CoarseLoopsPerRound, () => CoarseLoop.Tpl(output)));
-        ExpectEqual(output, expected);
-        Record("for_coarse", Contender.Sequential, CoarseLoopsPerRound, Repeat(CoarseLoopsPerRound, () => CoarseLoop.Sequential(output)));
+        RecordLoop(
+            "for_coarse",
+            CoarseLoopsPerRound,
+            Repeat(CoarseLoopsPerRound, () => CoarseLoop.WorkPool(pool, output)),
+            Repeat(CoarseLoopsPerRound, () => CoarseLoop.Tpl(output)),
+            Repeat(CoarseLoopsPerRound, () => CoarseLoop.Sequential(output)),
+            reset: () => Array.Clear(output),
+            check: () => ExpectEqual(output, expected));
+    }
+
+    private void ForMatmul()
+    {
+        var product = new MatrixProduct();
+        double[] expected = new double[MatrixProduct.Size * MatrixProduct.Size];
+        product.Sequential(expected);
+        double[] output = new double[expected.Length];
+        RecordLoop(
+            "for_matmul",
+            MatrixProductsPerRound,
+            Repeat(MatrixProductsPerRound, () => product.WorkPool(pool, output)),
+            Repeat(MatrixProductsPerRound, () => product.Tpl(output)),
+            Repeat(MatrixProductsPerRound, () => product.Sequential(output)),
+            reset: () => Array.Clear(output),
+            check: () => ExpectEqual(output, expected));
+    }
+
+    /// <summary>
+    /// A loop workload: the sequential version first (for the efficiency figures), then WorkPool
+    /// and the TPL, each checked; prints the three lines, the parallel ones with
+    /// <c>efficiency=</c> = sequential / (time × capacity).
+    /// </summary>
+    private void RecordLoop(string workload, long opsPerRound, Action workPool, Action tpl, Action sequential, Action reset, Action check)
+    {
+        Measurement sequentialTime = QuickHarness.Measure(opsPerRound, sequential);
+        reset();
+        Measurement workPoolTime = QuickHarness.Measure(opsPerRound, workPool);
+        check();
+        reset();
+        Measurement tplTime = QuickHarness.Measure(opsPerRound, tpl);
+        check();
+        report.Add(workload, Contender.WorkPool, pool.ThreadCount, workPoolTime, QuickReport.Efficiency(workPoolTime.NsPerOp, sequentialTime.NsPerOp, _capacity));
+        report.Add(workload, Contender.Tpl, TplThreads, tplTime, QuickReport.Efficiency(tplTime.NsPerOp, sequentialTime.NsPerOp, _capacity));
+        report.Add(workload, Contender.Sequential, 1, sequentialTime);
+    }
+
+    private void FrameLoop()
+    {
+        ulong[] output = new ulong[WorkFunction.LoopLength];
+        double[] frames = new double[Workloads.FrameLoop.Frames];
+        FrameFigures(Contender.WorkPool, pool.ThreadCount, () => Loops.SmallWorkPool(pool, output), frames);
+        FrameFigures(Contender.Tpl, TplThreads, () => Loops.SmallTpl(output), frames);
+    }
+
+    private void FrameFigures(Contender contender, int threads, Action frame, double[] frames)
+    {
+        long bytesBefore = GC.GetTotalAllocatedBytes(precise: true);
+        double cpuPercent = Workloads.FrameLoop.Run(frame, frames);
+        long bytes = GC.GetTotalAllocatedBytes(precise: true) - bytesBefore;
+        double p50 = Percentile.Of(frames, 50);
+        double p99 = Percentile.Of(frames, 99);
+        report.Add("frame_loop", contender, threads, new Measurement(p50, (double)bytes / frames.Length), QuickReport.Latency(p50, p99, cpuPercent));
     }
 
     private void InstallAsync()
