@@ -31,7 +31,11 @@ internal static class QuickMode
             $"WorkPool quick bench: {RuntimeInformation.FrameworkDescription}, {Environment.ProcessorCount} processors, WorkPool ThreadCount={poolOptions.ThreadCount}, TPL as configured"));
         output.WriteLine();
 
-        AllocationTable.Print(output, poolOptions);
+        if (options.Only is null)
+        {
+            AllocationTable.Print(output, poolOptions);
+        }
+
         if (options.Repeat is { } pools)
         {
             AllocationTable.PrintWorstOverFreshPools(output, poolOptions, pools);
@@ -40,12 +44,16 @@ internal static class QuickMode
         var report = new QuickReport(output);
         using (var pool = new WorkStealingPool(poolOptions))
         {
-            new QuickWorkloads(pool, poolOptions, report).RunAll();
+            new QuickWorkloads(pool, poolOptions, report).RunAll(options.Only);
         }
 
         report.PrintRatioTable();
         output.WriteLine();
-        StatisticsCost.Print(output, options, poolOptions.ThreadCount);
+        if (options.Only is null)
+        {
+            StatisticsCost.Print(output, options, poolOptions.ThreadCount);
+        }
+
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"quick mode took {Stopwatch.GetElapsedTime(start).TotalSeconds:F1} s"));
 
         // A workload that checks its jobs (install_under_flood) printed FAILED: the run fails.

@@ -7,13 +7,15 @@ namespace WorkPool.Bench.Quick;
 /// <param name="Repeat">Fresh pools over which to report the worst "next 1000 times" allocation row; null: none.</param>
 /// <param name="Sweep">Thread counts of the scaling sweep; null: the normal quick run.</param>
 /// <param name="OutputDirectory">Where the sweep writes scaling.md and scaling.svg; null: docs/benchmarks of the repository.</param>
-internal sealed record QuickOptions(int? Threads, int? Repeat = null, IReadOnlyList<int>? Sweep = null, string? OutputDirectory = null)
+/// <param name="Only">Workload names to run (with capacity), skipping the allocation table and the statistics cost; null: every workload.</param>
+internal sealed record QuickOptions(int? Threads, int? Repeat = null, IReadOnlyList<int>? Sweep = null, string? OutputDirectory = null, IReadOnlySet<string>? Only = null)
 {
     internal const string Usage =
-        "usage: WorkPool.Bench quick [--threads N] [--repeat R]\n" +
+        "usage: WorkPool.Bench quick [--threads N] [--repeat R] [--only NAME1,NAME2,...]\n" +
         "       WorkPool.Bench quick --sweep N1,N2,... [--out DIR]\n" +
         "  --threads N   worker threads of the pool (default Environment.ProcessorCount)\n" +
         "  --repeat R    also print the worst \"next 1000 times\" allocation row over R fresh pools\n" +
+        "  --only LIST   only these workloads (and capacity), no allocation table or statistics cost: for iterating\n" +
         "  --sweep LIST  only the scaling sweep: the parallel workloads at each thread count, each in a child process;\n" +
         "                prints the speedup table and writes scaling.md and scaling.svg (default into docs/benchmarks)";
 
@@ -39,6 +41,7 @@ internal sealed record QuickOptions(int? Threads, int? Repeat = null, IReadOnlyL
         int? repeat = null;
         List<int>? sweep = null;
         string? outputDirectory = null;
+        HashSet<string>? only = null;
         for (int i = 0; i < args.Length; i++)
         {
             string? value = i + 1 < args.Length ? args[i + 1] : null;
@@ -63,6 +66,13 @@ internal sealed record QuickOptions(int? Threads, int? Repeat = null, IReadOnlyL
                 continue;
             }
 
+            if (args[i] == "--only" && !string.IsNullOrWhiteSpace(value))
+            {
+                only = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+                i++;
+                continue;
+            }
+
             if (args[i] == "--out" && !string.IsNullOrWhiteSpace(value))
             {
                 outputDirectory = value;
@@ -78,12 +88,17 @@ internal sealed record QuickOptions(int? Threads, int? Repeat = null, IReadOnlyL
             return Invalid(error, "--sweep sets the thread counts itself and runs only the sweep: no --threads or --repeat with it");
         }
 
+        if (only is not null && (sweep is not null || repeat is not null))
+        {
+            return Invalid(error, "--only is for the normal quick run: no --sweep or --repeat with it");
+        }
+
         if (outputDirectory is not null && sweep is null)
         {
             return Invalid(error, "--out is for --sweep");
         }
 
-        return new QuickOptions(threads, repeat, sweep, outputDirectory);
+        return new QuickOptions(threads, repeat, sweep, outputDirectory, only);
     }
 
     private static QuickOptions? Invalid(TextWriter error, string why)

@@ -33,30 +33,42 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
 
     private static int TplThreads => Environment.ProcessorCount;
 
-    internal void RunAll()
+    /// <summary>Every workload in table order, or (with <paramref name="only"/>) capacity and the named ones.</summary>
+    internal void RunAll(IReadOnlySet<string>? only = null)
     {
-        Capacity();
-        InstallEmpty();
-        InstallNested();
-        InstallContended();
-        JoinFib();
-        TreeSum("tree_sum", BinaryTree.LargeDepth, sumsPerRound: 1);
-        TreeSum("tree_sum_small", BinaryTree.SmallDepth, SmallTreeSumsPerRound);
-        ForSmall();
-        ForTiny();
-        ScopeSpawn();
-        LateIdleJoin();
-        ForNested();
-        ForCoarse();
-        ForMatmul();
-        FrameLoop();
-        InstallAsync();
-        ObjectPool();
+        (string Name, Action Run)[] workloads =
+        [
+            ("install_empty", InstallEmpty),
+            ("install_nested", InstallNested),
+            ("install_contended", InstallContended),
+            ("join_fib", JoinFib),
+            ("tree_sum", () => TreeSum("tree_sum", BinaryTree.LargeDepth, sumsPerRound: 1)),
+            ("tree_sum_small", () => TreeSum("tree_sum_small", BinaryTree.SmallDepth, SmallTreeSumsPerRound)),
+            ("for_small", ForSmall),
+            ("for_tiny", ForTiny),
+            ("scope_spawn", () => ScopeSpawn()),
+            ("late_idle", LateIdleJoin),
+            ("for_nested", ForNested),
+            ("for_coarse", ForCoarse),
+            ("for_matmul", ForMatmul),
+            ("frame_loop", FrameLoop),
+            ("install_async", InstallAsync),
+            ("object_pool", ObjectPool),
 
-        // After the others: its blocking TPL callers make the .NET thread pool add threads.
-        InstallFlooded();
-        WakeAfterIdle();
-        IdleCpu();
+            // After the others: its blocking TPL callers make the .NET thread pool add threads.
+            ("install_under_flood", InstallFlooded),
+            ("wake_latency", WakeAfterIdle),
+            ("idle_cpu", IdleCpu),
+        ];
+
+        Capacity();
+        foreach ((string name, Action run) in workloads)
+        {
+            if (only is null || only.Contains(name))
+            {
+                run();
+            }
+        }
     }
 
     /// <summary>The workloads with a parallel part, each with its sequential line: what <c>quick --sweep</c> runs at every thread count.</summary>
