@@ -159,6 +159,8 @@ public sealed partial class WorkStealingPool
     private unsafe void ScopeCore<TBody>(ref TBody body, CancellationToken cancellationToken)
         where TBody : struct, IScopeWork
     {
+        // Canceled before the call: nothing runs, not even the body (docs/exceptions.md).
+        cancellationToken.ThrowIfCancellationRequested();
         if (ThreadContext.CurrentOrNull?.Worker is { } participant && participant.Pool == this)
         {
             byte local = 0;

@@ -20,7 +20,7 @@ public sealed partial class WorkStealingPool
     /// <returns>The snapshot.</returns>
     /// <remarks>
     /// Takes no lock and never stops the workers (see <see cref="PoolStatistics"/>). Works on a
-    /// disposed pool too (its final figures).
+    /// disposed pool too: its final figures, with <see cref="PoolStatistics.IsDisposed"/> set and no worker busy.
     /// </remarks>
     public PoolStatistics GetStatistics()
     {
@@ -38,7 +38,7 @@ public sealed partial class WorkStealingPool
     public void GetStatistics(PoolStatistics snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        snapshot.Begin(Name, _workers.Length, _statistics.GuestCount, _statistics.OutsideCapacity, _injector.Count + _installRing.Count, _sleepers.SearchingCount, _sleepers.SleepingCount);
+        snapshot.Begin(Name, IsDisposed, _workers.Length, _statistics.GuestCount, _statistics.OutsideCapacity, _injector.Count + _installRing.Count, _sleepers.SearchingCount, _sleepers.SleepingCount);
         _statistics.Read(snapshot);
     }
 

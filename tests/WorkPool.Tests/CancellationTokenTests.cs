@@ -49,6 +49,38 @@ public class CancellationTokenTests
     });
 
     [Fact]
+    public void Scope_CanceledBeforeTheCall_BodyDoesNotRun_FromOutsideAndFromAWorker() => Bounded.Run(() =>
+    {
+        using WorkStealingPool pool = Pools.Create(2);
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        CancellationToken token = cts.Token;
+        int[] ran = new int[1];
+        var body = new CountingScopeBody(ran);
+
+        void Canceled(Action call) => Assert.Equal(token, Assert.Throws<OperationCanceledException>(call).CancellationToken);
+
+        void EveryForm()
+        {
+            Canceled(() => pool.Scope(s => { Interlocked.Increment(ref ran[0]); s.Spawn(_ => Interlocked.Increment(ref ran[0])); }, token));
+            Canceled(() => pool.Scope(ran, static (r, s) => Interlocked.Increment(ref r[0]), token));
+            Canceled(() => pool.Scope(ref body, token));
+            Canceled(() => ForkJoin.Scope(s => Interlocked.Increment(ref ran[0]), token));
+            Canceled(() => ForkJoin.Scope(ran, static (r, s) => Interlocked.Increment(ref r[0]), token));
+            Canceled(() => ForkJoin.Scope(ref body, token));
+        }
+
+        EveryForm();
+        pool.Install(EveryForm);
+        Assert.Equal(0, ran[0]);
+    });
+
+    private struct CountingScopeBody(int[] ran) : IScopeWork
+    {
+        public readonly void Run(Scope scope) => Interlocked.Increment(ref ran[0]);
+    }
+
+    [Fact]
     public void NotCanceled_EveryFormRunsAndReturns() => Bounded.Run(() =>
     {
         using WorkStealingPool pool = Pools.Create(2);

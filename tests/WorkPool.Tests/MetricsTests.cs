@@ -79,13 +79,27 @@ public class MetricsTests
     private static void Record<T>(ConcurrentDictionary<string, double> values, ConcurrentDictionary<Instrument, bool> ours, string pool, Instrument instrument, T value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
         where T : struct, IConvertible
     {
+        // The pool's name is the meter's tag, reported once: never repeated on the measurement
+        // (dotnet-counters printed [workpool.pool.name=x;workpool.pool.name=x]).
         foreach (KeyValuePair<string, object?> tag in tags)
         {
-            if (tag.Key == WorkPoolMetrics.PoolTag && tag.Value is string name && name == pool)
+            Assert.NotEqual(WorkPoolMetrics.PoolTag, tag.Key);
+        }
+
+        int poolTags = 0;
+        foreach (KeyValuePair<string, object?> tag in instrument.Meter.Tags ?? [])
+        {
+            if (tag.Key == WorkPoolMetrics.PoolTag)
             {
-                values[instrument.Name] = value.ToDouble(System.Globalization.CultureInfo.InvariantCulture);
-                ours[instrument] = true;
+                poolTags++;
+                if (tag.Value is string name && name == pool)
+                {
+                    values[instrument.Name] = value.ToDouble(System.Globalization.CultureInfo.InvariantCulture);
+                    ours[instrument] = true;
+                }
             }
         }
+
+        Assert.Equal(1, poolTags);
     }
 }

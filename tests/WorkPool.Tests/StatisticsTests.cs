@@ -49,6 +49,31 @@ public class StatisticsTests
     });
 
     [Fact]
+    public void AfterDispose_FinalFigures_NoWorkerBusySearchingOrAsleep() => Bounded.Run(() =>
+    {
+        WorkStealingPool pool = Pools.CreateWithoutGuests(2);
+        PoolStatistics running = pool.GetStatistics();
+        Assert.False(running.IsDisposed);
+        for (int i = 0; i < Installs; i++)
+        {
+            pool.Install(static () => { });
+        }
+
+        pool.Dispose();
+        PoolStatistics stats = pool.GetStatistics();
+        Assert.True(stats.IsDisposed);
+        Assert.Equal(2, stats.WorkerCount);
+        Assert.Equal(0, stats.BusyWorkers);
+        Assert.Equal(0, stats.SearchingWorkers);
+        Assert.Equal(0, stats.SleepingWorkers);
+        Assert.Equal(Installs, stats.Total.Installs);
+        Assert.Equal(Installs, stats.Total.JobsRun);
+        string report = stats.ToString();
+        Assert.Contains("2 workers (disposed: exited)", report, StringComparison.Ordinal);
+        Assert.DoesNotContain("busy", report, StringComparison.Ordinal);
+    });
+
+    [Fact]
     public void JoinsAndLoopsFromOutside_AreInstalls_AndEveryJoinHasExactlyOneOutcome() => Bounded.Run(() =>
     {
         using WorkStealingPool pool = Pools.CreateWithoutGuests(2);

@@ -10,27 +10,26 @@ namespace WorkPool.Diagnostics;
 /// by the pool itself, which disposes it with the pool.
 /// </summary>
 /// <remarks>
-/// A collection reads every slot once per instrument and allocates (the measurement's tag
-/// array); that happens on the collecting thread, at the listener's pace, never on a worker.
+/// A collection reads every slot once per instrument and allocates (the measurement array); that
+/// happens on the collecting thread, at the listener's pace, never on a worker. The pool's name is
+/// a tag of the meter, not of each measurement: listeners such as <c>dotnet-counters</c> report a
+/// meter's tags with every measurement, so a tag in both places appeared twice.
 /// </remarks>
 internal sealed class PoolMeter : IDisposable
 {
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
     private readonly WorkStealingPool _pool;
-    private readonly KeyValuePair<string, object?>[] _tags;
     private volatile bool _disposed;
 
     internal PoolMeter(WorkStealingPool pool, IMeterFactory? factory)
     {
         _pool = pool;
-        _tags = [new(WorkPoolMetrics.PoolTag, pool.Name)];
         var options = new MeterOptions(WorkPoolMetrics.MeterName)
         {
             Version = WorkPoolMetrics.MeterVersion,
-            // Also on the meter: a factory that caches meters by name, version and tags gives
-            // each pool name its own.
-            Tags = _tags,
+            // A factory that caches meters by name, version and tags gives each pool name its own.
+            Tags = [new(WorkPoolMetrics.PoolTag, pool.Name)],
         };
         _ownsMeter = factory is null;
         _meter = factory is null ? new Meter(options) : factory.Create(options);
@@ -71,7 +70,7 @@ internal sealed class PoolMeter : IDisposable
     private void Gauge(string name, string unit, string description, Func<WorkStealingPool, long> read) =>
         _meter.CreateObservableGauge(name, () => Measure(read), unit, description);
 
-    /// <summary>One measurement with the pool's tag, or none once the pool is disposed (a factory's meter outlives it).</summary>
+    /// <summary>One measurement (the pool's tag is the meter's), or none once the pool is disposed (a factory's meter outlives it).</summary>
     private IEnumerable<Measurement<T>> Measure<T>(Func<WorkStealingPool, T> read)
-        where T : struct => _disposed ? [] : [new Measurement<T>(read(_pool), _tags)];
+        where T : struct => _disposed ? [] : [new Measurement<T>(read(_pool))];
 }

@@ -57,8 +57,15 @@ public sealed class PoolStatistics
     /// <summary>Workers asleep when the snapshot was taken.</summary>
     public int SleepingWorkers { get; private set; }
 
-    /// <summary>Workers running jobs (neither searching nor asleep) when the snapshot was taken.</summary>
-    public int BusyWorkers => Math.Max(0, _workerCount - SearchingWorkers - SleepingWorkers);
+    /// <summary>Workers running jobs (neither searching nor asleep) when the snapshot was taken; 0 once the pool is disposed.</summary>
+    public int BusyWorkers => IsDisposed ? 0 : Math.Max(0, _workerCount - SearchingWorkers - SleepingWorkers);
+
+    /// <summary>
+    /// Whether the pool had been disposed when the snapshot was taken: it accepts no more work and
+    /// its workers have exited (or are draining their last jobs while <see cref="WorkStealingPool.Dispose"/>
+    /// runs), so none is counted busy, searching or asleep; the rows hold the final figures.
+    /// </summary>
+    public bool IsDisposed { get; private set; }
 
     /// <summary>The sum over all rows (<see cref="ThreadStatistics.MaxDequeDepth"/>: the maximum).</summary>
     public ThreadStatistics Total { get; private set; }
@@ -79,7 +86,7 @@ public sealed class PoolStatistics
     {
         ArgumentNullException.ThrowIfNull(output);
         output.WriteLine(Format(
-            $"WorkPool statistics: pool \"{PoolName}\", {WorkerCount} workers (busy {BusyWorkers}, searching {SearchingWorkers}, asleep {SleepingWorkers}), injector depth {InjectorDepth}, outside-thread slots in use {OutsideThreads.Length} (capacity {OutsideSlotCapacity} + 1 shared){(IsEnabled ? "" : " -- statistics are disabled in this process (" + DisableSwitchName + ")")}"));
+            $"WorkPool statistics: pool \"{PoolName}\", {WorkerCount} workers ({(IsDisposed ? "disposed: exited" : $"busy {BusyWorkers}, searching {SearchingWorkers}, asleep {SleepingWorkers}")}), injector depth {InjectorDepth}, outside-thread slots in use {OutsideThreads.Length} (capacity {OutsideSlotCapacity} + 1 shared){(IsEnabled ? "" : " -- statistics are disabled in this process (" + DisableSwitchName + ")")}"));
         output.WriteLine(Format(
             $"{"worker",-8} {"jobs run",12} {"from ring",12} {"spawned",10} {"stolen",10} {"failed steal",12} {"joins inline",14} {"promoted",10} {"taken back",10} {"halves taken",12} {"sleeps",8} {"wakeups",8} {"max deque",9} {"allocated B",14}"));
         ThreadStatistics workers = default;
@@ -118,15 +125,16 @@ public sealed class PoolStatistics
     }
 
     /// <summary>Starts a fill: the pool's identity and state.</summary>
-    internal void Begin(string poolName, int workerCount, int guestCount, int outsideSlotCapacity, int injectorDepth, int searching, int sleeping)
+    internal void Begin(string poolName, bool disposed, int workerCount, int guestCount, int outsideSlotCapacity, int injectorDepth, int searching, int sleeping)
     {
         PoolName = poolName;
+        IsDisposed = disposed;
         _workerCount = workerCount;
         _guestCount = guestCount;
         OutsideSlotCapacity = outsideSlotCapacity;
         InjectorDepth = injectorDepth;
-        SearchingWorkers = searching;
-        SleepingWorkers = sleeping;
+        SearchingWorkers = disposed ? 0 : searching;
+        SleepingWorkers = disposed ? 0 : sleeping;
         _rowCount = 0;
         Total = default;
     }

@@ -5,7 +5,8 @@ namespace WorkPool.Diagnostics;
 /// its instruments. All instruments are observable: they read the pool's statistics registry
 /// only when a listener collects (<c>dotnet-counters</c>, OpenTelemetry, a
 /// <see cref="System.Diagnostics.Metrics.MeterListener"/>), so they cost the pool nothing
-/// between collections. Every measurement (and the meter itself) carries the attribute
+/// between collections. The meter carries the attribute (a meter tag, which listeners report with
+/// each of its measurements; it is not repeated on the measurements)
 /// <see cref="PoolTag"/> = the pool's <see cref="WorkStealingPool.Name"/>, named after
 /// OpenTelemetry's conventions (a namespaced, dotted, lower-case attribute). The meter's version is
 /// <see cref="MeterVersion"/>. The counters are cumulative since the pool started. With
@@ -21,7 +22,7 @@ public static class WorkPoolMetrics
     /// <summary>The meter's version: the WorkPool package's version (major.minor.patch).</summary>
     public static string MeterVersion { get; } = typeof(WorkPoolMetrics).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
-    /// <summary>The attribute that names the pool on every measurement and on the meter: <c>workpool.pool.name</c>.</summary>
+    /// <summary>The attribute that names the pool, a tag of its meter (<see cref="System.Diagnostics.Metrics.Meter.Tags"/>): <c>workpool.pool.name</c>.</summary>
     public const string PoolTag = "workpool.pool.name";
 
     /// <summary>Counter, <c>{job}</c>: jobs executed by the workers (<see cref="ThreadStatistics.JobsRun"/>).</summary>
