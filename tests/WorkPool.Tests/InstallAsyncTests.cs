@@ -392,6 +392,38 @@ public class InstallAsyncTests
         Assert.InRange(callerIndex, 0, pool.ThreadCount - 1);
     });
 
+    /// <summary>
+    /// Sync over async on the only worker (issue 22, defect 2): the job lies on the worker's own
+    /// deque and nobody else could take it. Blocking on it completes (it hung), in every form.
+    /// </summary>
+    [Fact]
+    public void SyncOverAsync_OnTheOnlyWorker_Completes_ItNeverHangs() => Bounded.Run(() =>
+    {
+        using WorkStealingPool pool = Pools.Create(1);
+        var results = new List<int>();
+        Sides.OnWorker(pool, () =>
+        {
+            Assert.Equal(0, WorkStealingPool.CurrentWorkerIndex);
+            results.Add(pool.InstallAsync(static () => 41).AsTask().Result);
+            Task plain = pool.InstallAsync(static () => { }).AsTask();
+            Assert.True(plain.Wait(Bounded.WaitLimit), "Wait on the worker's own InstallAsync hung");
+            results.Add(pool.InstallAsync(2, static s => s * 21).AsTask().GetAwaiter().GetResult());
+            Task scope = pool.ScopeAsync(static s => s.Spawn(static _ => { })).AsTask();
+            Assert.True(scope.Wait(Bounded.WaitLimit), "Wait on the worker's own ScopeAsync hung");
+            int[] squares = new int[64];
+            Task loop = pool.ForAsync(0, squares.Length, squares, static (q, i) => q[i] = i * i).AsTask();
+            Assert.True(loop.Wait(Bounded.WaitLimit), "Wait on the worker's own ForAsync hung");
+            results.Add(squares.Sum());
+
+            // Reading a pending ValueTask's result is misuse, and throws at once.
+            ValueTask<int> pending = pool.InstallAsync(static () => 1);
+            Assert.Throws<InvalidOperationException>(() => pending.GetAwaiter().GetResult());
+            results.Add(pending.AsTask().Result);
+        });
+
+        Assert.Equal([41, 42, Enumerable.Range(0, 64).Sum(i => i * i), 1], results);
+    });
+
     [Fact]
     public void Dispose_WithAwaitsInFlight_EachCompletesOrFaultsWithObjectDisposed_NoneHangs() => RunAsync(async () =>
     {

@@ -152,6 +152,14 @@ internal sealed class AsyncJob<TBody, TResult> : Job, IValueTaskSource<TResult>,
             ThrowMisuse();
         }
 
+        // On a worker (the call was made there, so the job may lie on its own deque), what
+        // registers here may block the thread next (sync over async: AsTask().Wait()): run the
+        // job now if it still waits on this worker's deque, as the worker would after the await.
+        if (_core.GetStatus(token) == ValueTaskSourceStatus.Pending && ThreadContext.CurrentOrNull?.Worker is { IsGuest: false } worker)
+        {
+            worker.RunOwnJobsUntil(this);
+        }
+
         _core.OnCompleted(continuation, state, token, flags);
     }
 

@@ -36,6 +36,28 @@ internal sealed partial class Worker
     }
 
     /// <summary>
+    /// A worker is about to wait for <paramref name="target"/> outside the pool's wait loop (an
+    /// async call's completion, see <see cref="AsyncJob{TBody, TResult}.OnCompleted"/>): runs the
+    /// jobs of its own deque, newest first, until it has run <paramref name="target"/> or the
+    /// deque is empty. Without this, a worker that blocks on a ValueTask of its own pool (sync
+    /// over async: <c>InstallAsync(...).AsTask().Wait()</c>) would sit on the job it waits for:
+    /// on a one-worker pool nobody else could take it.
+    /// </summary>
+    internal void RunOwnJobsUntil(Job target)
+    {
+        Debug.Assert(ThreadContext.CurrentOrNull == Context && !IsGuest, "Only a worker pops its own deque.");
+        while (Deque.TryPop() is { } job)
+        {
+            _stats.JobRun();
+            job.Execute(this);
+            if (job == target)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>
     /// Shares a body that lies on this participant's stack (a caller-first loop's helper): the
     /// next job of the promoted-job stack carries it onto the deque, with a full notification
     /// (someone is idle, or the loop would not share). The job is taken back
