@@ -167,9 +167,11 @@ public sealed partial class WorkStealingPool
     /// every iteration has finished: the async counterpart of
     /// <see cref="For(int, int, Action{int}, CancellationToken)"/>, with its exceptions and
     /// cancellation, and the completion and continuations of
-    /// <see cref="InstallAsync(Action, CancellationToken)"/>. Unlike
-    /// <c>Parallel.ForAsync</c>, the body is synchronous: this runs CPU work without blocking
-    /// the awaiting thread, it does not await inside iterations.
+    /// <see cref="InstallAsync(Action, CancellationToken)"/>. The body is synchronous: this runs
+    /// CPU work without blocking the awaiting thread. A body that awaits takes the
+    /// <c>Parallel.ForAsync</c> shape, <see cref="ForAsync(int, int, Func{int, CancellationToken, ValueTask}, CancellationToken)"/>
+    /// (<c>async (i, ct) =&gt; ...</c>); an <c>async i =&gt; ...</c> lambda here would be
+    /// <c>async void</c>, and the package's analyzer reports it (WP0001).
     /// </summary>
     /// <param name="fromInclusive">The first index.</param>
     /// <param name="toExclusive">The end of the range; when it is not greater than <paramref name="fromInclusive"/> the ValueTask is already complete.</param>
