@@ -18,7 +18,7 @@ if (packages.Length != 1 || symbols.Length != 1)
     return 1;
 }
 
-Check(packages[0], ["README.md", "lib/net8.0/WorkPool.dll", "lib/net8.0/WorkPool.xml", "lib/net10.0/WorkPool.dll", "lib/net10.0/WorkPool.xml"]);
+Check(packages[0], ["README.md", "lib/net8.0/WorkPool.dll", "lib/net8.0/WorkPool.xml", "lib/net10.0/WorkPool.dll", "lib/net10.0/WorkPool.xml", "analyzers/dotnet/cs/WorkPool.Analyzers.dll"]);
 Check(symbols[0], ["lib/net8.0/WorkPool.pdb", "lib/net10.0/WorkPool.pdb"]);
 if (missing.Count != 0)
 {
