@@ -165,7 +165,9 @@ public sealed class WorkStealingPoolOptions
     /// settings (<see cref="StackSize"/>, <see cref="ThreadNamePrefix"/>,
     /// <see cref="OnWorkerStart"/>), or that must not run on the calling thread (for example a
     /// thread whose synchronization context or thread-local state must not see them). A guest
-    /// call runs on the caller's stack, with the caller's thread name and execution context.
+    /// call runs on the caller's stack, with the caller's thread name. The caller's execution
+    /// context (<see cref="AsyncLocal{T}"/> values) flows to the work on either path, and to every
+    /// part of it that a worker takes.
     /// </remarks>
     public int GuestSlots
     {

@@ -145,7 +145,7 @@ public class ScopeTests
     });
 
     [Fact]
-    public void CanceledBeforeTheScope_EveryJobIsSkipped_OperationCanceled() => Bounded.Run(() =>
+    public void CanceledBeforeTheScope_NothingRuns_NotEvenTheBody_OperationCanceled() => Bounded.Run(() =>
     {
         using WorkStealingPool pool = Pools.Create(2);
         using var cancel = new CancellationTokenSource();
@@ -163,7 +163,7 @@ public class ScopeTests
             },
             cancel.Token));
 
-        Assert.True(bodyRan);
+        Assert.False(bodyRan);
         Assert.Equal(0, ran);
         Assert.Equal(cancel.Token, error.CancellationToken);
     });

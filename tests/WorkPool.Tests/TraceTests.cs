@@ -77,12 +77,12 @@ public class TraceTests
     });
 
     [Fact]
-    public void Meter_IsVersioned_AndEveryMeasurementNamesThePool_WithTheNamespacedAttribute() => Bounded.Run(() =>
+    public void Meter_IsVersioned_AndNamesThePoolOnce_WithTheNamespacedAttributeOnTheMeter() => Bounded.Run(() =>
     {
         string name = "meter-" + Guid.NewGuid().ToString("N");
         using WorkStealingPool pool = Pools.Create(1, o => o.Name = name);
         pool.Install(static () => { });
-        var seen = new ConcurrentBag<(string Instrument, string? Version, object? Tag)>();
+        var seen = new ConcurrentBag<(string Instrument, string? Version, object? Tag, object? MeasurementTag)>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
@@ -91,13 +91,16 @@ public class TraceTests
                 l.EnableMeasurementEvents(instrument);
             }
         };
-        listener.SetMeasurementEventCallback<long>((instrument, _, tags, _) => seen.Add((instrument.Name, instrument.Meter.Version, Tag(tags))));
-        listener.SetMeasurementEventCallback<double>((instrument, _, tags, _) => seen.Add((instrument.Name, instrument.Meter.Version, Tag(tags))));
+        listener.SetMeasurementEventCallback<long>((instrument, _, tags, _) => seen.Add((instrument.Name, instrument.Meter.Version, Tag(instrument.Meter.Tags), Tag(tags))));
+        listener.SetMeasurementEventCallback<double>((instrument, _, tags, _) => seen.Add((instrument.Name, instrument.Meter.Version, Tag(instrument.Meter.Tags), Tag(tags))));
         listener.Start();
         listener.RecordObservableInstruments();
         Assert.Equal(WorkPoolMetrics.InstrumentNames.Order(), seen.Select(s => s.Instrument).Order());
         Assert.All(seen, s => Assert.Equal(WorkPoolMetrics.MeterVersion, s.Version));
         Assert.All(seen, s => Assert.Equal(name, s.Tag));
+
+        // Once: on the meter, not again on each measurement (dotnet-counters showed both).
+        Assert.All(seen, s => Assert.Null(s.MeasurementTag));
         Assert.Equal("workpool.pool.name", WorkPoolMetrics.PoolTag);
         Assert.Matches(@"^\d+\.\d+\.\d+$", WorkPoolMetrics.MeterVersion);
     });
@@ -135,6 +138,19 @@ public class TraceTests
         Assert.Equal(0, Interlocked.Read(ref measurements));
         Assert.False(factory.Disposed);
     });
+
+    private static object? Tag(IEnumerable<KeyValuePair<string, object?>>? tags)
+    {
+        foreach (KeyValuePair<string, object?> tag in tags ?? [])
+        {
+            if (tag.Key == WorkPoolMetrics.PoolTag)
+            {
+                return tag.Value;
+            }
+        }
+
+        return null;
+    }
 
     private static object? Tag(ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {

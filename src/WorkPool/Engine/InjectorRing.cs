@@ -77,6 +77,8 @@ internal sealed class InjectorRing
     /// <summary>Try to append; false when the ring is full. Never blocks.</summary>
     internal bool TryEnqueue(Job job)
     {
+        // The producer's execution context travels with the job (see Job); the slot's sequence store publishes it.
+        job.CaptureFlow();
         SchedulePoint.Hit();
         long position = Volatile.Read(ref _tail.Value);
         while (true)

@@ -164,7 +164,7 @@ internal sealed class ScopeState : IDepthItem<ScopeState, ThreadContext>
             if (!worker.TryPushSpawned(job))
             {
                 // Deque full: run it now (correct, just less parallel); the scope waits for it anyway.
-                job.Execute(worker);
+                job.Run(worker);
             }
 
             return;

@@ -97,7 +97,11 @@ internal sealed class ThreadContext
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static ThreadContext CreateForOutsideThread() => t_current = new ThreadContext(worker: null) { StackLimit = StackGuard.CurrentThreadLimit() };
+    private static ThreadContext CreateForOutsideThread()
+    {
+        Job.PrepareCapture();
+        return t_current = new ThreadContext(worker: null) { StackLimit = StackGuard.CurrentThreadLimit() };
+    }
 
     /// <summary>
     /// Outside thread: wait until <paramref name="condition"/> is met, spinning for

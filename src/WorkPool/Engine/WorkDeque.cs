@@ -68,6 +68,8 @@ internal sealed class WorkDeque
             return false;
         }
 
+        // The owner's execution context travels with the job (see Job), published by the release below.
+        job.CaptureFlow();
         _cells[bottom & _mask].Job = job;
         SchedulePoint.Hit();
         // Release: a thief that reads the new bottom also reads the cell written above.

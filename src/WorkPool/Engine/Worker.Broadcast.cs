@@ -16,6 +16,8 @@ internal sealed partial class Worker
     internal void Deliver(BroadcastTask task)
     {
         Debug.Assert(task.NextInInbox is null, "A task is in one inbox at a time.");
+        // The broadcaster's execution context travels with the task (see Job), published by the CAS.
+        task.CaptureFlow();
         // The CAS is a full fence: the caller's following read of this worker's sleep state
         // is ordered after the push (see Sleepers.WakeWorker).
         IntrusiveStack.Push(ref _inbox.Value, task, ref task.NextInInbox);

@@ -35,6 +35,28 @@ internal sealed partial class Worker
         return true;
     }
 
+    // The job a flowed run is about to execute (see ExecuteUnder): set and taken on this thread.
+    private Job? _flowing;
+
+    /// <summary>
+    /// Runs <paramref name="job"/> under <paramref name="context"/>, its publisher's execution
+    /// context (see <see cref="Job"/>); the thread's own context is back when this returns.
+    /// </summary>
+    internal void ExecuteUnder(ExecutionContext context, Job job, ContextCallback executeFlowing)
+    {
+        Debug.Assert(_flowing is null, "A flowed job is taken before it runs, so nested ones never overlap.");
+        _flowing = job;
+        ExecutionContext.Run(context, executeFlowing, this);
+    }
+
+    /// <summary>The callback of <see cref="ExecuteUnder"/>, under the job's context.</summary>
+    internal void ExecuteFlowing()
+    {
+        Job job = _flowing!;
+        _flowing = null;
+        job.Execute(this);
+    }
+
     /// <summary>
     /// A worker is about to wait for <paramref name="target"/> outside the pool's wait loop (an
     /// async call's completion, see <see cref="AsyncJob{TBody, TResult}.OnCompleted"/>): runs the
@@ -49,7 +71,7 @@ internal sealed partial class Worker
         while (Deque.TryPop() is { } job)
         {
             _stats.JobRun();
-            job.Execute(this);
+            job.Run(this);
             if (job == target)
             {
                 return;

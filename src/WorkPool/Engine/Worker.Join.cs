@@ -219,7 +219,7 @@ internal sealed partial class Worker
             }
 
             _stats.JobRun();
-            popped.Execute(this);
+            popped.Run(this);
         }
 
         // The job points into a frame of this stack: leaving before it is done would let the

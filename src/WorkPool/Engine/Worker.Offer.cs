@@ -50,6 +50,7 @@ internal sealed partial class Worker
         Debug.Assert(frame->Older is null && frame->State == JoinFrame.Recorded, "Only the outermost recorded frame is offered.");
         Debug.Assert(_offerJob.IsDone && (Volatile.Read(ref _offer.Value) & OfferStateMask) != OfferOpen, "The previous offer was resolved.");
         _offerJob.Load(frame);
+        _offerJob.CaptureFlow();
         frame->State = JoinFrame.Offered;
         long word = (_offerWord & ~OfferStateMask) + OfferSequenceStep + OfferOpen;
         _offerWord = word;

@@ -73,6 +73,8 @@ internal sealed partial class Worker
         _stackBase = (nuint)(&stackMarker);
         TakeStackLimitOfCurrentThread(_pool.Options.StackSize);
         Context.AttachToCurrentThread();
+        // Started without a context (UnsafeStart): what this captures is the default (see Job).
+        Job.NoteDefaultContext();
         _pool.Options.OnWorkerStart?.Invoke(Index);
 
         var shutdown = new ShutdownRequested(_pool);
@@ -97,7 +99,7 @@ internal sealed partial class Worker
         while (FindWork(takeInjected: true) is { } job)
         {
             _stats.JobRun();
-            job.Execute(this);
+            job.Run(this);
         }
     }
 
@@ -168,7 +170,7 @@ internal sealed partial class Worker
 
                 StartNewWork();
                 _stats.JobRun();
-                job.Execute(this);
+                job.Run(this);
                 idleRounds = 0;
             }
             else if (!idle)
