@@ -3,14 +3,18 @@ namespace WorkPool;
 public sealed partial class WorkStealingPool
 {
     /// <summary>
-    /// Runs <paramref name="action"/> on a worker of this pool and returns a
-    /// <see cref="ValueTask"/> that completes when it has run: the async counterpart of
-    /// <see cref="Install(Action)"/> for code that must not block its thread (a request of an
-    /// ASP.NET or gRPC service runs on a .NET thread-pool thread). The work never runs on the
-    /// calling thread; the continuation after <c>await</c> never runs on a pool worker: it runs on
-    /// a .NET thread-pool thread, or is posted to the <see cref="SynchronizationContext"/> or
+    /// Runs <paramref name="action"/> on this pool and returns a <see cref="ValueTask"/> that
+    /// completes when it has run: the async counterpart of <see cref="Install(Action)"/>, as fast
+    /// as a synchronous call where it can be. A caller with no context to keep free (no
+    /// <see cref="SynchronizationContext"/>, the default <see cref="TaskScheduler"/>: a .NET
+    /// thread-pool thread, as a request of an ASP.NET service runs on) runs the work itself as a
+    /// guest when a guest slot is free, and gets a completed ValueTask, as <c>Install</c> would;
+    /// otherwise (a UI or other context, a participant of a pool, no free slot) the work goes to
+    /// the workers and the caller's thread is free meanwhile. The code after <c>await</c> never
+    /// runs on a pool worker: it goes on on the caller's thread (inline route), or runs on a .NET
+    /// thread-pool thread, or is posted to the <see cref="SynchronizationContext"/> or
     /// <see cref="TaskScheduler"/> the <c>await</c> captured (<c>ConfigureAwait(false)</c> opts out,
-    /// as for any awaitable).
+    /// as for any awaitable). See docs/async.md.
     /// </summary>
     /// <param name="action">The work. Allocation-free when it captures nothing.</param>
     /// <param name="cancellationToken">
@@ -263,6 +267,11 @@ public sealed partial class WorkStealingPool
             return ValueTask.FromCanceled(cancellationToken);
         }
 
+        if (TryRunAsyncInline(body, out TBody ran, out Exception? error))
+        {
+            return error is null ? default : ValueTask.FromException(error);
+        }
+
         AsyncJob<TBody, NoResult> job = AsyncJob<TBody, NoResult>.Rent();
         short token = job.Load(body, cancellationToken);
         if (!PublishAsync(job))
@@ -283,6 +292,11 @@ public sealed partial class WorkStealingPool
             return ValueTask.FromCanceled<TResult>(cancellationToken);
         }
 
+        if (TryRunAsyncInline(body, out TBody ran, out Exception? error))
+        {
+            return error is null ? new ValueTask<TResult>(ran.Result) : ValueTask.FromException<TResult>(error);
+        }
+
         AsyncJob<TBody, TResult> job = AsyncJob<TBody, TResult>.Rent();
         short token = job.Load(body, cancellationToken);
         if (!PublishAsync(job))
@@ -292,6 +306,61 @@ public sealed partial class WorkStealingPool
         }
 
         return new ValueTask<TResult>(job, token);
+    }
+
+    /// <summary>
+    /// The inline route of an async call: a caller that no context waits to resume on (no
+    /// <see cref="SynchronizationContext"/>, the default <see cref="TaskScheduler"/>: a .NET
+    /// thread-pool thread, a plain thread), outside every pool, with a guest slot free, runs the
+    /// work itself as a guest (idle workers take its shared halves and spawns, as for
+    /// <see cref="Install(Action)"/>), and the call returns a completed ValueTask: no job, no
+    /// hand-off, no thread hop for the continuation. The caller's thread is busy for as long as
+    /// the work runs, which is what <c>await Task.Run(work)</c> from a thread-pool thread costs the
+    /// thread pool too. Everywhere else (a UI or other context whose thread must stay free, a
+    /// pool participant, no free slot, a disposed pool) the job goes to the workers. False when
+    /// the work did not run here; otherwise <paramref name="ran"/> is the body after it ran and
+    /// <paramref name="error"/> what it threw.
+    /// </summary>
+    private unsafe bool TryRunAsyncInline<TBody>(in TBody body, out TBody ran, out Exception? error)
+        where TBody : struct, IWork
+    {
+        ran = body;
+        error = null;
+        if (SynchronizationContext.Current is not null || TaskScheduler.Current != TaskScheduler.Default || IsDisposed)
+        {
+            return false;
+        }
+
+        ThreadContext? context = ThreadContext.CurrentOrNull;
+        if (context?.Worker is not null)
+        {
+            return false;
+        }
+
+        // Once per thread (as for Install): the context keeps the stack limit and the slot hint.
+        context ??= ThreadContext.Current;
+        byte stackTop = 0;
+        if (_guests.TryEnter(context, &stackTop) is not { } guest)
+        {
+            return false;
+        }
+
+        try
+        {
+            ran.Run(new ForkContext(guest));
+        }
+#pragma warning disable CA1031 // Every user exception goes to the awaiter, as on the workers' route.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            error = e;
+        }
+        finally
+        {
+            GuestSlots.Leave(guest, context);
+        }
+
+        return true;
     }
 
     /// <summary>

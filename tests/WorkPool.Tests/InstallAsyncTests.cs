@@ -37,7 +37,8 @@ public class InstallAsyncTests
     [Fact]
     public void EveryForm_RunsOnAWorkerOnce_AndReturnsItsResult() => RunAsync(async () =>
     {
-        using WorkStealingPool pool = Pools.Create(2);
+        // No guest slot: the route that hands the work to a worker (the inline route is tested below).
+        using WorkStealingPool pool = Pools.CreateWithoutGuests(2);
         int[] runs = new int[1];
         var seen = new ConcurrentQueue<(WorkStealingPool? Pool, int Index, int Thread)>();
         int caller = Environment.CurrentManagedThreadId;
@@ -64,23 +65,80 @@ public class InstallAsyncTests
         Assert.NotEqual(caller, thread);
     });
 
+    /// <summary>
+    /// The inline route (issue 22): a caller with no context to resume on, outside every pool,
+    /// with a guest slot free, runs the work itself as a guest and gets a completed ValueTask, in
+    /// every form; its exception comes back through the ValueTask. With a context to keep free
+    /// (a SynchronizationContext, a TaskScheduler) or no free slot, the work goes to a worker.
+    /// </summary>
     [Fact]
-    public void WorkNeverRunsOnTheCaller_EvenWithGuestSlotsFree() => RunAsync(async () =>
+    public void NoContext_AGuestSlotFree_TheCallerRunsTheWork_AndTheValueTaskIsComplete() => Bounded.Run(() =>
     {
         using WorkStealingPool pool = Pools.Create(1, o => o.GuestSlots = 4);
+        int caller = Environment.CurrentManagedThreadId;
         for (int i = 0; i < 200; i++)
         {
-            int caller = Environment.CurrentManagedThreadId;
-            (int thread, int index) = await pool.InstallAsync(static () => (Environment.CurrentManagedThreadId, WorkStealingPool.CurrentWorkerIndex));
+            ValueTask<(int Thread, int Index)> call = pool.InstallAsync(static () => (Environment.CurrentManagedThreadId, WorkStealingPool.CurrentWorkerIndex));
+            Assert.True(call.IsCompleted, "the inline route returns a completed ValueTask");
+            (int thread, int index) = call.Result;
+            Assert.Equal(caller, thread);
+            Assert.InRange(index, pool.ThreadCount, pool.ParticipantCount - 1);
+        }
+
+        int[] runs = new int[1];
+        Assert.True(pool.InstallAsync(runs, static r => Interlocked.Increment(ref r[0])).IsCompletedSuccessfully);
+        Assert.Equal(9L, pool.InstallAsync(3, static s => s * 3L).Result);
+        Assert.Equal(15L, pool.InstallAsync<TripleWork, long>(new TripleWork(5)).Result);
+        Assert.True(pool.ScopeAsync(runs, static (r, scope) => scope.Spawn(r, static (r, _) => Interlocked.Increment(ref r[0]))).IsCompletedSuccessfully);
+        int[] squares = new int[32];
+        Assert.True(pool.ForAsync(0, squares.Length, squares, static (q, i) => q[i] = i * i).IsCompletedSuccessfully);
+        Assert.Equal(2, runs[0]);
+        Assert.Equal(Enumerable.Range(0, 32).Select(i => i * i), squares);
+
+        var error = new InvalidOperationException("inline");
+        ValueTask failed = pool.InstallAsync(error, static e => throw e);
+        Assert.True(failed.IsFaulted);
+        Assert.Same(error, Assert.Throws<InvalidOperationException>(() => failed.GetAwaiter().GetResult()));
+    });
+
+    [Fact]
+    public void AContextToKeepFree_OrNoFreeSlot_TheWorkGoesToAWorker() => Bounded.Run(() =>
+    {
+        using WorkStealingPool pool = Pools.Create(1, o => o.GuestSlots = 4);
+        int caller = Environment.CurrentManagedThreadId;
+        SynchronizationContext? previous = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(new SynchronizationContext());
+        try
+        {
+            Assert.Equal(0, pool.InstallAsync(static () => WorkStealingPool.CurrentWorkerIndex).AsTask().Result);
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(previous);
+        }
+
+        // Under a task scheduler other than the default: the work goes to a worker too.
+        int index = Task.Factory.StartNew(
+            () => pool.InstallAsync(static () => WorkStealingPool.CurrentWorkerIndex).AsTask().Result,
+            CancellationToken.None,
+            TaskCreationOptions.None,
+            new ConcurrentExclusiveSchedulerPair().ExclusiveScheduler).Result;
+        Assert.Equal(0, index);
+
+        using WorkStealingPool noSlots = Pools.CreateWithoutGuests(1);
+        for (int i = 0; i < 50; i++)
+        {
+            (int thread, int worker) = noSlots.InstallAsync(static () => (Environment.CurrentManagedThreadId, WorkStealingPool.CurrentWorkerIndex)).AsTask().Result;
             Assert.NotEqual(caller, thread);
-            Assert.Equal(0, index);
+            Assert.Equal(0, worker);
         }
     });
 
     [Fact]
     public void Continuation_RunsOnADotNetThreadPoolThread_NeverOnAWorker() => RunAsync(async () =>
     {
-        using WorkStealingPool pool = Pools.Create(1);
+        // No guest slot: the work goes to the worker, and each body waits for the await to suspend.
+        using WorkStealingPool pool = Pools.CreateWithoutGuests(1);
         var workers = new ConcurrentDictionary<int, bool>();
         for (int i = 0; i < 300; i++)
         {
@@ -260,7 +318,8 @@ public class InstallAsyncTests
     [Fact]
     public void AwaitedTwice_Throws_AndThePooledSourceStaysIntact() => RunAsync(async () =>
     {
-        using WorkStealingPool pool = Pools.Create(2);
+        // No guest slot: a pooled source backs the ValueTask (the inline route returns a completed one).
+        using WorkStealingPool pool = Pools.CreateWithoutGuests(2);
         ValueTask<int> once = pool.InstallAsync(static () => 7);
         Assert.Equal(7, await once);
         await Assert.ThrowsAsync<InvalidOperationException>(async () => await once);
@@ -313,7 +372,7 @@ public class InstallAsyncTests
     [Fact]
     public void RacingResultReads_ExactlyOneWins_AndNoPooledSourceIsCorrupted() => Bounded.Run(() =>
     {
-        using WorkStealingPool pool = Pools.Create(2);
+        using WorkStealingPool pool = Pools.CreateWithoutGuests(2);
         const int Racers = 4;
         const int Rounds = 300;
         ValueTask<int> call = default;
