@@ -53,6 +53,7 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
             ("for_matmul", ForMatmul),
             ("frame_loop", FrameLoop),
             ("install_async", InstallAsync),
+            ("install_async_concurrent", InstallAsyncConcurrent),
             ("object_pool", ObjectPool),
 
             // After the others: its blocking TPL callers make the .NET thread pool add threads.
@@ -325,6 +326,32 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
         {
             Record("install_async", Contender.Tpl, AsyncInstallsPerRound, tpl.RunRound);
         }
+    }
+
+    /// <summary>64 async callers x 50 awaits each; the line's ns_per_op is the median await, with p50_ns and p99_ns over the last rounds' awaits (bytes include the harness's own tasks).</summary>
+    private void InstallAsyncConcurrent()
+    {
+        ConcurrentFigures(Contender.WorkPool, pool.ThreadCount, pool);
+        ConcurrentFigures(Contender.Tpl, TplThreads, null);
+    }
+
+    private void ConcurrentFigures(Contender contender, int threads, WorkStealingPool? target)
+    {
+        const int Rounds = 6;
+        double[] round = new double[ConcurrentAsyncInstalls.AwaitsPerRound];
+        double[] all = new double[ConcurrentAsyncInstalls.AwaitsPerRound * (Rounds - 1)];
+        ConcurrentAsyncInstalls.Round(target, round); // warm-up
+        long bytesBefore = GC.GetTotalAllocatedBytes(precise: true);
+        for (int r = 1; r < Rounds; r++)
+        {
+            ConcurrentAsyncInstalls.Round(target, round);
+            Array.Copy(round, 0, all, (r - 1) * round.Length, round.Length);
+        }
+
+        long bytes = GC.GetTotalAllocatedBytes(precise: true) - bytesBefore;
+        double p50 = Percentile.Of(all, 50);
+        double p99 = Percentile.Of(all, 99);
+        report.Add("install_async_concurrent", contender, threads, new Measurement(p50, (double)bytes / all.Length), string.Create(System.Globalization.CultureInfo.InvariantCulture, $"p50_ns={p50:F0} p99_ns={p99:F0}"));
     }
 
     private void ObjectPool()
