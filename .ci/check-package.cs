@@ -3,14 +3,16 @@
 // and the .snupkg holds both PDBs.
 using System.IO.Compression;
 
-if (args.Length != 1 || !Directory.Exists(args[0]))
+if (args.Length is not (1 or 2) || !Directory.Exists(args[0]))
 {
-    Console.Error.WriteLine("usage: dotnet run .ci/check-package.cs -- <folder with WorkPool.*.nupkg>");
+    Console.Error.WriteLine("usage: dotnet run .ci/check-package.cs -- <folder with WorkPool.*.nupkg> [package id, default WorkPool]");
     return 2;
 }
 
-string[] packages = Directory.GetFiles(args[0], "WorkPool.*.nupkg");
-string[] symbols = Directory.GetFiles(args[0], "WorkPool.*.snupkg");
+// The library's package by default; another id (WorkPool.Extensions.Hosting) is checked for its own DLLs, docs and PDBs.
+string id = args.Length == 2 ? args[1] : "WorkPool";
+string[] packages = Directory.GetFiles(args[0], id + ".*.nupkg").Where(p => IsVersion(Path.GetFileName(p)[(id.Length + 1)..])).ToArray();
+string[] symbols = Directory.GetFiles(args[0], id + ".*.snupkg").Where(p => IsVersion(Path.GetFileName(p)[(id.Length + 1)..])).ToArray();
 var missing = new List<string>();
 if (packages.Length != 1 || symbols.Length != 1)
 {
@@ -18,16 +20,27 @@ if (packages.Length != 1 || symbols.Length != 1)
     return 1;
 }
 
-Check(packages[0], ["README.md", "lib/net8.0/WorkPool.dll", "lib/net8.0/WorkPool.xml", "lib/net10.0/WorkPool.dll", "lib/net10.0/WorkPool.xml", "analyzers/dotnet/cs/WorkPool.Analyzers.dll"]);
-Check(symbols[0], ["lib/net8.0/WorkPool.pdb", "lib/net10.0/WorkPool.pdb"]);
+if (id == "WorkPool")
+{
+    Check(packages[0], ["README.md", "lib/net8.0/WorkPool.dll", "lib/net8.0/WorkPool.xml", "lib/net10.0/WorkPool.dll", "lib/net10.0/WorkPool.xml", "analyzers/dotnet/cs/WorkPool.Analyzers.dll"]);
+}
+else
+{
+    Check(packages[0], [$"lib/net8.0/{id}.dll", $"lib/net8.0/{id}.xml", $"lib/net10.0/{id}.dll", $"lib/net10.0/{id}.xml"]);
+}
+
+Check(symbols[0], [$"lib/net8.0/{id}.pdb", $"lib/net10.0/{id}.pdb"]);
 if (missing.Count != 0)
 {
     Console.Error.WriteLine("package check failed, missing: " + string.Join(", ", missing));
     return 1;
 }
 
-Console.WriteLine($"package check: {Path.GetFileName(packages[0])} and {Path.GetFileName(symbols[0])} hold both target frameworks, XML docs, README and PDBs");
+Console.WriteLine($"package check: {Path.GetFileName(packages[0])} and {Path.GetFileName(symbols[0])} hold both target frameworks, XML docs and PDBs");
 return 0;
+
+// "0.1.0.nupkg" after the id: a version, not a longer id ("Extensions.Hosting.0.1.0.nupkg" after "WorkPool.").
+static bool IsVersion(string rest) => rest.Length > 0 && char.IsDigit(rest[0]);
 
 void Check(string path, string[] entries)
 {

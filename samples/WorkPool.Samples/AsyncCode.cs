@@ -5,8 +5,9 @@ namespace Samples;
 public static class AsyncCode
 {
     // <snippet:async-code>
-    // The CPU burst runs on the workers; the request's thread is free meanwhile, and the code
-    // after await runs on the .NET thread pool (or the captured context), never on a worker.
+    // On a thread-pool thread (an ASP.NET request) the burst runs right here as a guest, workers
+    // helping, and the call completes synchronously; under a UI context it runs on the workers and
+    // the code after await comes back to the context. Never a continuation on a worker.
     public static async Task<ulong> ChecksumAsync(WorkStealingPool pool, byte[] payload, CancellationToken ct) =>
         await pool.InstallAsync(payload, static p => Fnv1a(p), ct);   // 0 B per call after warm-up
     // </snippet:async-code>
