@@ -248,6 +248,12 @@ public sealed partial class WorkStealingPool
                 // Already a participant of this pool: a plain call, no queue, no latch (but not
                 // past the end of the stack: see StackGuard).
                 byte local = 0;
+                if (participant.GuestNearStackLimit(&local))
+                {
+                    // A guest low on its own stack: the call goes on on a worker (Worker.Stack.cs).
+                    return InstallFromOutside(ref work, participant.OccupantContext);
+                }
+
                 participant.EnsureSufficientStack(&local);
                 work.Run(new ForkContext(participant));
                 return null;

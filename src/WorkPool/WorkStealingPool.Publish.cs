@@ -26,6 +26,10 @@ public sealed partial class WorkStealingPool
     /// The exception the work threw, for the caller to rethrow after it copied results out of
     /// <paramref name="work"/> (which holds the body's final state either way).
     /// </returns>
+    /// <summary>A guest near its stack limit: <paramref name="work"/> runs on a worker, as if its thread were outside the pool (see Worker.Stack.cs).</summary>
+    internal ExceptionDispatchInfo? ContinueOnAWorker<TWork>(ref TWork work, ThreadContext occupant)
+        where TWork : struct, IWork => InstallFromOutside(ref work, occupant);
+
     private unsafe ExceptionDispatchInfo? InstallFromOutside<TWork>(ref TWork work, ThreadContext? context)
         where TWork : struct, IWork
     {

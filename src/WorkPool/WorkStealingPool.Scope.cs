@@ -161,19 +161,26 @@ public sealed partial class WorkStealingPool
     {
         // Canceled before the call: nothing runs, not even the body (docs/exceptions.md).
         cancellationToken.ThrowIfCancellationRequested();
+        ThreadContext? continueFrom = null;
         if (ThreadContext.CurrentOrNull?.Worker is { } participant && participant.Pool == this)
         {
             byte local = 0;
-            participant.EnsureSufficientStack(&local);
-            participant.RunScope(ref body, cancellationToken);
-            return;
+            if (!participant.GuestNearStackLimit(&local))
+            {
+                participant.EnsureSufficientStack(&local);
+                participant.RunScope(ref body, cancellationToken);
+                return;
+            }
+
+            // A guest low on its own stack: the scope goes on on a worker (Worker.Stack.cs).
+            continueFrom = participant.OccupantContext;
         }
 
         var install = new ScopeInstallBody<TBody>(body, cancellationToken);
         ExceptionDispatchInfo? error;
         try
         {
-            error = InstallCore(ref install);
+            error = continueFrom is null ? InstallCore(ref install) : ContinueOnAWorker(ref install, continueFrom);
         }
         finally
         {

@@ -40,7 +40,8 @@ internal sealed partial class Worker
         // The stack guard (Worker.Stack.cs): one compare of this frame against a precomputed limit.
         if ((nuint)(&frame) < _stackLimit)
         {
-            ThrowInsufficientStack();
+            JoinNearTheStackLimit(ref a, ref b);
+            return;
         }
 
         void* bodyB = Unsafe.AsPointer(ref b);

@@ -1,11 +1,15 @@
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
 namespace WorkPool;
 
 // The stack guard (see StackGuard): a Join, Install or Scope entered with less than
-// StackGuard.Reserve of stack left throws InsufficientExecutionStackException, and the pool
-// stays usable (the exception unwinds through the Joins like any other).
+// StackGuard.Reserve of stack left throws InsufficientExecutionStackException on a worker, and the
+// pool stays usable (the exception unwinds through the Joins like any other). A guest (a thread
+// outside the pool, with whatever stack it has: often the main thread's) continues the call on a
+// worker instead, whose stack is WorkStealingPoolOptions.StackSize: the guest waits for it, and
+// only a worker that runs low throws.
 internal sealed partial class Worker
 {
     /// <summary>
@@ -33,6 +37,61 @@ internal sealed partial class Worker
         {
             ThrowInsufficientStack();
         }
+    }
+
+    /// <summary>Whether this participant is a guest whose thread has reached its limit at <paramref name="local"/>: the call then continues on a worker (see the file's comment).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal unsafe bool GuestNearStackLimit(void* local) => IsGuest && (nuint)local < _stackLimit;
+
+    /// <summary>
+    /// The guest's own context (the occupying thread's, which is no participant): what a call it
+    /// continues on a worker publishes from and waits on.
+    /// </summary>
+    internal ThreadContext OccupantContext
+    {
+        get
+        {
+            Debug.Assert(IsGuest && Context.Occupant is not null, "Only a guest in a call has an occupant.");
+            return Context.Occupant!;
+        }
+    }
+
+    /// <summary>
+    /// A Join entered below the stack limit: a worker throws; a guest hands both halves to a
+    /// worker as one Install (they run there as a Join, in place in this frame's copies) and waits
+    /// for it, so the recursion goes on on the worker's stack.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void JoinNearTheStackLimit<TA, TB>(ref TA a, ref TB b)
+        where TA : struct, IWork
+        where TB : struct, IWork
+    {
+        if (!IsGuest)
+        {
+            ThrowInsufficientStack();
+        }
+
+        var halves = new JoinOfHalves<TA, TB>(a, b);
+        try
+        {
+            _pool.ContinueOnAWorker(ref halves, OccupantContext)?.Throw();
+        }
+        finally
+        {
+            a = halves.A;
+            b = halves.B;
+        }
+    }
+
+    /// <summary>The two halves of a Join that a guest continues on a worker.</summary>
+    private struct JoinOfHalves<TA, TB>(TA a, TB b) : IWork
+        where TA : struct, IWork
+        where TB : struct, IWork
+    {
+        public TA A = a;
+        public TB B = b;
+
+        public void Run(ForkContext context) => context.Join(ref A, ref B);
     }
 
     [DoesNotReturn]

@@ -98,15 +98,38 @@ internal static class RobustnessProbes
         // StackSize moves the limit: twice the stack, more than twice the depth (the reserve is fixed).
         ok &= !compareStackSizes || largeWorkers > 2 * smallWorkers;
 
-        // Guests: threads outside the pool, whose stacks the pool learns from the OS.
-        using (var pool = new WorkStealingPool(new WorkStealingPoolOptions { ThreadCount = 2, ThreadNamePrefix = "deep-guest" }))
+        // Guests: threads outside the pool, whose stacks the pool learns from the OS. A guest that
+        // runs low continues the call on a worker (StackSize), and only a worker that runs low
+        // throws: a 1 MB guest thread with 1 MB workers reaches about both stacks' depth.
+        if (compareStackSizes)
+        {
+            using var pool = new WorkStealingPool(new WorkStealingPoolOptions { ThreadCount = 2, StackSize = 1 << 20, ThreadNamePrefix = "deep-guest" });
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            int guest = OnThread(1 << 20, () => DeepJoins(pool));
+            long fib = pool.Install(static () => Fib.Static(20));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"guest: 1 MB thread, 1 MB workers: joins {guest} (1 MB workers alone: {smallWorkers}); fib afterwards {fib} ({watch.ElapsedMilliseconds} ms)"));
+            ok &= guest > smallWorkers * 3 / 2 && fib == Fib.Sequential(20);
+        }
+
+        // Installs and Scopes too: a 1 MB guest thread nests past what its stack holds (about 8,100
+        // Installs and 2,400 Scopes), the rest on a worker with the default stack, and returns.
+        using (var pool = new WorkStealingPool(new WorkStealingPoolOptions { ThreadCount = 2, ThreadNamePrefix = "deep-guest-nest" }))
+        {
+            int installs = OnThread(1 << 20, () => Nested(pool, 20_000, static (pool, next) => pool.Install(next)));
+            int scopes = OnThread(1 << 20, () => Nested(pool, 6_000, static (pool, next) => pool.Scope(next, static (next, _) => next())));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"guest: 1 MB thread, nested Installs {installs}, nested Scopes {scopes}, returned normally"));
+            ok &= installs == 20_000 && scopes == 6_000;
+        }
+
+        // From this (the main) thread, with StackSize = 256 MB: the documented depth, far past
+        // what the main thread's own stack holds (about 84,500 such Joins in 8 MB).
+        using (var pool = new WorkStealingPool(new WorkStealingPoolOptions { ThreadCount = 2, StackSize = 256 << 20, ThreadNamePrefix = "deep-main" }))
         {
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            int small = OnThread(1 << 20, () => DeepJoins(pool));
-            int large = compareStackSizes ? OnThread(2 << 20, () => DeepJoins(pool)) : 0;
-            long fib = pool.Install(static () => Fib.Static(20));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"guests: 1 MB thread {small}, 2 MB thread {large}; fib afterwards {fib} ({watch.ElapsedMilliseconds} ms)"));
-            ok &= small > 0 && (!compareStackSizes || large > 2 * small) && fib == Fib.Sequential(20);
+            var chain = new ChainJoin { Remaining = MainThreadDepth };
+            pool.Install(ref chain);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"main thread, 256 MB workers: {ChainJoin.Deepest} Joins deep, returned normally ({watch.ElapsedMilliseconds} ms)"));
+            ok &= Volatile.Read(ref ChainJoin.Deepest) == MainThreadDepth;
         }
 
         if (ok)
@@ -206,10 +229,62 @@ internal static class RobustnessProbes
         }
     }
 
+    /// <summary>Nests <paramref name="enter"/> (an Install or a Scope) <paramref name="levels"/> deep and returns the depth reached (−1 when it threw).</summary>
+    private static int Nested(WorkStealingPool pool, int levels, Action<WorkStealingPool, Action> enter)
+    {
+        int depth = 0;
+        void Next()
+        {
+            if (++depth < levels)
+            {
+                enter(pool, Next);
+            }
+        }
+
+        try
+        {
+            enter(pool, Next);
+            return depth;
+        }
+        catch (Exception e) when (e is InsufficientExecutionStackException or AggregateException)
+        {
+            return -1;
+        }
+    }
+
+    /// <summary>How deep the main thread's recursion goes with 256 MB workers (docs/exceptions.md promises it).</summary>
+    private const int MainThreadDepth = 300_000;
+
+    /// <summary>A Join whose first half is another such Join, <see cref="Remaining"/> levels deep.</summary>
+    private struct ChainJoin : IWork
+    {
+        public static int Deepest;
+
+        public int Remaining;
+
+        public void Run(ForkContext context)
+        {
+            int depth = MainThreadDepth - Remaining;
+            if (depth > Deepest)
+            {
+                Volatile.Write(ref Deepest, depth);
+            }
+
+            if (Remaining == 0)
+            {
+                return;
+            }
+
+            var a = new ChainJoin { Remaining = Remaining - 1 };
+            var b = default(NoWork);
+            context.Join(ref a, ref b);
+        }
+    }
+
     /// <summary>A Join whose first half is another such Join, without end.</summary>
     private struct DeepJoin : IWork
     {
-        [ThreadStatic]
+        /// <summary>The depth reached, written by whichever thread runs the deepest level (a guest continues on a worker).</summary>
         public static int Reached;
 
         public int Depth;
