@@ -52,11 +52,14 @@ public sealed class WorkStealingPoolSettings
     public WorkStealingPoolOptions ToOptions()
     {
         var options = new WorkStealingPoolOptions();
-        if (ThreadCount is { } threads)
-        {
-            options.ThreadCount = threads;
-        }
-
+        Apply(ThreadCount, v => options.ThreadCount = v);
+        Apply(StackSize, v => options.StackSize = v);
+        Apply(InjectorCapacity, v => options.InjectorCapacity = v);
+        Apply(DequeCapacity, v => options.DequeCapacity = v);
+        Apply(SpinCount, v => options.SpinCount = v);
+        Apply(GuestSlots, v => options.GuestSlots = v);
+        Apply(StatisticsSlots, v => options.StatisticsSlots = v);
+        Apply(SpawnedJobsPerType, v => options.SpawnedJobsPerType = v);
         if (Name is { } name)
         {
             options.Name = name;
@@ -67,41 +70,14 @@ public sealed class WorkStealingPoolSettings
             options.ThreadNamePrefix = prefix;
         }
 
-        if (StackSize is { } stack)
-        {
-            options.StackSize = stack;
-        }
-
-        if (InjectorCapacity is { } injector)
-        {
-            options.InjectorCapacity = injector;
-        }
-
-        if (DequeCapacity is { } deque)
-        {
-            options.DequeCapacity = deque;
-        }
-
-        if (SpinCount is { } spin)
-        {
-            options.SpinCount = spin;
-        }
-
-        if (GuestSlots is { } guests)
-        {
-            options.GuestSlots = guests;
-        }
-
-        if (StatisticsSlots is { } statistics)
-        {
-            options.StatisticsSlots = statistics;
-        }
-
-        if (SpawnedJobsPerType is { } spawned)
-        {
-            options.SpawnedJobsPerType = spawned;
-        }
-
         return options;
+    }
+
+    private static void Apply(int? value, Action<int> set)
+    {
+        if (value is { } given)
+        {
+            set(given);
+        }
     }
 }

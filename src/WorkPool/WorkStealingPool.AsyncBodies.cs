@@ -31,9 +31,7 @@ public sealed partial class WorkStealingPool
     public ValueTask ForAsync(int fromInclusive, int toExclusive, Func<int, CancellationToken, ValueTask> body, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(body);
-        return IsDisposed
-            ? ValueTask.FromException(new ObjectDisposedException(nameof(WorkStealingPool)))
-            : new ValueTask(Parallel.ForAsync(fromInclusive, toExclusive, AsyncBodyOptions(cancellationToken), body));
+        return StartAsyncBodies(options => Parallel.ForAsync(fromInclusive, toExclusive, options, body), cancellationToken);
     }
 
     /// <summary>
@@ -50,9 +48,7 @@ public sealed partial class WorkStealingPool
     public ValueTask ForAsync(long fromInclusive, long toExclusive, Func<long, CancellationToken, ValueTask> body, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(body);
-        return IsDisposed
-            ? ValueTask.FromException(new ObjectDisposedException(nameof(WorkStealingPool)))
-            : new ValueTask(Parallel.ForAsync(fromInclusive, toExclusive, AsyncBodyOptions(cancellationToken), body));
+        return StartAsyncBodies(options => Parallel.ForAsync(fromInclusive, toExclusive, options, body), cancellationToken);
     }
 
     /// <summary>
@@ -71,9 +67,7 @@ public sealed partial class WorkStealingPool
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(body);
-        return IsDisposed
-            ? ValueTask.FromException(new ObjectDisposedException(nameof(WorkStealingPool)))
-            : new ValueTask(Parallel.ForEachAsync(source, AsyncBodyOptions(cancellationToken), body));
+        return StartAsyncBodies(options => Parallel.ForEachAsync(source, options, body), cancellationToken);
     }
 
     /// <summary>
@@ -91,16 +85,12 @@ public sealed partial class WorkStealingPool
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(body);
-        return IsDisposed
-            ? ValueTask.FromException(new ObjectDisposedException(nameof(WorkStealingPool)))
-            : new ValueTask(Parallel.ForEachAsync(source, AsyncBodyOptions(cancellationToken), body));
+        return StartAsyncBodies(options => Parallel.ForEachAsync(source, options, body), cancellationToken);
     }
 
-    /// <summary>The options of an async-body loop: this pool's scheduler, one body in flight per worker.</summary>
-    private ParallelOptions AsyncBodyOptions(CancellationToken cancellationToken) => new()
-    {
-        TaskScheduler = TaskScheduler,
-        MaxDegreeOfParallelism = ThreadCount,
-        CancellationToken = cancellationToken,
-    };
+    /// <summary>Starts an async-body loop with this pool's scheduler and one body in flight per worker; faulted with <see cref="ObjectDisposedException"/> once the pool is disposed.</summary>
+    private ValueTask StartAsyncBodies(Func<ParallelOptions, Task> start, CancellationToken cancellationToken) =>
+        IsDisposed
+            ? ValueTask.FromException(new ObjectDisposedException(nameof(WorkStealingPool)))
+            : new ValueTask(start(new ParallelOptions { TaskScheduler = TaskScheduler, MaxDegreeOfParallelism = ThreadCount, CancellationToken = cancellationToken }));
 }

@@ -43,7 +43,7 @@ internal struct ResultBody<TWork, TResult>(TWork work) : IWork
     public void Run(ForkContext context) => Result = _work.Run(context);
 }
 
-/// <summary>A Join called from outside the pool: installed as one job, then joined on the worker that runs it.</summary>
+/// <summary>A Join called from outside the pool, or continued on a worker by a guest near its stack limit: installed as one job, then joined on the worker that runs it.</summary>
 internal struct JoinBody<TA, TB>(TA a, TB b) : IWork
     where TA : struct, IWork
     where TB : struct, IWork

@@ -71,7 +71,7 @@ internal sealed partial class Worker
             ThrowInsufficientStack();
         }
 
-        var halves = new JoinOfHalves<TA, TB>(a, b);
+        var halves = new JoinBody<TA, TB>(a, b);
         try
         {
             _pool.ContinueOnAWorker(ref halves, OccupantContext)?.Throw();
@@ -81,17 +81,6 @@ internal sealed partial class Worker
             a = halves.A;
             b = halves.B;
         }
-    }
-
-    /// <summary>The two halves of a Join that a guest continues on a worker.</summary>
-    private struct JoinOfHalves<TA, TB>(TA a, TB b) : IWork
-        where TA : struct, IWork
-        where TB : struct, IWork
-    {
-        public TA A = a;
-        public TB B = b;
-
-        public void Run(ForkContext context) => context.Join(ref A, ref B);
     }
 
     [DoesNotReturn]
