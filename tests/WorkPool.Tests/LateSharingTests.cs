@@ -172,9 +172,14 @@ public class LateSharingTests
                 $"worker {w} ran small guest work: jobs run {before.Workers[w].JobsRun} → {after.Workers[w].JobsRun}, wake-ups {before.Workers[w].Wakeups} → {after.Workers[w].Wakeups} over {Calls} calls, none of them slower than the share delay");
         }
 
+        // A slow call ends a burst: its offer may be claimed (one wake-up), and the worker that ran
+        // the claim sleeps untimed afterwards, so the next call's offer starts a new burst that
+        // requests the watch again (one more). Under load (CI runs the suites side by side) a
+        // thousand calls see several such calls; small work that woke a worker per call would
+        // still read hundreds.
         Assert.True(
-            wakeups <= 1 + slowCalls,
-            $"small guest work woke sleeping workers {wakeups} times over {Calls} calls, {slowCalls} of them slower than the share delay (at most one wake-up per burst of offers, plus one per slow call): {string.Join(", ", Enumerable.Range(0, threads).Select(w => $"worker {w} {before.Workers[w].Wakeups} → {after.Workers[w].Wakeups}"))}");
+            wakeups <= 1 + (2 * slowCalls),
+            $"small guest work woke sleeping workers {wakeups} times over {Calls} calls, {slowCalls} of them slower than the share delay (at most one wake-up per burst of offers, and a slow call may claim one and end its burst): {string.Join(", ", Enumerable.Range(0, threads).Select(w => $"worker {w} {before.Workers[w].Wakeups} → {after.Workers[w].Wakeups}"))}");
         WaitUntilAllAsleep(pool);
     });
 
