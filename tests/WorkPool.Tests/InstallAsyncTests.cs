@@ -22,16 +22,28 @@ public class InstallAsyncTests
     /// <summary>Awaits <paramref name="task"/> for at most the hang bound.</summary>
     internal static async Task<T> Within<T>(ValueTask<T> task, string what)
     {
-        Task<T> asTask = task.AsTask();
-        Assert.True(await Task.WhenAny(asTask, Task.Delay(Bounded.WaitLimit)) == asTask, $"Hung awaiting {what}.");
-        return await asTask;
+        try
+        {
+            return await task.AsTask().WaitAsync(Bounded.WaitLimit);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"Hung awaiting {what}.");
+            throw;
+        }
     }
 
     internal static async Task Within(ValueTask task, string what)
     {
-        Task asTask = task.AsTask();
-        Assert.True(await Task.WhenAny(asTask, Task.Delay(Bounded.WaitLimit)) == asTask, $"Hung awaiting {what}.");
-        await asTask;
+        try
+        {
+            await task.AsTask().WaitAsync(Bounded.WaitLimit);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"Hung awaiting {what}.");
+            throw;
+        }
     }
 
     [Fact]
