@@ -307,9 +307,7 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
 
     private void FrameFigures(Contender contender, int threads, Action frame, double[] frames)
     {
-        long bytesBefore = GC.GetTotalAllocatedBytes(precise: true);
-        double cpuPercent = Workloads.FrameLoop.Run(frame, frames);
-        long bytes = GC.GetTotalAllocatedBytes(precise: true) - bytesBefore;
+        double cpuPercent = Workloads.FrameLoop.Run(frame, frames, out long bytes);
         double p50 = Percentile.Of(frames, 50);
         double p99 = Percentile.Of(frames, 99);
         report.Add("frame_loop", contender, threads, new Measurement(p50, (double)bytes / frames.Length), QuickReport.Latency(p50, p99, cpuPercent));
