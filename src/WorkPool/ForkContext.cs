@@ -16,19 +16,19 @@ namespace WorkPool;
 /// </remarks>
 public readonly ref struct ForkContext
 {
-    private readonly Worker? _worker;
+    private readonly Participant? _worker;
 
-    internal ForkContext(Worker worker) => _worker = worker;
+    internal ForkContext(Participant worker) => _worker = worker;
 
     /// <summary>The pool of the worker.</summary>
     /// <exception cref="InvalidOperationException">This is a <c>default</c> context, not one the pool passed in.</exception>
-    public WorkStealingPool Pool => Worker.Pool;
+    public WorkStealingPool Pool => Participant.Pool;
 
     /// <summary>The index of the worker in its pool, from 0 to <see cref="WorkStealingPool.ThreadCount"/> − 1.</summary>
     /// <exception cref="InvalidOperationException">This is a <c>default</c> context, not one the pool passed in.</exception>
-    public int WorkerIndex => Worker.Index;
+    public int WorkerIndex => Participant.Index;
 
-    internal Worker Worker
+    internal Participant Participant
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => _worker ?? ThrowDefault();
@@ -50,10 +50,10 @@ public readonly ref struct ForkContext
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Join<TA, TB>(ref TA a, ref TB b)
         where TA : struct, IWork
-        where TB : struct, IWork => Worker.Join(ref a, ref b);
+        where TB : struct, IWork => Participant.Join(ref a, ref b);
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static Worker ThrowDefault() =>
+    private static Participant ThrowDefault() =>
         throw new InvalidOperationException("This ForkContext is default; use the context the pool passes to IWork.Run.");
 }

@@ -49,7 +49,7 @@ public static partial class ForkJoin
         where TB : struct, IWork
     {
         // The hot path of recursive fork-join: straight to the calling worker, one TLS read.
-        if (ThreadContext.CurrentOrNull?.Worker is { } worker)
+        if (ThreadContext.CurrentOrNull?.Participant is { } worker)
         {
             worker.Join(ref a, ref b);
         }

@@ -25,7 +25,7 @@ internal sealed class PoolTaskScheduler(WorkStealingPool pool) : TaskScheduler
     protected override void QueueTask(Task task) => pool.Spawn(new RunTask(this, task));
 
     protected override bool TryExecuteTaskInline(Task task, bool taskWasPreviouslyQueued) =>
-        ThreadContext.CurrentOrNull?.Worker?.Pool == pool && TryExecuteTask(task);
+        ThreadContext.CurrentOrNull?.Participant?.Pool == pool && TryExecuteTask(task);
 
     protected override IEnumerable<Task>? GetScheduledTasks() => null;
 

@@ -332,7 +332,7 @@ public sealed partial class WorkStealingPool
         }
 
         ThreadContext? context = ThreadContext.CurrentOrNull;
-        if (context?.Worker is not null)
+        if (context?.Participant is not null)
         {
             return false;
         }
@@ -374,7 +374,7 @@ public sealed partial class WorkStealingPool
     private bool PublishAsync(Job job)
     {
         ThreadContext? context = ThreadContext.CurrentOrNull;
-        if (context?.Worker is { IsGuest: false } worker && worker.Pool == this)
+        if (context?.Participant is { IsGuest: false } worker && worker.Pool == this)
         {
             if (!worker.TryPushSpawned(job))
             {

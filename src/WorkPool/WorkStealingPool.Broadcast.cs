@@ -135,11 +135,11 @@ public sealed partial class WorkStealingPool
         }
     }
 
-    private unsafe void BroadcastFromStack(void* body, delegate*<void*, Worker, void> run, CancellationToken cancellationToken)
+    private unsafe void BroadcastFromStack(void* body, delegate*<void*, Participant, void> run, CancellationToken cancellationToken)
     {
         ThreadContext context = ThreadContext.Current;
         bool isParticipant = IsParticipantOfThisPool(context);
-        Worker? self = isParticipant && !context.Worker!.IsGuest ? context.Worker : null;
+        Participant? self = isParticipant && !context.Participant!.IsGuest ? context.Participant : null;
         int depth = context.BroadcastDepth;
         BroadcastRequest request = context.BroadcastAt(depth);
         if (!TryEnterGate())
@@ -155,7 +155,7 @@ public sealed partial class WorkStealingPool
             try
             {
                 request.Prepare(_workers.Length, body, run);
-                foreach (Worker worker in _workers)
+                foreach (Participant worker in _workers)
                 {
                     if (worker != self)
                     {
@@ -168,7 +168,7 @@ public sealed partial class WorkStealingPool
                 ExitGate();
             }
 
-            foreach (Worker worker in _workers)
+            foreach (Participant worker in _workers)
             {
                 if (worker != self)
                 {

@@ -241,7 +241,7 @@ public sealed partial class WorkStealingPool
         where TWork : struct, IWork
     {
         ThreadContext? context = ThreadContext.CurrentOrNull;
-        if (context?.Worker is { } participant)
+        if (context?.Participant is { } participant)
         {
             if (participant.Pool == this)
             {
@@ -250,7 +250,7 @@ public sealed partial class WorkStealingPool
                 byte local = 0;
                 if (participant.GuestNearStackLimit(&local))
                 {
-                    // A guest low on its own stack: the call goes on on a worker (Worker.Stack.cs).
+                    // A guest low on its own stack: the call goes on on a worker (Participant.Stack.cs).
                     return InstallFromOutside(ref work, participant.OccupantContext);
                 }
 

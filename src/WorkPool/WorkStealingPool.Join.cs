@@ -280,7 +280,7 @@ public sealed partial class WorkStealingPool
         where TA : struct, IWork
         where TB : struct, IWork
     {
-        if (ThreadContext.CurrentOrNull?.Worker is { } participant && participant.Pool == this)
+        if (ThreadContext.CurrentOrNull?.Participant is { } participant && participant.Pool == this)
         {
             participant.Join(ref a, ref b);
             return;

@@ -26,7 +26,7 @@ public sealed partial class WorkStealingPool
     /// The exception the work threw, for the caller to rethrow after it copied results out of
     /// <paramref name="work"/> (which holds the body's final state either way).
     /// </returns>
-    /// <summary>A guest near its stack limit: <paramref name="work"/> runs on a worker, as if its thread were outside the pool (see Worker.Stack.cs).</summary>
+    /// <summary>A guest near its stack limit: <paramref name="work"/> runs on a worker, as if its thread were outside the pool (see Participant.Stack.cs).</summary>
     internal ExceptionDispatchInfo? ContinueOnAWorker<TWork>(ref TWork work, ThreadContext occupant)
         where TWork : struct, IWork => InstallFromOutside(ref work, occupant);
 
@@ -49,8 +49,8 @@ public sealed partial class WorkStealingPool
             FrameJob job = context.InstallJobAt(depth);
             job.Load(Unsafe.AsPointer(ref local), &FrameJob.RunBody<TWork>);
             // A participant of another pool waits for this job (see Dispose).
-            job.WaiterPool = context.Worker?.Pool;
-            job.WaiterChain = context.Worker is null ? null : context.RunningAwaited;
+            job.WaiterPool = context.Participant?.Pool;
+            job.WaiterChain = context.Participant is null ? null : context.RunningAwaited;
             context.Depth = depth + 1;
             if (!PublishFromOutside(context, job, awaited: true))
             {
@@ -113,7 +113,7 @@ public sealed partial class WorkStealingPool
 
             long blockedSince = Stopwatch.GetTimestamp();
             var accepted = new RingAcceptsThroughGate(this, ring, job);
-            if (context.Worker is { } participant)
+            if (context.Participant is { } participant)
             {
                 participant.WaitUntil(ref accepted, isolated: false);
             }
@@ -147,7 +147,7 @@ public sealed partial class WorkStealingPool
         if (!_injector.TryEnqueue(job))
         {
             var accepted = new RingAccepts(_injector, job);
-            context.Worker!.WaitUntil(ref accepted, isolated: false);
+            context.Participant!.WaitUntil(ref accepted, isolated: false);
         }
 
         // Full fence between publishing the job and reading the sleeper count (see Sleepers).

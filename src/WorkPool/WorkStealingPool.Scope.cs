@@ -162,7 +162,7 @@ public sealed partial class WorkStealingPool
         // Canceled before the call: nothing runs, not even the body (docs/exceptions.md).
         cancellationToken.ThrowIfCancellationRequested();
         ThreadContext? continueFrom = null;
-        if (ThreadContext.CurrentOrNull?.Worker is { } participant && participant.Pool == this)
+        if (ThreadContext.CurrentOrNull?.Participant is { } participant && participant.Pool == this)
         {
             byte local = 0;
             if (!participant.GuestNearStackLimit(&local))
@@ -172,7 +172,7 @@ public sealed partial class WorkStealingPool
                 return;
             }
 
-            // A guest low on its own stack: the scope goes on on a worker (Worker.Stack.cs).
+            // A guest low on its own stack: the scope goes on on a worker (Participant.Stack.cs).
             continueFrom = participant.OccupantContext;
         }
 
@@ -194,7 +194,7 @@ public sealed partial class WorkStealingPool
         where TWork : struct, IWork
     {
         ThreadContext context = ThreadContext.Current;
-        if (context.Worker is { IsGuest: false } worker && worker.Pool == this)
+        if (context.Participant is { IsGuest: false } worker && worker.Pool == this)
         {
             // A worker of this pool needs no gate: it drains its own deque and the ring before
             // it exits, so its jobs cannot be stranded by Dispose.

@@ -33,10 +33,10 @@ public sealed partial class WorkStealingPool : IDisposable
     private const int DisposeGateClosed = int.MinValue;
 
     private readonly WorkStealingPoolOptions _options;
-    private readonly Worker[] _workers;
-    private readonly Worker[] _participants;
+    private readonly Participant[] _workers;
+    private readonly Participant[] _participants;
     private readonly GuestSlots _guests;
-    private readonly Thread[] _threads;
+    private readonly WorkerThread[] _workerThreads;
     private readonly InjectorRing _injector;
     private readonly InjectorRing _installRing;
     private readonly Sleepers _sleepers;
@@ -85,31 +85,26 @@ public sealed partial class WorkStealingPool : IDisposable
         int guestCount = _options.GuestSlots;
         Id = Interlocked.Increment(ref s_lastId);
         _statistics = new StatisticsRegistry(_options.ThreadCount, guestCount, _options.StatisticsSlots, Id);
-        _workers = new Worker[_options.ThreadCount];
-        _participants = new Worker[_workers.Length + guestCount];
+        _workers = new Participant[_options.ThreadCount];
+        _participants = new Participant[_workers.Length + guestCount];
         _sleepers = new Sleepers(this, _workers); // sees the array filled below
         for (int i = 0; i < _participants.Length; i++)
         {
-            _participants[i] = new Worker(this, _sleepers, i, isGuest: i >= _workers.Length, _options.DequeCapacity, _options.SpinCount);
+            _participants[i] = new Participant(this, _sleepers, i, isGuest: i >= _workers.Length, _options.DequeCapacity, _options.SpinCount);
         }
 
         Array.Copy(_participants, _workers, _workers.Length);
         _guests = new GuestSlots(_participants[_workers.Length..]);
-        _threads = new Thread[_workers.Length];
+        _workerThreads = new WorkerThread[_workers.Length];
         for (int i = 0; i < _workers.Length; i++)
         {
-            _threads[i] = new Thread(_workers[i].Run, _options.StackSize)
-            {
-                IsBackground = true,
-                Name = $"{_options.ThreadNamePrefix}-{i}",
-            };
-            _statistics.ParticipantSlot(i).ManagedThreadId = _threads[i].ManagedThreadId;
+            _workerThreads[i] = new WorkerThread(_workers[i], _options);
+            _statistics.ParticipantSlot(i).ManagedThreadId = _workerThreads[i].ManagedThreadId;
         }
 
-        foreach (Thread thread in _threads)
+        foreach (WorkerThread thread in _workerThreads)
         {
-            // No ExecutionContext flows into workers: they belong to the pool, not to the creator.
-            thread.UnsafeStart();
+            thread.Start();
         }
 
         _meter = new Diagnostics.PoolMeter(this, _options.MeterFactory);
@@ -131,7 +126,7 @@ public sealed partial class WorkStealingPool : IDisposable
     /// the guest call the calling thread is in (see <see cref="WorkStealingPoolOptions.GuestSlots"/>);
     /// null on a thread outside every pool.
     /// </summary>
-    public static WorkStealingPool? Current => ThreadContext.CurrentOrNull?.Worker?.Pool;
+    public static WorkStealingPool? Current => ThreadContext.CurrentOrNull?.Participant?.Pool;
 
     /// <summary>
     /// The participant index of the calling thread in <see cref="Current"/>: 0 to
@@ -141,7 +136,7 @@ public sealed partial class WorkStealingPool : IDisposable
     /// held by at most one thread, so it can index per-participant state of
     /// <see cref="ParticipantCount"/> entries.
     /// </summary>
-    public static int CurrentWorkerIndex => ThreadContext.CurrentOrNull?.Worker?.Index ?? -1;
+    public static int CurrentWorkerIndex => ThreadContext.CurrentOrNull?.Participant?.Index ?? -1;
 
     /// <summary>Number of worker threads.</summary>
     public int ThreadCount => _workers.Length;
@@ -160,10 +155,10 @@ public sealed partial class WorkStealingPool : IDisposable
     /// <summary>This pool's id in the <c>WorkPool</c> event source's events (a process-wide counter).</summary>
     internal int Id { get; }
 
-    internal Worker[] Workers => _workers;
+    internal Participant[] Workers => _workers;
 
     /// <summary>Workers, then guest slots: everyone whose deque thieves look at.</summary>
-    internal Worker[] Participants => _participants;
+    internal Participant[] Participants => _participants;
 
     /// <summary>The ring of fire-and-forget work from outside (spawns), with backpressure on floods.</summary>
     internal InjectorRing Injector => _injector;
@@ -244,7 +239,7 @@ public sealed partial class WorkStealingPool : IDisposable
         // An interrupt must not cut Dispose short (a second call would then find it started and
         // wait for nothing else): join every worker, then leave the interrupt pending again.
         bool interrupted = false;
-        foreach (Thread thread in _threads)
+        foreach (WorkerThread thread in _workerThreads)
         {
             while (true)
             {
@@ -288,7 +283,7 @@ public sealed partial class WorkStealingPool : IDisposable
 
     /// <summary>Whether <paramref name="context"/> is a participant of this pool: one of its workers, or a guest call into it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool IsParticipantOfThisPool(ThreadContext? context) => context?.Worker?.Pool == this;
+    private bool IsParticipantOfThisPool(ThreadContext? context) => context?.Participant?.Pool == this;
 
     /// <summary>
     /// An exception escaped a fire-and-forget job: hand it to the options' handler, or make it
@@ -367,7 +362,7 @@ public sealed partial class WorkStealingPool : IDisposable
     /// <summary>Whether some participant has an offer open (a sleeping worker's last look, see Sleepers.Watch.cs).</summary>
     internal bool AnyOpenOffer()
     {
-        foreach (Worker participant in _participants)
+        foreach (Participant participant in _participants)
         {
             if (participant.HasOpenOffer)
             {
@@ -381,7 +376,7 @@ public sealed partial class WorkStealingPool : IDisposable
     /// <summary>Any job on a participant's deque: the last look of a worker asleep in an isolated wait, which does not take ring work.</summary>
     internal bool HasVisibleDequeWork()
     {
-        foreach (Worker worker in _participants)
+        foreach (Participant worker in _participants)
         {
             if (!worker.Deque.LooksEmpty)
             {
@@ -400,7 +395,7 @@ public sealed partial class WorkStealingPool : IDisposable
             return true;
         }
 
-        foreach (Worker worker in _participants)
+        foreach (Participant worker in _participants)
         {
             if (!worker.Deque.LooksEmpty)
             {

@@ -82,7 +82,7 @@ public sealed class WorkerLocal<T>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get
         {
-            Worker? participant = ThreadContext.CurrentOrNull?.Worker;
+            Participant? participant = ThreadContext.CurrentOrNull?.Participant;
             if (participant is null || participant.Pool != _pool)
             {
                 ThrowNotParticipant();
@@ -104,7 +104,7 @@ public sealed class WorkerLocal<T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref T Get(ForkContext context)
     {
-        Worker participant = context.Worker;
+        Participant participant = context.Participant;
         if (participant.Pool != _pool)
         {
             ThrowNotParticipant();

@@ -3,7 +3,7 @@ namespace WorkPool.ScheduleTests;
 /// <summary>What a copy of the guest slots' occupancy protocol breaks (see <see cref="GuestSlotModel"/>).</summary>
 internal enum GuestSlotMutation
 {
-    /// <summary>The protocol as GuestSlots.cs and Worker.Guest.cs have it.</summary>
+    /// <summary>The protocol as GuestSlots.cs and Participant.Guest.cs have it.</summary>
     None,
 
     /// <summary>TryOccupy sees Free, then writes Occupied with a plain store instead of a CAS (R25).</summary>

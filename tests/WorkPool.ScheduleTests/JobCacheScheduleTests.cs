@@ -51,7 +51,7 @@ internal sealed class RecycledJob(JobCache cache) : PooledJob(cache)
     public bool InFlight;
     public string? Holder;
 
-    internal override void Execute(Worker executor) => throw new InvalidOperationException("Recycled test jobs are only moved, never run.");
+    internal override void Execute(Participant executor) => throw new InvalidOperationException("Recycled test jobs are only moved, never run.");
 }
 
 internal static class JobCacheScenarios

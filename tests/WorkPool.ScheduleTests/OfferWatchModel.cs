@@ -3,7 +3,7 @@ namespace WorkPool.ScheduleTests;
 /// <summary>What a copy of the offer and watch protocol breaks (see <see cref="OfferWatchModel"/>).</summary>
 internal enum OfferMutation
 {
-    /// <summary>The protocol as Worker.Offer.cs and Sleepers.Watch.cs have it.</summary>
+    /// <summary>The protocol as Participant.Offer.cs and Sleepers.Watch.cs have it.</summary>
     None,
 
     /// <summary>Offer publishes the open word with a release store, not a full fence (Interlocked.Exchange): its reads of the idle line may pass the store (R33).</summary>
@@ -22,8 +22,8 @@ internal enum OfferMutation
 /// <summary>
 /// The offer and watch protocol transcribed onto the store-buffer model
 /// (<see cref="StoreBufferMemory"/>), for mutants the real engine cannot be switched to: one
-/// owner that makes outermost Joins (Worker.Join, Worker.Offer.cs: Offer, EnsureOffersWatched,
-/// TryRetractOffer, the wait for a claimed half) and one worker idling as in Worker.WaitUntil
+/// owner that makes outermost Joins (Participant.Join, Participant.Offer.cs: Offer, EnsureOffersWatched,
+/// TryRetractOffer, the wait for a claimed half) and one worker idling as in Participant.WaitUntil
 /// and Worker.Sleep with a spin count of 1 and ShareAfter 0 (look at offers and claim, stop
 /// searching, announce, KeepsWatch, park timed or untimed on the real <see cref="Parker"/>,
 /// withdraw), with the waker's path (NotifyWork, WakeOne). Same schedule points as the real
@@ -97,7 +97,7 @@ internal sealed class OfferWatchModel
             }
             else
             {
-                // Claimed: wait for the claimer (Worker.WaitForClaimedOffer).
+                // Claimed: wait for the claimer (Participant.WaitForClaimedOffer).
                 Execution.SpinUntil(() => _memory.Load(OfferJobDone) != 0);
             }
         }

@@ -92,19 +92,19 @@ internal static class PoolState
     }
 
     /// <summary>The guest slot's occupancy word (GuestSlots.Free, Occupied or Closed).</summary>
-    internal static int Occupancy(Worker guest) => Occupancy_(guest).Value;
+    internal static int Occupancy(Participant guest) => Occupancy_(guest).Value;
 
     [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_occupancy")]
-    private static extern ref PaddedInt32 Occupancy_(Worker worker);
+    private static extern ref PaddedInt32 Occupancy_(Participant worker);
 
     [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_offerJob")]
-    internal static extern ref readonly FrameJob OfferJob(Worker worker);
+    internal static extern ref readonly FrameJob OfferJob(Participant worker);
 
     [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_promotedCount")]
-    private static extern ref int PromotedCount(Worker worker);
+    private static extern ref int PromotedCount(Participant worker);
 
     [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_newestFrame")]
-    private static extern unsafe ref JoinFrame* NewestFrame(Worker worker);
+    private static extern unsafe ref JoinFrame* NewestFrame(Participant worker);
 
     /// <summary>
     /// Everything a pool whose calls all returned and whose workers all sleep must be back to:
@@ -118,12 +118,12 @@ internal static class PoolState
         (int searching, int sleeping, int watch, int helping) = Counters(pool.Sleepers);
         Assert.True(searching == 0 && helping == 0 && sleeping == pool.ThreadCount && watch == Sleepers.WatchNone,
             $"At rest: Searching {searching} (want 0), Helping {helping} (want 0), Sleeping {sleeping} (want {pool.ThreadCount}), Watch {watch} (want {Sleepers.WatchNone}, none).");
-        foreach (Worker worker in pool.Workers)
+        foreach (Participant worker in pool.Workers)
         {
             Assert.True(worker.SleepState.Value == Sleepers.Sleeping, $"At rest: worker {worker.Index}'s sleep state is {worker.SleepState.Value}, not Sleeping.");
         }
 
-        foreach (Worker participant in pool.Participants)
+        foreach (Participant participant in pool.Participants)
         {
             Assert.False(participant.HasOpenOffer, $"At rest: participant {participant.Index} still has an offer open.");
             Assert.True(OfferJob(participant).IsDone, $"At rest: participant {participant.Index}'s offer job is still armed.");
@@ -248,7 +248,7 @@ internal static class DisposeSteps
         // GuestSlots.CloseAll.
         for (int i = pool.ThreadCount; i < pool.ParticipantCount; i++)
         {
-            Worker guest = pool.Participants[i];
+            Participant guest = pool.Participants[i];
             SchedulePoint.Hit();
             while (!guest.TryClose())
             {

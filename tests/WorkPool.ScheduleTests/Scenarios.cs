@@ -7,7 +7,7 @@ internal sealed class TestJob(int id) : Job
 {
     internal int Id { get; } = id;
 
-    internal override void Execute(Worker executor) => throw new InvalidOperationException("Test jobs are only moved, never run.");
+    internal override void Execute(Participant executor) => throw new InvalidOperationException("Test jobs are only moved, never run.");
 }
 
 /// <summary>

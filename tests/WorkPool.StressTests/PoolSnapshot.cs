@@ -19,7 +19,7 @@ internal static class PoolSnapshot
             .Append(" searching=").Append(pool.Sleepers.SearchingCount)
             .Append(" sleeping=").Append(pool.Sleepers.SleepingCount)
             .Append(" workers=[");
-        Worker[] workers = pool.Workers;
+        Participant[] workers = pool.Workers;
         for (int i = 0; i < workers.Length; i++)
         {
             int state = Volatile.Read(ref workers[i].SleepState.Value);

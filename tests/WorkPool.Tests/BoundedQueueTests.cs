@@ -123,6 +123,6 @@ public class BoundedQueueTests
 
     private sealed class TestJob(JobCache cache) : PooledJob(cache)
     {
-        internal override void Execute(Worker executor) => throw new InvalidOperationException("Never run.");
+        internal override void Execute(Participant executor) => throw new InvalidOperationException("Never run.");
     }
 }

@@ -205,7 +205,7 @@ public class ScopeStressTests
     {
         public int InUse;
 
-        internal override void Execute(Worker executor)
+        internal override void Execute(Participant executor)
         {
         }
     }

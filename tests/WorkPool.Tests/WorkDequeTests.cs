@@ -11,7 +11,7 @@ internal sealed class TestJob(int id, int producer = 0, int sequence = 0) : Job
 
     public int Executions;
 
-    internal override void Execute(Worker executor) => Interlocked.Increment(ref Executions);
+    internal override void Execute(Participant executor) => Interlocked.Increment(ref Executions);
 }
 
 /// <summary>The Chase–Lev deque: LIFO for its owner, FIFO for thieves, bounded, and every pushed job is taken exactly once under contention.</summary>

@@ -65,7 +65,7 @@ internal sealed class StatisticsRegistry
     /// when it is a worker of this pool (a spawn that found its deque full), else its outside slot.
     /// </summary>
     internal StatisticsSlot PublisherSlot(ThreadContext context) =>
-        context.Worker is { } participant && participant.Pool.StatisticsRegistry == this ? _slots[participant.Index] : OutsideSlot(context);
+        context.Participant is { } participant && participant.Pool.StatisticsRegistry == this ? _slots[participant.Index] : OutsideSlot(context);
 
     /// <summary>
     /// The calling outside thread's slot (claimed on its first call into this pool). A thread in
@@ -78,7 +78,7 @@ internal sealed class StatisticsRegistry
     {
         Debug.Assert(context == ThreadContext.CurrentOrNull, "A thread claims and caches its own slot.");
         ThreadContext own = context.Occupant ?? context;
-        Debug.Assert(own.Worker is null || !own.Worker.IsGuest, "A guest slot's context is never a thread's own.");
+        Debug.Assert(own.Participant is null || !own.Participant.IsGuest, "A guest slot's context is never a thread's own.");
         return own.StatisticsRegistry == this ? own.StatisticsSlot! : FindOrClaim(own);
     }
 

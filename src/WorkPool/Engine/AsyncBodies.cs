@@ -79,7 +79,7 @@ internal struct AsyncScopeBody<TBody>(TBody body, CancellationToken cancellation
 
     public readonly TBody Result => _body;
 
-    public void Run(ForkContext context) => context.Worker.RunScope(ref _body, cancellationToken);
+    public void Run(ForkContext context) => context.Participant.RunScope(ref _body, cancellationToken);
 }
 
 /// <summary>Async body of ForAsync: runs the loop on the worker that takes the job (split there through Join); its result is the loop body's final state.</summary>

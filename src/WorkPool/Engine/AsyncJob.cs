@@ -82,8 +82,8 @@ internal sealed class AsyncJob<TBody, TResult> : Job, IValueTaskSource<TResult>,
         Release();
     }
 
-    /// <summary>Worker: runs the body (unless cancelled), records the outcome, and hands the completion to the .NET thread pool.</summary>
-    internal override void Execute(Worker executor)
+    /// <summary>Participant: runs the body (unless cancelled), records the outcome, and hands the completion to the .NET thread pool.</summary>
+    internal override void Execute(Participant executor)
     {
         if (_cancellationToken.IsCancellationRequested)
         {
@@ -139,7 +139,7 @@ internal sealed class AsyncJob<TBody, TResult> : Job, IValueTaskSource<TResult>,
     public ValueTaskSourceStatus GetStatus(short token)
     {
         ValueTaskSourceStatus status = _core.GetStatus(token);
-        return status != ValueTaskSourceStatus.Pending && ThreadContext.CurrentOrNull?.Worker is { IsGuest: false }
+        return status != ValueTaskSourceStatus.Pending && ThreadContext.CurrentOrNull?.Participant is { IsGuest: false }
             ? ValueTaskSourceStatus.Pending
             : status;
     }
@@ -155,7 +155,7 @@ internal sealed class AsyncJob<TBody, TResult> : Job, IValueTaskSource<TResult>,
         // On a worker (the call was made there, so the job may lie on its own deque), what
         // registers here may block the thread next (sync over async: AsTask().Wait()): run the
         // job now if it still waits on this worker's deque, as the worker would after the await.
-        if (_core.GetStatus(token) == ValueTaskSourceStatus.Pending && ThreadContext.CurrentOrNull?.Worker is { IsGuest: false } worker)
+        if (_core.GetStatus(token) == ValueTaskSourceStatus.Pending && ThreadContext.CurrentOrNull?.Participant is { IsGuest: false } worker)
         {
             worker.RunOwnJobsUntil(this);
         }

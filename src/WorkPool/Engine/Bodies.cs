@@ -84,7 +84,7 @@ internal struct ScopeInstallBody<TBody>(TBody body, CancellationToken cancellati
 {
     public TBody Body = body;
 
-    public void Run(ForkContext context) => context.Worker.RunScope(ref Body, cancellationToken);
+    public void Run(ForkContext context) => context.Participant.RunScope(ref Body, cancellationToken);
 }
 
 /// <summary>

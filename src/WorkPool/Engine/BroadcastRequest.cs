@@ -22,7 +22,7 @@ internal sealed unsafe class BroadcastRequest(ThreadContext owner) : IDepthItem<
     private DepthStack<BroadcastTask, BroadcastRequest> _tasks;
     private ParkingCount _pending;
     private void* _body;
-    private delegate*<void*, Worker, void> _run;
+    private delegate*<void*, Participant, void> _run;
 
     /// <inheritdoc/>
     public static BroadcastRequest Create(ThreadContext owner) => new(owner);
@@ -33,7 +33,7 @@ internal sealed unsafe class BroadcastRequest(ThreadContext owner) : IDepthItem<
     internal bool IsDone => ParkingCount.IsZero(ref _pending);
 
     /// <summary>Owner: loads the body and arms the countdown for a pool of <paramref name="workers"/>.</summary>
-    internal void Prepare(int workers, void* body, delegate*<void*, Worker, void> run)
+    internal void Prepare(int workers, void* body, delegate*<void*, Participant, void> run)
     {
         Debug.Assert(IsDone, "A request is reused only after its broadcast ended.");
         _tasks.Reserve(this, workers);
@@ -49,7 +49,7 @@ internal sealed unsafe class BroadcastRequest(ThreadContext owner) : IDepthItem<
     internal BroadcastTask Task(int index) => _tasks[index];
 
     /// <summary>Runs the body on <paramref name="executor"/> for <paramref name="task"/>, records its exception, and counts it done.</summary>
-    internal void RunOn(BroadcastTask task, Worker executor)
+    internal void RunOn(BroadcastTask task, Participant executor)
     {
         Parker ownerParker = owner.Parker;
         try

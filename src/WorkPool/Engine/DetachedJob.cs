@@ -6,7 +6,7 @@ internal sealed class DetachedJob<TWork>(JobCache cache) : PooledJob<TWork>(cach
 {
     static DetachedJob<TWork> IPooledJobFactory<DetachedJob<TWork>>.Create(JobCache cache) => new(cache);
 
-    internal override void Execute(Worker executor)
+    internal override void Execute(Participant executor)
     {
         TWork work = TakePayload();
         try

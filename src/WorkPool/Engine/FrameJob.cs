@@ -21,7 +21,7 @@ namespace WorkPool;
 internal sealed unsafe class FrameJob : AwaitedJob, IDepthItem<FrameJob, Parker>
 {
     private void* _body;
-    private delegate*<void*, Worker, void> _run;
+    private delegate*<void*, Participant, void> _run;
 
     internal FrameJob(Parker owner)
         : base(owner)
@@ -39,7 +39,7 @@ internal sealed unsafe class FrameJob : AwaitedJob, IDepthItem<FrameJob, Parker>
     }
 
     /// <summary>Owner: takes over a body on its stack and arms the latch, before the push.</summary>
-    internal void Load(void* body, delegate*<void*, Worker, void> run)
+    internal void Load(void* body, delegate*<void*, Participant, void> run)
     {
         _body = body;
         _run = run;
@@ -62,7 +62,7 @@ internal sealed unsafe class FrameJob : AwaitedJob, IDepthItem<FrameJob, Parker>
     /// </summary>
     internal FrameJob? WaiterChain;
 
-    internal override void Execute(Worker executor)
+    internal override void Execute(Participant executor)
     {
         ExceptionDispatchInfo? error = null;
         FrameJob? outer = null;
@@ -93,6 +93,6 @@ internal sealed unsafe class FrameJob : AwaitedJob, IDepthItem<FrameJob, Parker>
     }
 
     /// <summary>Runs a <typeparamref name="TB"/> body in place, on <paramref name="executor"/>.</summary>
-    internal static void RunBody<TB>(void* body, Worker executor)
+    internal static void RunBody<TB>(void* body, Participant executor)
         where TB : struct, IWork => Unsafe.AsRef<TB>(body).Run(new ForkContext(executor));
 }

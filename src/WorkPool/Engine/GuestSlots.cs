@@ -32,9 +32,9 @@ internal sealed class GuestSlots
     internal const int Occupied = 1;
     internal const int Closed = 2;
 
-    private readonly Worker[] _guests;
+    private readonly Participant[] _guests;
 
-    internal GuestSlots(Worker[] guests) => _guests = guests;
+    internal GuestSlots(Participant[] guests) => _guests = guests;
 
     /// <summary>
     /// Takes a free guest slot for the calling thread (outside every pool; its context is
@@ -44,14 +44,14 @@ internal sealed class GuestSlots
     /// closed them: the caller then hands the work to the workers.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal unsafe Worker? TryEnter(ThreadContext outside, void* stackTop)
+    internal unsafe Participant? TryEnter(ThreadContext outside, void* stackTop)
     {
-        Debug.Assert(outside == ThreadContext.CurrentOrNull && outside.Worker is null, "Only a thread outside every pool becomes a guest.");
-        Worker[] guests = _guests;
+        Debug.Assert(outside == ThreadContext.CurrentOrNull && outside.Participant is null, "Only a thread outside every pool becomes a guest.");
+        Participant[] guests = _guests;
         int hint = outside.GuestHint;
         if ((uint)hint < (uint)guests.Length && guests[hint].TryOccupy())
         {
-            Worker guest = guests[hint];
+            Participant guest = guests[hint];
             guest.BeginGuestCall(stackTop, outside);
             return guest;
         }
@@ -60,9 +60,9 @@ internal sealed class GuestSlots
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private unsafe Worker? TryEnterAny(ThreadContext outside, void* stackTop)
+    private unsafe Participant? TryEnterAny(ThreadContext outside, void* stackTop)
     {
-        Worker[] guests = _guests;
+        Participant[] guests = _guests;
         if (guests.Length == 0)
         {
             return null;
@@ -87,7 +87,7 @@ internal sealed class GuestSlots
 
     /// <summary>Ends the call of <paramref name="guest"/>'s occupant: gives the thread back its own context (<paramref name="outside"/>) and frees the slot.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void Leave(Worker guest, ThreadContext? outside) => guest.EndGuestCall(outside);
+    internal static void Leave(Participant guest, ThreadContext? outside) => guest.EndGuestCall(outside);
 
     /// <summary>
     /// Dispose: closes every slot, waiting for each occupied one to be left first, so that no
@@ -95,7 +95,7 @@ internal sealed class GuestSlots
     /// </summary>
     internal void CloseAll()
     {
-        foreach (Worker guest in _guests)
+        foreach (Participant guest in _guests)
         {
             int round = 0;
             while (!guest.TryClose())

@@ -24,8 +24,8 @@ internal abstract class Job
     /// <summary>The default context, as a worker (started without one) captures it; recorded as null.</summary>
     private static ExecutionContext? s_defaultContext;
 
-    /// <summary>Runs a flowed job on the worker passed as state (see <see cref="Worker.ExecuteUnder"/>).</summary>
-    private static readonly ContextCallback s_executeFlowing = static state => ((Worker)state!).ExecuteFlowing();
+    /// <summary>Runs a flowed job on the worker passed as state (see <see cref="Participant.ExecuteUnder"/>).</summary>
+    private static readonly ContextCallback s_executeFlowing = static state => ((Participant)state!).ExecuteFlowing();
 
     /// <summary>The publisher's execution context, when it is not the default; null otherwise.</summary>
     private ExecutionContext? _flow;
@@ -57,7 +57,7 @@ internal abstract class Job
     /// context its publisher recorded (directly when there is none). Never throws.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void Run(Worker executor)
+    internal void Run(Participant executor)
     {
         ExecutionContext? flow = _flow;
         if (flow is null)
@@ -72,5 +72,5 @@ internal abstract class Job
     }
 
     /// <summary>Runs the job on <paramref name="executor"/>, the calling worker. Never throws: user exceptions are captured inside the job.</summary>
-    internal abstract void Execute(Worker executor);
+    internal abstract void Execute(Participant executor);
 }

@@ -7,7 +7,7 @@ namespace WorkPool;
 /// <summary>
 /// The record of one Join in progress on a participant (a worker or a guest), a local of the Join itself: where its second
 /// half lives and how to run it. The participant links its frames newest first
-/// (<see cref="Worker"/>'s <c>_newestFrame</c>, then <see cref="Older"/>).
+/// (<see cref="Participant"/>'s <c>_newestFrame</c>, then <see cref="Older"/>).
 /// </summary>
 /// <remarks>
 /// <para>This is what makes a Join that nobody steals cost about a function call (lazy
@@ -16,7 +16,7 @@ namespace WorkPool;
 /// participant reads or writes them, and only it promotes one (from a later Join on the same
 /// thread when some participant is idle, or when it starts to wait), so no other thread ever
 /// sees a frame. What a thief sees is a promoted <see cref="FrameJob"/>, published by the
-/// deque's release store, or the offer of the outermost frame (Worker.Offer.cs), published by a
+/// deque's release store, or the offer of the outermost frame (Participant.Offer.cs), published by a
 /// release store of the owner's offer word.</para>
 /// <para>Invariants: a frame is linked while its Join runs the first half, and until its second
 /// half is settled (it is unlinked before the second half runs inline, so a half that is running
@@ -35,7 +35,7 @@ internal unsafe struct JoinFrame
     internal const int Recorded = 1;
     internal const int Promoted = 2;
 
-    /// <summary>The outermost frame, while its half is offered to idle participants (see Worker.Offer.cs).</summary>
+    /// <summary>The outermost frame, while its half is offered to idle participants (see Participant.Offer.cs).</summary>
     internal const int Offered = 3;
 
     /// <summary>The outermost frame, after the owner learned that a claimer took its offered half.</summary>
@@ -48,7 +48,7 @@ internal unsafe struct JoinFrame
     internal void* Body;
 
     /// <summary>Runs the body at <see cref="Body"/> (<see cref="FrameJob.RunBody{TB}"/> for the Join's <c>TB</c>).</summary>
-    internal delegate*<void*, Worker, void> Run;
+    internal delegate*<void*, Participant, void> Run;
 
     /// <summary><see cref="Recorded"/>, <see cref="Promoted"/>, <see cref="Offered"/> or <see cref="Claimed"/>.</summary>
     internal int State;

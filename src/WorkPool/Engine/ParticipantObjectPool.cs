@@ -49,7 +49,7 @@ internal sealed class ParticipantObjectPool<T> : ObjectPool<T>
 
     public override T Get()
     {
-        if (ThreadContext.CurrentOrNull?.Worker is { } participant && participant.Pool == _pool)
+        if (ThreadContext.CurrentOrNull?.Participant is { } participant && participant.Pool == _pool)
         {
             ref Slot slot = ref _slots[participant.Index];
             T? own = slot.Item;
@@ -72,7 +72,7 @@ internal sealed class ParticipantObjectPool<T> : ObjectPool<T>
             return;
         }
 
-        if (ThreadContext.CurrentOrNull?.Worker is { } participant && participant.Pool == _pool)
+        if (ThreadContext.CurrentOrNull?.Participant is { } participant && participant.Pool == _pool)
         {
             ref Slot slot = ref _slots[participant.Index];
             if (slot.Item is null)

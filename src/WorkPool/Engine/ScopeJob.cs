@@ -6,7 +6,7 @@ internal sealed class ScopeJob<TJob>(JobCache cache) : PooledJob<ScopedBody<TJob
 {
     static ScopeJob<TJob> IPooledJobFactory<ScopeJob<TJob>>.Create(JobCache cache) => new(cache);
 
-    internal override void Execute(Worker executor)
+    internal override void Execute(Participant executor)
     {
         ScopedBody<TJob> spawned = TakePayload();
         spawned.Scope.RunJob(ref spawned.Body, spawned.Generation);

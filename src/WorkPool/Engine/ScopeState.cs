@@ -159,7 +159,7 @@ internal sealed class ScopeState : IDepthItem<ScopeState, ThreadContext>
         job.Load(new ScopedBody<TJob>(this, generation, body));
         // A worker's deque, or a guest's when the scope is its own (it waits for the scope
         // before its call ends, so it never leaves the job behind on its deque).
-        if (context.Worker is { } worker && worker.Pool == pool && (!worker.IsGuest || context == _owner))
+        if (context.Participant is { } worker && worker.Pool == pool && (!worker.IsGuest || context == _owner))
         {
             if (!worker.TryPushSpawned(job))
             {

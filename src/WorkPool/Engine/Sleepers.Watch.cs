@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace WorkPool;
 
-// The watch: late sharing while every idle worker sleeps. An offer (Worker.Offer.cs) is claimed
+// The watch: late sharing while every idle worker sleeps. An offer (Participant.Offer.cs) is claimed
 // by an idle participant that has seen it open for ShareAfter; searchers look at offers as they
 // search, but a sleeper does not look at anything. So while some offer is open and no one
 // searches, one sleeping worker, the watcher, sleeps with a timeout (WatchPeriod) and, each time
@@ -84,7 +84,7 @@ internal sealed partial class Sleepers
     }
 
     /// <summary>
-    /// Worker, after its announcement, deciding how to sleep: true when it holds the watch (it
+    /// Participant, after its announcement, deciding how to sleep: true when it holds the watch (it
     /// sleeps with a timeout). It takes the watch when an owner requested it or an offer is open
     /// and nobody holds it; the watcher gives it up after <see cref="WatchLinger"/> periods in a
     /// row without an open offer, then looks once more.

@@ -25,7 +25,7 @@ namespace WorkPool;
 /// searcher counted skipped their own wake: a searcher that finds work, if it was the last one
 /// and more work is visible, calls <see cref="NotifyWork"/> (two jobs published while one worker
 /// searched get two workers); a worker whose wait ends while it was giving up its search does the
-/// same (<see cref="Worker.WaitUntil"/>); and a waker whose scan finds nobody in the Sleeping
+/// same (<see cref="Participant.WaitUntil"/>); and a waker whose scan finds nobody in the Sleeping
 /// state (a sleeper between its count and its state write) hands the token back and looks
 /// again (<see cref="WakeOne"/>). Each re-check comes after a decrement of <c>Searching</c>, whose
 /// fence pairs with the producer's publish-fence-read.</para>
@@ -60,10 +60,10 @@ internal sealed partial class Sleepers
     }
 
     private readonly WorkStealingPool _pool;
-    private readonly Worker[] _workers;
+    private readonly Participant[] _workers;
     private Counters _counters;
 
-    internal Sleepers(WorkStealingPool pool, Worker[] workers)
+    internal Sleepers(WorkStealingPool pool, Participant[] workers)
     {
         _pool = pool;
         _workers = workers;
@@ -113,10 +113,10 @@ internal sealed partial class Sleepers
         get => Volatile.Read(ref _counters.Searching) == 0 && Volatile.Read(ref _counters.Sleeping) != 0;
     }
 
-    /// <summary>Worker: it found nothing to do and starts searching.</summary>
+    /// <summary>Participant: it found nothing to do and starts searching.</summary>
     internal void StartSearching() => Interlocked.Increment(ref _counters.Searching);
 
-    /// <summary>Worker: it stops searching. True when it was the last searcher.</summary>
+    /// <summary>Participant: it stops searching. True when it was the last searcher.</summary>
     internal bool StopSearching()
     {
         int searching = Interlocked.Decrement(ref _counters.Searching);
@@ -143,7 +143,7 @@ internal sealed partial class Sleepers
         while (Interlocked.CompareExchange(ref _counters.Searching, 1, 0) == 0)
         {
             // Workers asleep in their main loop first: a worker asleep in an isolated wait takes
-            // ring work only when nobody else is left to (see Worker.WaitUntil).
+            // ring work only when nobody else is left to (see Participant.WaitUntil).
             if (TryWakeAny(isolated: false) || TryWakeAny(isolated: true))
             {
                 return;
@@ -162,7 +162,7 @@ internal sealed partial class Sleepers
     /// <summary>The holder of the waking token takes the first Sleeping worker (of the kind asked) out of the sleeping set and unparks it.</summary>
     private bool TryWakeAny(bool isolated)
     {
-        foreach (Worker worker in _workers)
+        foreach (Participant worker in _workers)
         {
             SchedulePoint.Hit();
             if (worker.SleepsIsolated == isolated && Interlocked.CompareExchange(ref worker.SleepState.Value, Woken, Sleeping) == Sleeping)
@@ -195,7 +195,7 @@ internal sealed partial class Sleepers
     /// CAS, so a full fence before the read of its state here): either this read sees it
     /// Sleeping, or its announcement came later and its last look sees the inbox.
     /// </summary>
-    internal void WakeWorker(Worker worker)
+    internal void WakeWorker(Participant worker)
     {
         SchedulePoint.Hit();
         if (Volatile.Read(ref worker.SleepState.Value) != Sleeping)
@@ -222,8 +222,8 @@ internal sealed partial class Sleepers
         }
     }
 
-    /// <summary>Worker, after it stopped searching: announce that it is about to sleep. Must be followed by a last look for work.</summary>
-    internal void Announce(Worker worker)
+    /// <summary>Participant, after it stopped searching: announce that it is about to sleep. Must be followed by a last look for work.</summary>
+    internal void Announce(Participant worker)
     {
         // Count first, state second: a waker that sees the count but not yet the state finds no
         // one to wake, and then this worker's last look (after the state write) sees the job.
@@ -235,10 +235,10 @@ internal sealed partial class Sleepers
     }
 
     /// <summary>
-    /// Worker, after its last look or after waking: leave the sleeping set. True when a waker
+    /// Participant, after its last look or after waking: leave the sleeping set. True when a waker
     /// already took it out and handed it a searching token (it must search, then stop searching).
     /// </summary>
-    internal bool Withdraw(Worker worker)
+    internal bool Withdraw(Participant worker)
     {
         SchedulePoint.Hit();
         int state = Interlocked.Exchange(ref worker.SleepState.Value, Awake);
@@ -255,7 +255,7 @@ internal sealed partial class Sleepers
     /// <summary>Shutdown: unpark every worker, asleep or not (each withdraws itself; stale permits are harmless).</summary>
     internal void WakeAll()
     {
-        foreach (Worker worker in _workers)
+        foreach (Participant worker in _workers)
         {
             worker.Context.Parker.Unpark();
         }

@@ -14,13 +14,13 @@ internal sealed class ThreadContext
     [ThreadStatic]
     private static ThreadContext? t_current;
 
-    internal ThreadContext(Worker? worker) => Worker = worker;
+    internal ThreadContext(Participant? worker) => Participant = worker;
 
     /// <summary>
     /// The participant this context belongs to: a worker (the context of its thread) or a guest
     /// slot (the context of whichever thread occupies it); null for a thread outside every pool.
     /// </summary>
-    internal Worker? Worker { get; }
+    internal Participant? Participant { get; }
 
     /// <summary>The thread's own blocking primitive, reused for every wait (never re-created).</summary>
     internal Parker Parker { get; } = new();
@@ -105,13 +105,13 @@ internal sealed class ThreadContext
 
     /// <summary>
     /// Outside thread: wait until <paramref name="condition"/> is met, spinning for
-    /// <paramref name="spinCount"/> rounds, then parking. (Workers use <see cref="Worker.WaitUntil"/>,
+    /// <paramref name="spinCount"/> rounds, then parking. (Workers use <see cref="Participant.WaitUntil"/>,
     /// which runs the pool's jobs while it waits.)
     /// </summary>
     internal void WaitUntil<TCondition>(ref TCondition condition, int spinCount)
         where TCondition : struct, IWakeCondition
     {
-        Debug.Assert(Worker is null);
+        Debug.Assert(Participant is null);
         for (int round = 0; !condition.IsMet(); round++)
         {
             if (round < spinCount)
@@ -143,11 +143,11 @@ internal sealed class ThreadContext
     /// </summary>
     /// <param name="condition">What ends the wait.</param>
     /// <param name="spinCount">How many rounds an outside thread spins before it parks.</param>
-    /// <param name="isolated">For a participant: whether the wait leaves the injector ring alone (see <see cref="Worker.WaitUntil"/>).</param>
+    /// <param name="isolated">For a participant: whether the wait leaves the injector ring alone (see <see cref="Participant.WaitUntil"/>).</param>
     internal void WaitUninterruptibly<TCondition>(ref TCondition condition, int spinCount, bool isolated)
         where TCondition : struct, IWakeCondition
     {
-        if (Worker is { } worker)
+        if (Participant is { } worker)
         {
             worker.WaitUntil(ref condition, isolated);
         }

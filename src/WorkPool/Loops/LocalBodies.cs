@@ -152,7 +152,7 @@ internal struct LocalRange<TBody, TLocal>(TBody body, LocalStates<TLocal> locals
     {
         // Every piece of a loop runs on a participant of the loop's pool (a worker, or the
         // calling thread as a guest): one thread-local read per piece, not per iteration.
-        Worker? participant = ThreadContext.CurrentOrNull?.Worker;
+        Participant? participant = ThreadContext.CurrentOrNull?.Participant;
         Debug.Assert(participant is not null, "Loop pieces run on participants.");
         ref LocalStates<TLocal>.Seat seat = ref locals.Seats[participant.Index];
         LocalStates<TLocal>.Level level = seat.Next;

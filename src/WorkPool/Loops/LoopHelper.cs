@@ -6,7 +6,7 @@ namespace WorkPool;
 /// <summary>
 /// The one job a caller-first loop shares: the participants that run it claim pieces from the
 /// cursor. With more than one helper wanted it fans out through Join, so idle workers can take
-/// the other halves (see <see cref="Worker.Join{TA, TB}"/>).
+/// the other halves (see <see cref="Participant.Join{TA, TB}"/>).
 /// </summary>
 /// <remarks>
 /// The job lives in the caller's preallocated slot on the heap and points at the Loop on the

@@ -47,7 +47,7 @@ public sealed partial class WorkStealingPool
     {
         Debug.Assert(fromInclusive < toExclusive);
         ThreadContext? context = ThreadContext.CurrentOrNull;
-        Worker? participant = context?.Worker;
+        Participant? participant = context?.Participant;
         bool inThisPool = participant?.Pool == this;
         if (!inThisPool && IsDisposed)
         {
@@ -105,7 +105,7 @@ public sealed partial class WorkStealingPool
     /// otherwise, and always for a deterministic loop, it runs the tree, whose halves idle
     /// participants take.
     /// </summary>
-    private unsafe TResult RunAsParticipant<TBody, TResult>(ref Loop<TBody, TResult> loop, Worker participant, LoopShape shape, int helpers)
+    private unsafe TResult RunAsParticipant<TBody, TResult>(ref Loop<TBody, TResult> loop, Participant participant, LoopShape shape, int helpers)
         where TBody : struct, ILoopBody<TResult>
     {
         if (shape == LoopShape.Adaptive && participant.IsGuest && participant.Context.Depth == 0)
@@ -123,7 +123,7 @@ public sealed partial class WorkStealingPool
     /// job for the workers, then pieces from the shared cursor, then the helper taken back or
     /// waited for.
     /// </summary>
-    private unsafe TResult RunCallerFirst<TBody, TResult>(ref Loop<TBody, TResult> loop, Worker guest, int helpers)
+    private unsafe TResult RunCallerFirst<TBody, TResult>(ref Loop<TBody, TResult> loop, Participant guest, int helpers)
         where TBody : struct, ILoopBody<TResult>
     {
         TResult accumulator = loop.Body.Identity();
@@ -177,7 +177,7 @@ public sealed partial class WorkStealingPool
     /// allocates, whatever the loop's body type.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static unsafe TResult WithHelper<TBody, TResult>(ref Loop<TBody, TResult> loop, TResult accumulator, Worker guest, int helpers)
+    private static unsafe TResult WithHelper<TBody, TResult>(ref Loop<TBody, TResult> loop, TResult accumulator, Participant guest, int helpers)
         where TBody : struct, ILoopBody<TResult>
     {
         ThreadContext context = guest.Context;
@@ -231,7 +231,7 @@ public sealed partial class WorkStealingPool
     /// otherwise waits until whoever took it is done, and returns its error. Either way the job
     /// is free again afterwards.
     /// </summary>
-    private static ExceptionDispatchInfo? FinishHelper(FrameJob job, Worker guest, out bool ran)
+    private static ExceptionDispatchInfo? FinishHelper(FrameJob job, Participant guest, out bool ran)
     {
         Debug.Assert(guest.Context.Depth == 1, "Loops nested in the caller's pieces restored the depth.");
         guest.Context.Depth = 0;

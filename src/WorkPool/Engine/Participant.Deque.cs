@@ -5,7 +5,7 @@ namespace WorkPool;
 
 // Jobs a participant shares through its own deque besides promoted Join halves: spawned jobs
 // and the helper job of a caller-first loop.
-internal sealed partial class Worker
+internal sealed partial class Participant
 {
     /// <summary>
     /// A spawned job from this worker: onto its deque, offered to idle workers like a promoted
@@ -94,7 +94,7 @@ internal sealed partial class Worker
     /// Joins are promoted first (they are older and bigger than the loop's pieces anyway); if one
     /// cannot be (a full deque), nothing is shared.
     /// </remarks>
-    internal unsafe FrameJob? TryShareInPlace(void* body, delegate*<void*, Worker, void> run)
+    internal unsafe FrameJob? TryShareInPlace(void* body, delegate*<void*, Participant, void> run)
     {
         Debug.Assert(ThreadContext.CurrentOrNull == Context, "Only the owner pushes onto its deque.");
         if (HasRecordedFrames)

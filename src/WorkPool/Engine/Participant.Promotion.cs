@@ -5,7 +5,7 @@ namespace WorkPool;
 
 // Promotion: a recorded Join half becomes a job on the deque, where idle participants can steal
 // it. The protocol and its races are in docs/design/promotion.md.
-internal sealed partial class Worker
+internal sealed partial class Participant
 {
     /// <summary>
     /// How many promoted Join halves one participant can have outstanding at once (one per

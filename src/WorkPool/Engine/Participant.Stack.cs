@@ -10,7 +10,7 @@ namespace WorkPool;
 // outside the pool, with whatever stack it has: often the main thread's) continues the call on a
 // worker instead, whose stack is WorkStealingPoolOptions.StackSize: the guest waits for it, and
 // only a worker that runs low throws.
-internal sealed partial class Worker
+internal sealed partial class Participant
 {
     /// <summary>
     /// The lowest address at which this participant's thread may enter more of the pool's work:

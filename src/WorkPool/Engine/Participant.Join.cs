@@ -4,7 +4,7 @@ using System.Runtime.ExceptionServices;
 
 namespace WorkPool;
 
-internal sealed partial class Worker
+internal sealed partial class Participant
 {
     // Owner-only Join state (see JoinFrame): the newest frame of the Joins in progress, the
     // stack of jobs that carry promoted frames, and how many of them are in use.
@@ -17,8 +17,8 @@ internal sealed partial class Worker
     /// <summary>
     /// Join on this participant: record <paramref name="b"/> in a frame, run <paramref name="a"/>,
     /// then run <paramref name="b"/> inline, unless meanwhile it was promoted to the deque (a
-    /// later Join or a wait on this thread did that, see Worker.Promotion.cs) or claimed by an
-    /// idle participant (the outermost frame is offered, see Worker.Offer.cs): then take the job
+    /// later Join or a wait on this thread did that, see Participant.Promotion.cs) or claimed by an
+    /// idle participant (the outermost frame is offered, see Participant.Offer.cs): then take the job
     /// back, or help with other work until whoever took it is done.
     /// </summary>
     /// <remarks>
@@ -37,7 +37,7 @@ internal sealed partial class Worker
         Debug.Assert(ThreadContext.CurrentOrNull == Context, "Join runs on the participant's own thread.");
         JoinFrame frame;
 
-        // The stack guard (Worker.Stack.cs): one compare of this frame against a precomputed limit.
+        // The stack guard (Participant.Stack.cs): one compare of this frame against a precomputed limit.
         if ((nuint)(&frame) < _stackLimit)
         {
             JoinNearTheStackLimit(ref a, ref b);

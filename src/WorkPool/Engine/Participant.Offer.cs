@@ -7,7 +7,7 @@ namespace WorkPool;
 // an idle participant that has seen the offer for ShareAfter claims it and runs the second half
 // in place, so a long leaf half is shared even when its owner never reaches another Join. The
 // protocol and its races are in docs/design/offers.md.
-internal sealed partial class Worker
+internal sealed partial class Participant
 {
     private const long OfferStateMask = 3;
     private const long OfferNone = 0;
@@ -36,7 +36,7 @@ internal sealed partial class Worker
     private long _offerWord;
 
     // Claimer-only: the offer this participant watches until it is old enough to claim.
-    private Worker? _offerCandidate;
+    private Participant? _offerCandidate;
     private long _offerCandidateWord;
     private long _offerCandidateSince;
 
@@ -113,7 +113,7 @@ internal sealed partial class Worker
                 return null;
             }
 
-            foreach (Worker owner in _pool.Participants)
+            foreach (Participant owner in _pool.Participants)
             {
                 long word = Volatile.Read(ref owner._offer.Value);
                 if (owner != this && (word & OfferStateMask) == OfferOpen)
@@ -131,7 +131,7 @@ internal sealed partial class Worker
             }
         }
 
-        Worker candidate = _offerCandidate;
+        Participant candidate = _offerCandidate;
         long seen = Volatile.Read(ref candidate._offer.Value);
         if (seen != _offerCandidateWord)
         {

@@ -4,7 +4,7 @@ using System.Runtime.ExceptionServices;
 
 namespace WorkPool;
 
-internal sealed partial class Worker
+internal sealed partial class Participant
 {
     // Broadcast tasks for this worker: _inbox is an IntrusiveStack that broadcasters push onto;
     // only this worker empties it, all at once, into _inboxBacklog (owner-only). A task is

@@ -5,14 +5,14 @@ using System.Runtime.ExceptionServices;
 namespace WorkPool;
 
 /// <summary>
-/// One participant of a <see cref="WorkStealingPool"/>: its deque, its thread context, its Join
-/// frames and offer, its sleep state, and the loop it runs while it waits. A participant is
-/// either a worker (one of the pool's threads, for its whole life) or a guest slot: a
-/// participant without a thread of its own, taken by a thread outside the pool for the length of
-/// one call (see <see cref="GuestSlots"/>). Both run the same code; a guest only never sleeps in
-/// the pool's sleeping set and never runs the pool's main loop.
+/// One participant of a <see cref="WorkStealingPool"/>: a seat, with its deque, its thread
+/// context, its Join frames and offer, its statistics slot, its index, its sleep state, and the
+/// loop it runs while it waits. A seat has no thread of its own: a <see cref="WorkerThread"/>
+/// holds a worker seat for its whole life, and a thread outside the pool holds a guest seat for
+/// the length of one call (see <see cref="GuestSlots"/>). Both run the same code; a guest seat
+/// only never sleeps in the pool's sleeping set and never runs the pool's main loop.
 /// </summary>
-internal sealed partial class Worker
+internal sealed partial class Participant
 {
     private readonly WorkStealingPool _pool;
     private readonly Sleepers _sleepers;
@@ -36,7 +36,7 @@ internal sealed partial class Worker
     private int _watchIdlePeriods;
     private bool _mayAdoptOffer;
 
-    internal Worker(WorkStealingPool pool, Sleepers sleepers, int index, bool isGuest, int dequeCapacity, int spinCount)
+    internal Participant(WorkStealingPool pool, Sleepers sleepers, int index, bool isGuest, int dequeCapacity, int spinCount)
     {
         _pool = pool;
         _sleepers = sleepers;
@@ -65,36 +65,28 @@ internal sealed partial class Worker
 
     internal ThreadContext Context { get; }
 
-    /// <summary>The worker's thread entry point.</summary>
-    internal unsafe void Run()
+    /// <summary>
+    /// The worker thread that holds this seat for its whole life starts on it: from here on,
+    /// <paramref name="stackBase"/> (an address in the thread's first frame) is above every frame
+    /// of its calls, and the thread's context is this seat's.
+    /// </summary>
+    internal void BeginWorkerThread(nuint stackBase)
     {
-        Debug.Assert(!IsGuest, "Only workers have a thread.");
-        int stackMarker = 0;
-        _stackBase = (nuint)(&stackMarker);
+        Debug.Assert(!IsGuest, "A guest seat is held by an outside thread for one call, never by a worker thread.");
+        _stackBase = stackBase;
         TakeStackLimitOfCurrentThread(_pool.Options.StackSize);
         Context.AttachToCurrentThread();
-        // Started without a context (UnsafeStart): what this captures is the default (see Job).
-        Job.NoteDefaultContext();
-        _pool.Options.OnWorkerStart?.Invoke(Index);
-
-        var shutdown = new ShutdownRequested(_pool);
-        WaitUntil(ref shutdown, isolated: false);
-
-        // Shutdown was observed before this scan, and Dispose set it only after every guest had
-        // left and every outside caller had finished publishing, so this sees every injected
-        // job. Jobs that running jobs push later land on their own worker's deque, which that
-        // worker drains itself.
-        DrainAtExit();
-        if (_pool.Options.OnWorkerExit is { } onExit)
-        {
-            onExit(Index);
-            // What the hook spawned went to this worker's deque (or, when it was full, the ring,
-            // which the last workers drain): run it before the thread ends, or it is lost.
-            DrainAtExit();
-        }
     }
 
-    private void DrainAtExit()
+    /// <summary>The worker thread's life on this seat: runs the pool's work until shutdown.</summary>
+    internal void RunUntilShutdown()
+    {
+        var shutdown = new ShutdownRequested(_pool);
+        WaitUntil(ref shutdown, isolated: false);
+    }
+
+    /// <summary>After shutdown: runs every job still visible to this seat (its deque, the others', the rings).</summary>
+    internal void DrainAtExit()
     {
         while (FindWork(takeInjected: true) is { } job)
         {
@@ -384,7 +376,7 @@ internal sealed partial class Worker
             return own;
         }
 
-        Worker[] participants = _pool.Participants;
+        Participant[] participants = _pool.Participants;
         // A random first victim spreads thieves over the pool instead of all hitting worker 0.
         uint seed = _victimSeed;
         seed ^= seed << 13;
@@ -395,7 +387,7 @@ internal sealed partial class Worker
         for (int i = 0; i < participants.Length; i++)
         {
             int index = start + i;
-            Worker victim = participants[index < participants.Length ? index : index - participants.Length];
+            Participant victim = participants[index < participants.Length ? index : index - participants.Length];
             if (victim != this && !victim.Deque.LooksEmpty && StealFrom(victim) is { } stolen)
             {
                 return stolen;
@@ -407,7 +399,7 @@ internal sealed partial class Worker
     }
 
     /// <summary>Steals from <paramref name="victim"/>, counting the attempt.</summary>
-    private Job? StealFrom(Worker victim)
+    private Job? StealFrom(Participant victim)
     {
         Job? stolen = victim.Deque.TrySteal();
         _stats.StealAttempt(stolen is not null);

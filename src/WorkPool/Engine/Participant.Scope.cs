@@ -4,7 +4,7 @@ using System.Runtime.ExceptionServices;
 
 namespace WorkPool;
 
-internal sealed partial class Worker
+internal sealed partial class Participant
 {
     // Owner-only scope states, one per scope nesting depth (see ScopeState), and the depth.
     private DepthStack<ScopeState, ThreadContext> _scopes;

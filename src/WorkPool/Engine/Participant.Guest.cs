@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 namespace WorkPool;
 
 // A guest slot's side of guest participation (see GuestSlots).
-internal sealed partial class Worker
+internal sealed partial class Participant
 {
     /// <summary>A guest slot's occupancy: <see cref="GuestSlots.Free"/>, <see cref="GuestSlots.Occupied"/> or <see cref="GuestSlots.Closed"/>. Alone on its cache lines: entering threads CAS it.</summary>
     private PaddedInt32 _occupancy;
