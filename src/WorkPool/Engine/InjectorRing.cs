@@ -245,6 +245,19 @@ internal sealed class InjectorRing
         }
     }
 
+    /// <summary>
+    /// A producer that a consumer may have woken leaves without enqueueing (the pool's gate
+    /// refused it): it passes the wake-up on to the next registered producer, if any, or the slot
+    /// freed for it can stay free while the others sleep (R47 in docs/design/dispose-gate.md).
+    /// </summary>
+    internal void PassWakeUpOn()
+    {
+        if (Volatile.Read(ref _waitingProducers.Value) != 0)
+        {
+            TryWakeFirstProducer();
+        }
+    }
+
     /// <summary>Unlinks the first registered producer and unparks it; false when none is registered.</summary>
     private bool TryWakeFirstProducer()
     {

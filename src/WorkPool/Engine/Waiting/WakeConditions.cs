@@ -63,7 +63,9 @@ internal struct RingAcceptsThroughGate(WorkStealingPool pool, InjectorRing ring,
 
         if (!pool.TryEnterGate())
         {
+            // Refused (Dispose started): a consumer may have spent its wake-up on us (R47).
             _refused = true;
+            ring.PassWakeUpOn();
             return true;
         }
 
@@ -84,6 +86,7 @@ internal struct RingAcceptsThroughGate(WorkStealingPool pool, InjectorRing ring,
         if (!pool.TryEnterGate())
         {
             _refused = true;
+            ring.PassWakeUpOn();
             return false;
         }
 
