@@ -44,6 +44,14 @@ internal unsafe struct JoinFrame
     /// <summary>The next older frame of this worker, or null.</summary>
     internal JoinFrame* Older;
 
+    /// <summary>
+    /// The next newer frame, written by that frame's Join when it records itself on top of this
+    /// one. Valid only while a newer frame is linked: the frame directly on top of a linked frame
+    /// is the last one recorded there, so the owner can step from the newest shared frame to the
+    /// oldest unshared one without walking the whole list (see Participant.Promotion.cs).
+    /// </summary>
+    internal JoinFrame* Newer;
+
     /// <summary>The second half: a <c>TB</c> on the owner's stack, in a caller's frame or the Join's own.</summary>
     internal void* Body;
 

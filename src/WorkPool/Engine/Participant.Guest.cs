@@ -47,7 +47,7 @@ internal sealed partial class Participant
     internal unsafe void BeginGuestCall(void* stackTop, ThreadContext outside)
     {
         Debug.Assert(_occupancy.Value == GuestSlots.Occupied);
-        Debug.Assert(_newestFrame is null && _promotedCount == 0 && Deque.LooksEmpty && Context.Depth == 0, "A guest slot is left clean.");
+        Debug.Assert(_newestFrame is null && _newestShared is null && _promotedCount == 0 && Deque.LooksEmpty && Context.Depth == 0, "A guest slot is left clean.");
         _stackBase = (nuint)stackTop;
         TakeStackLimitOf(outside);
         StartNewWork();

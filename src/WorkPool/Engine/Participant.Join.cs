@@ -9,6 +9,12 @@ internal sealed partial class Participant
     // Owner-only Join state (see JoinFrame): the newest frame of the Joins in progress, the
     // stack of jobs that carry promoted frames, and how many of them are in use.
     private unsafe JoinFrame* _newestFrame;
+
+    // Owner-only: the newest frame whose half is shared (promoted, offered or claimed), null when
+    // none is; every older frame is shared too, every newer one recorded. And the outermost
+    // frame, which is the oldest recorded one when no frame is shared.
+    private unsafe JoinFrame* _newestShared;
+    private unsafe JoinFrame* _outermostFrame;
     private DepthStack<FrameJob, Parker> _frameJobs;
     private int _promotedCount;
 
@@ -61,6 +67,10 @@ internal sealed partial class Participant
         if (frame.Older is null)
         {
             Offer(&frame);
+        }
+        else
+        {
+            frame.Older->Newer = &frame;
         }
 
         _newestFrame = &frame;
@@ -157,6 +167,15 @@ internal sealed partial class Participant
             frame->State = TryRetractOffer() ? JoinFrame.Recorded : JoinFrame.Claimed;
         }
 
+        // A shared frame, the newest linked one, is the newest shared frame; once it is unlinked,
+        // its older frames are shared, or there are none.
+        Debug.Assert(frame->State == JoinFrame.Recorded || _newestShared == frame, "The newest linked frame, shared, is the newest shared frame.");
+        if (_newestShared == frame && frame->State == JoinFrame.Recorded)
+        {
+            // Its offer was retracted just now.
+            _newestShared = null;
+        }
+
         switch (frame->State)
         {
             case JoinFrame.Recorded:
@@ -166,6 +185,7 @@ internal sealed partial class Participant
 
             case JoinFrame.Promoted:
                 _newestFrame = frame->Older;
+                _newestShared = frame->Older;
                 return TakeBackPromoted(frame, ref b);
 
             default:
@@ -174,6 +194,7 @@ internal sealed partial class Participant
                 Debug.Assert(frame->State == JoinFrame.Claimed);
                 ExceptionDispatchInfo? error = WaitForClaimedOffer();
                 _newestFrame = frame->Older;
+                _newestShared = frame->Older;
                 return error;
         }
     }

@@ -52,6 +52,8 @@ internal sealed partial class Participant
         _offerJob.Load(frame);
         _offerJob.CaptureFlow();
         frame->State = JoinFrame.Offered;
+        _outermostFrame = frame;
+        _newestShared = frame;
         long word = (_offerWord & ~OfferStateMask) + OfferSequenceStep + OfferOpen;
         _offerWord = word;
         // Full fence (not only a release): the publication is ordered before the read of the

@@ -103,9 +103,10 @@ internal sealed partial class Participant
     }
 
     /// <summary>
-    /// The oldest frame whose half nobody took: walking from the newest, the last recorded frame
-    /// before the first one that is not; or the outermost frame itself if it is still offered
-    /// (its offer is retracted here, so it becomes recorded). Null when there is none.
+    /// The oldest frame whose half nobody took: the frame just newer than the newest shared one,
+    /// or the outermost frame when none is shared; or the outermost frame itself if it is still
+    /// offered (its offer is retracted here, so it becomes recorded). Null when there is none.
+    /// Constant time, however deep the recursion: no walk over the frames.
     /// </summary>
     /// <remarks>
     /// Every frame older than a promoted, offered or claimed one is itself promoted, offered or
@@ -113,27 +114,24 @@ internal sealed partial class Participant
     /// </remarks>
     private unsafe FramePointer? OldestUnsharedFrame()
     {
-        JoinFrame* oldest = null;
-        JoinFrame* frame = _newestFrame;
-        for (; frame is not null && frame->State == JoinFrame.Recorded; frame = frame->Older)
+        JoinFrame* shared = _newestShared;
+        if (shared is not null && shared->State == JoinFrame.Offered)
         {
-            oldest = frame;
-        }
-
-        if (frame is not null && frame->State == JoinFrame.Offered)
-        {
-            Debug.Assert(frame->Older is null, "Only the outermost frame is offered.");
+            Debug.Assert(shared->Older is null && shared == _outermostFrame, "Only the outermost frame is offered.");
             if (TryRetractOffer())
             {
-                frame->State = JoinFrame.Recorded;
-                oldest = frame;
+                shared->State = JoinFrame.Recorded;
+                _newestShared = null;
+                return new FramePointer(shared);
             }
-            else
-            {
-                frame->State = JoinFrame.Claimed;
-            }
+
+            shared->State = JoinFrame.Claimed;
         }
 
+        JoinFrame* oldest = shared is null ? (_newestFrame is null ? null : _outermostFrame)
+            : shared == _newestFrame ? null
+            : shared->Newer;
+        Debug.Assert(oldest is null || (oldest->State == JoinFrame.Recorded && oldest->Older == shared), "The oldest unshared frame sits right on the newest shared one.");
         return oldest is null ? null : new FramePointer(oldest);
     }
 
@@ -159,14 +157,9 @@ internal sealed partial class Participant
                 break;
             }
 
-            // The next newer frame: the one whose Older is target.
-            JoinFrame* newer = _newestFrame;
-            while (newer->Older != target)
-            {
-                newer = newer->Older;
-            }
-
-            target = newer;
+            // The next newer frame (linked, since target is not the newest).
+            Debug.Assert(target->Newer->Older == target);
+            target = target->Newer;
         }
 
         // This participant pops the newest itself; wake a sleeper only for the others.
@@ -190,6 +183,7 @@ internal sealed partial class Participant
 
         frame->State = JoinFrame.Promoted;
         frame->Job = _promotedCount++;
+        _newestShared = frame;
         _stats.JoinPromoted(Deque.Count);
         return true;
     }
