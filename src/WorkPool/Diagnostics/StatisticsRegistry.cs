@@ -76,7 +76,9 @@ internal sealed class StatisticsRegistry
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal StatisticsSlot OutsideSlot(ThreadContext context)
     {
-        Debug.Assert(context == ThreadContext.CurrentOrNull, "A thread claims and caches its own slot.");
+        // The current context, or (a guest near its stack limit continuing on a worker, see
+        // Participant.Stack.cs) the occupying thread's own context behind it.
+        Debug.Assert(context == ThreadContext.CurrentOrNull || context == ThreadContext.CurrentOrNull?.Occupant, "A thread claims and caches its own slot.");
         ThreadContext own = context.Occupant ?? context;
         Debug.Assert(own.Participant is null || !own.Participant.IsGuest, "A guest slot's context is never a thread's own.");
         return own.StatisticsRegistry == this ? own.StatisticsSlot! : FindOrClaim(own);
