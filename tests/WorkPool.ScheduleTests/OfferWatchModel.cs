@@ -144,7 +144,7 @@ internal sealed class OfferWatchModel
                 // The last look: KeepsWatch, then the jobs (there are none in the model).
                 if (KeepsWatch())
                 {
-                    _workerParker.Park(Sleepers.WatchPeriodMilliseconds);
+                    _workerParker.Park(SharingClock.WatchPeriodMilliseconds);
                 }
                 else
                 {

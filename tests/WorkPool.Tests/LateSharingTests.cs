@@ -159,7 +159,7 @@ public class LateSharingTests
         {
             long start = Stopwatch.GetTimestamp();
             Assert.Equal(expected, pool.Install((pool, tree), static s => TreeNode.SumJoin(s.pool, s.tree)));
-            slowCalls += Stopwatch.GetElapsedTime(start) >= Participant.ShareAfter ? 1 : 0;
+            slowCalls += Stopwatch.GetElapsedTime(start) >= SharingClock.ShareAfter ? 1 : 0;
         }
 
         PoolStatistics after = pool.GetStatistics();

@@ -2,7 +2,7 @@ namespace WorkPool.Tests;
 
 /// <summary>
 /// A canceled, stopped or broken loop returns soon, whatever its range: pieces are sized to run
-/// about <see cref="LoopPacing.PieceTarget"/>, and only the pieces already running finish. The
+/// about <see cref="SharingClock.PieceTarget"/>, and only the pieces already running finish. The
 /// bound asserted is the test's hang limit (a loop that ran its whole range would take years),
 /// not a timing threshold.
 /// </summary>

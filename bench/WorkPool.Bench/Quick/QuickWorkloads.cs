@@ -70,6 +70,9 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
                 run();
             }
         }
+
+        // The engine's one clock derives every sharing threshold from this (docs/design/sharing-clock.md).
+        report.AddNote($"hand-off: {pool.GetStatistics().HandOff.TotalMicroseconds:F1} µs, the engine's estimate after the run (measured from its wake-ups)");
     }
 
     /// <summary>The workloads with a parallel part, each with its sequential line: what <c>quick --sweep</c> runs at every thread count.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 
 namespace WorkPool.Diagnostics;
@@ -41,6 +42,14 @@ public sealed class PoolStatistics
 
     /// <summary>The pool's <see cref="WorkStealingPool.Name"/>.</summary>
     public string PoolName { get; private set; } = string.Empty;
+
+    /// <summary>
+    /// The engine's estimate, when the snapshot was taken, of what moving work to an idle
+    /// participant costs on this machine: measured from the wake-ups the pools of this process
+    /// performed (20 µs until one was measured). Work is shared only once it has run this long,
+    /// and every other sharing threshold derives from it (docs/design/sharing-clock.md).
+    /// </summary>
+    public TimeSpan HandOff { get; private set; }
 
     /// <summary>Worker threads of the pool.</summary>
     public int WorkerCount => _workerCount;
@@ -86,7 +95,7 @@ public sealed class PoolStatistics
     {
         ArgumentNullException.ThrowIfNull(output);
         output.WriteLine(Format(
-            $"WorkPool statistics: pool \"{PoolName}\", {WorkerCount} workers ({(IsDisposed ? "disposed: exited" : $"busy {BusyWorkers}, searching {SearchingWorkers}, asleep {SleepingWorkers}")}), injector depth {InjectorDepth}, outside-thread slots in use {OutsideThreads.Length} (capacity {OutsideSlotCapacity} + 1 shared){(IsEnabled ? "" : " -- statistics are disabled in this process (" + DisableSwitchName + ")")}"));
+            $"WorkPool statistics: pool \"{PoolName}\", {WorkerCount} workers ({(IsDisposed ? "disposed: exited" : $"busy {BusyWorkers}, searching {SearchingWorkers}, asleep {SleepingWorkers}")}), injector depth {InjectorDepth}, hand-off {HandOff.TotalMicroseconds:F1} µs, outside-thread slots in use {OutsideThreads.Length} (capacity {OutsideSlotCapacity} + 1 shared){(IsEnabled ? "" : " -- statistics are disabled in this process (" + DisableSwitchName + ")")}"));
         output.WriteLine(Format(
             $"{"worker",-8} {"jobs run",12} {"from ring",12} {"spawned",10} {"stolen",10} {"failed steal",12} {"joins inline",14} {"promoted",10} {"taken back",10} {"halves taken",12} {"sleeps",8} {"wakeups",8} {"max deque",9} {"allocated B",14}"));
         ThreadStatistics workers = default;
@@ -135,6 +144,7 @@ public sealed class PoolStatistics
         InjectorDepth = injectorDepth;
         SearchingWorkers = disposed ? 0 : searching;
         SleepingWorkers = disposed ? 0 : sleeping;
+        HandOff = Stopwatch.GetElapsedTime(0, SharingClock.HandOffTicks);
         _rowCount = 0;
         Total = default;
     }

@@ -102,7 +102,7 @@ internal sealed partial class Participant
     /// <summary>
     /// An idle participant looks at the others' offers. An offer becomes a candidate the first
     /// time it is seen; once the same offer (same sequence) has been open for
-    /// <see cref="ShareAfter"/>, it is claimed with a CAS and its job returned, to run here.
+    /// <see cref="SharingClock.ShareAfterTicks"/>, it is claimed with a CAS and its job returned, to run here.
     /// Null when there is nothing to claim yet.
     /// </summary>
     private FrameJob? TryClaimOffer(bool adopt)
@@ -142,7 +142,7 @@ internal sealed partial class Participant
             return null;
         }
 
-        if (now - _offerCandidateSince < s_shareAfterTicks)
+        if (now - _offerCandidateSince < SharingClock.ShareAfterTicks)
         {
             return null;
         }

@@ -14,32 +14,14 @@ internal sealed partial class Participant
     /// </summary>
     internal const int InitialFrameJobCount = 64;
 
-    /// <summary>
-    /// Never split at a loss: a piece of work is shared (promoted, or claimed from an offer) only
-    /// after it has run about as long as moving it costs: waking a sleeper (a futex call and a
-    /// reschedule) and moving its cache lines, tens of microseconds on a VM. Work shorter than
-    /// this runs where it started, whoever is idle.
-    /// </summary>
-#if SCHEDULE_POINTS
-    internal static readonly TimeSpan ShareAfter = TimeSpan.Zero; // the exploration build explores interleavings, not durations
-#else
-    internal static readonly TimeSpan ShareAfter = TimeSpan.FromMicroseconds(20);
-#endif
-
-    /// <summary>While some participant searches, the shortest time between two promotions of one participant (the heartbeat).</summary>
-    internal static readonly TimeSpan PromotionInterval = TimeSpan.FromMicroseconds(50);
-
     /// <summary>The most promotion attempts between two reads of the clock.</summary>
     private const int MaxCheckPeriod = 4096;
 
-    private static readonly long s_shareAfterTicks = (long)(ShareAfter.TotalSeconds * Stopwatch.Frequency);
-    private static readonly long s_promotionIntervalTicks = (long)(PromotionInterval.TotalSeconds * Stopwatch.Frequency);
-
     // Owner-only heartbeat state. A clock read costs tens of nanoseconds, a Join a few, so the
     // clock is read only every _checkPeriod attempts (a Join that saw an idle participant is an
-    // attempt); the period adapts so that checks come about every ShareAfter / 4 of work,
-    // whatever a Join's grain, and it carries over from one piece of work to the next (the same
-    // shapes tend to repeat).
+    // attempt); the period adapts so that checks come about every SharingClock.CheckSpacingTicks
+    // of work, whatever a Join's grain, and it carries over from one piece of work to the next
+    // (the same shapes tend to repeat).
     private int _promotionCountdown = 1;
     private int _checkPeriod = 16;
     private long _workStart;
@@ -59,12 +41,12 @@ internal sealed partial class Participant
 
     /// <summary>
     /// Some participant is idle and this Join's countdown ran out: once the current piece of
-    /// work is older than <see cref="ShareAfter"/>, promote this thread's oldest Join half (the
+    /// work is older than <see cref="SharingClock.ShareAfterTicks"/>, promote this thread's oldest Join half (the
     /// biggest piece of work it has, as in eager work stealing) to the deque, and wake a
     /// sleeper for it if nobody searches. At most one promoted job waits on the deque at a
     /// time: while one does, idle participants have something to take, and promoting more would
     /// only cost the owner. While someone searches, promotions are at least
-    /// <see cref="PromotionInterval"/> apart, so splitting costs at most a small fraction of
+    /// <see cref="SharingClock.PromotionIntervalTicks"/> apart, so splitting costs at most a small fraction of
     /// the work.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -78,9 +60,9 @@ internal sealed partial class Participant
         }
         else
         {
-            // Aim the next check at ShareAfter / 4 from now, at the rate the last period ran.
+            // Aim the next check at one check spacing from now, at the rate the last period ran.
             long spent = now - _lastCheck;
-            long target = s_shareAfterTicks / 4;
+            long target = SharingClock.CheckSpacingTicks;
             long next = spent <= 0 ? (long)period * 2 : (long)period * target / spent;
             period = (int)Math.Clamp(next, 1, MaxCheckPeriod);
             _checkPeriod = period;
@@ -88,9 +70,9 @@ internal sealed partial class Participant
 
         _lastCheck = now;
         _promotionCountdown = period;
-        if (now - _workStart < s_shareAfterTicks
+        if (now - _workStart < SharingClock.ShareAfterTicks
             || !Deque.LooksEmpty
-            || (_sleepers.SearchingCount != 0 && now - _lastPromotion < s_promotionIntervalTicks))
+            || (_sleepers.SearchingCount != 0 && now - _lastPromotion < SharingClock.PromotionIntervalTicks))
         {
             return;
         }

@@ -29,6 +29,13 @@ internal sealed partial class Participant
     /// <summary>Whether this worker's current sleep is an isolated wait's (wakers wake it last); written by the owner before it announces.</summary>
     internal bool SleepsIsolated;
 
+    /// <summary>
+    /// When a waker last took this worker out of the sleeping set (a <see cref="Stopwatch"/>
+    /// stamp, written before its unpark): the woken worker measures the hand-off from it
+    /// (<see cref="SharingClock.RecordHandOff"/>).
+    /// </summary>
+    internal long WokenAt;
+
     // Owner-only: whether this worker holds the watch over offers (Sleepers.Watch.cs), and
     // whether its last sleep ended by the watch period rather than by a wake-up.
     private bool _isWatcher;
@@ -284,6 +291,7 @@ internal sealed partial class Participant
     {
         // Written before the announcement's interlocked operations, which publish it to wakers.
         SleepsIsolated = !lookAtRings;
+        long parkedAt = 0;
         _sleepers.Announce(this);
         if (condition.TryRegister(Context))
         {
@@ -306,10 +314,11 @@ internal sealed partial class Participant
                     }
 
                     _stats.Sleep();
+                    parkedAt = Stopwatch.GetTimestamp();
                     if (watching)
                     {
                         // The watcher: look at the offers again after the watch period.
-                        _watchTimedOut = !Context.Parker.Park(Sleepers.WatchPeriodMilliseconds);
+                        _watchTimedOut = !Context.Parker.Park(SharingClock.WatchPeriodMilliseconds);
                     }
                     else
                     {
@@ -323,7 +332,20 @@ internal sealed partial class Participant
             }
         }
 
-        return _stats.Woke(_sleepers.Withdraw(this));
+        bool woken = _sleepers.Withdraw(this);
+        if (woken && parkedAt != 0)
+        {
+            // A waker's stamp from this sleep (not a stale one from an earlier wake-up) measures
+            // the hand-off: from its decision to wake us to this thread running again.
+            long stamp = Volatile.Read(ref WokenAt);
+            long now = Stopwatch.GetTimestamp();
+            if (stamp > parkedAt && now > stamp)
+            {
+                SharingClock.RecordHandOff(now - stamp);
+            }
+        }
+
+        return _stats.Woke(woken);
     }
 
     /// <summary>
@@ -347,7 +369,7 @@ internal sealed partial class Participant
             try
             {
                 _stats.Sleep();
-                timedOut = !Context.Parker.Park(Sleepers.WatchPeriodMilliseconds);
+                timedOut = !Context.Parker.Park(SharingClock.WatchPeriodMilliseconds);
                 _stats.Woke(byNewWork: false);
             }
             finally

@@ -25,9 +25,6 @@ internal sealed partial class Sleepers
     internal const int WatchRequested = 1;
     internal const int Watching = 2;
 
-    /// <summary>How long the watcher sleeps between two looks at the offers (the timer resolution of a timed wait is about a millisecond).</summary>
-    internal const int WatchPeriodMilliseconds = 1;
-
     /// <summary>
     /// Owner, after publishing an offer with a full fence: if nobody watches, request the watch
     /// and wake a sleeper if nobody searches (<see cref="NotifyWork"/>). The next worker to go

@@ -169,6 +169,7 @@ internal sealed partial class Sleepers
             {
                 SchedulePoint.Hit();
                 Interlocked.Decrement(ref _counters.Sleeping);
+                Volatile.Write(ref worker.WokenAt, Stopwatch.GetTimestamp());
                 worker.Context.Parker.Unpark();
                 return true;
             }
@@ -210,6 +211,7 @@ internal sealed partial class Sleepers
         {
             SchedulePoint.Hit();
             Interlocked.Decrement(ref _counters.Sleeping);
+            Volatile.Write(ref worker.WokenAt, Stopwatch.GetTimestamp());
             worker.Context.Parker.Unpark();
             return;
         }

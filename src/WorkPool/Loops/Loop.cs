@@ -24,7 +24,7 @@ namespace WorkPool;
 // * Caller first (a thread outside the pool, as a guest of it): the calling thread runs pieces
 //   itself from a cursor, alone at first with plain reads and writes, in pieces that double
 //   (Grain, 2 Grain, 4 Grain, ...), reading the clock after each from the second on. A loop
-//   that finishes within the heartbeat (LoopHeartbeat, a few microseconds) never involves anyone
+//   that finishes within SharingClock.LoopAloneTicks (a quarter hand-off) never involves anyone
 //   else: no job, no fence, no wake-up. Once the heartbeat has passed and some participant is
 //   idle, the guest shares one helper job (the LoopHelper lies on its stack; one of the guest's
 //   type-free frame jobs carries it onto its deque) through which ThreadCount - 1 workers join
@@ -78,7 +78,7 @@ internal struct Loop<TBody, TResult>
     private ulong _claimed;
 
     /// <summary>
-    /// The longest piece the cursor hands out: about <see cref="LoopPacing.PieceTarget"/> at the
+    /// The longest piece the cursor hands out: about <see cref="SharingClock.PieceTarget"/> at the
     /// measured rate (unbounded until the first measurement). A hint written by whoever measures
     /// a piece that no longer fits; set before the helper job is published, so no helper's first
     /// claim is unbounded.

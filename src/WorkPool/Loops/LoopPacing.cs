@@ -11,13 +11,10 @@ namespace WorkPool;
 /// </summary>
 internal static class LoopPacing
 {
-    /// <summary>The longest a piece should run: short against the millisecond a canceled loop may take to return, long against a claim (a CAS) and a clock read.</summary>
-    internal static readonly TimeSpan PieceTarget = TimeSpan.FromMicroseconds(100);
+    /// <summary>The longest a piece should run (<see cref="SharingClock.PieceTarget"/>), in <see cref="Stopwatch"/> ticks.</summary>
+    internal static long PieceTargetTicks => SharingClock.PieceTargetTicks;
 
-    /// <summary><see cref="PieceTarget"/> in <see cref="Stopwatch"/> ticks.</summary>
-    internal static readonly long PieceTargetTicks = Math.Max(1, (long)(PieceTarget.TotalSeconds * Stopwatch.Frequency));
-
-    /// <summary>How many iterations take about <see cref="PieceTarget"/>, at the rate of <paramref name="iterations"/> in <paramref name="ticks"/>; at least <paramref name="grain"/>.</summary>
+    /// <summary>How many iterations take about <see cref="SharingClock.PieceTarget"/>, at the rate of <paramref name="iterations"/> in <paramref name="ticks"/>; at least <paramref name="grain"/>.</summary>
     internal static ulong Fit(ulong iterations, long ticks, ulong grain)
     {
         double fit = (double)iterations * PieceTargetTicks / Math.Max(ticks, 1);

@@ -7,23 +7,11 @@ namespace WorkPool;
 public sealed partial class WorkStealingPool
 {
     /// <summary>
-    /// How long a caller-first loop runs alone before it asks the workers to join in (see
-    /// Loop.cs): long enough that a loop this short is not worth a handoff (a wake-up and a
-    /// wait cost about this much), short enough to lose little of a longer loop.
-    /// </summary>
-    internal static readonly TimeSpan LoopHeartbeat = TimeSpan.FromMicroseconds(5);
-
-    /// <summary>
     /// The caller-first piece after which the clock is first read (pieces double: 1, 2, 4, 8
     /// grains): a read costs tens of nanoseconds, which matters for a loop of a few cheap
     /// iterations, but a loop of a few expensive ones must not run alone long before its first check.
     /// </summary>
     private const int FirstHeartbeatPiece = 2;
-
-    private static readonly long s_loopHeartbeatTicks = Math.Max(1, (long)(LoopHeartbeat.TotalSeconds * Stopwatch.Frequency));
-
-    /// <summary>How long a caller-first loop runs alone before its doubling pieces are capped (see LoopPacing).</summary>
-    private static readonly long s_pacedAloneTicks = LoopPacing.PieceTargetTicks / 4;
 
     /// <summary>How a loop is split.</summary>
     private enum LoopShape
@@ -150,7 +138,7 @@ public sealed partial class WorkStealingPool
             if (++pieces >= FirstHeartbeatPiece)
             {
                 long elapsed = Stopwatch.GetTimestamp() - start;
-                if (elapsed >= s_loopHeartbeatTicks && _sleepers.AnyIdle)
+                if (elapsed >= SharingClock.LoopAloneTicks && _sleepers.AnyIdle)
                 {
                     // The helpers' first claims are capped by the rate measured so far (LoopPacing).
                     loop.SetPieceCap(loop.Claimed, elapsed);
@@ -159,7 +147,7 @@ public sealed partial class WorkStealingPool
 
                 // Pieces double, so each runs about as long as all before it: once that nears the
                 // piece target, cap them (a loop shorter than that pays this one compare).
-                if (elapsed >= s_pacedAloneTicks)
+                if (elapsed >= SharingClock.PacedAloneTicks)
                 {
                     loop.SetPieceCap(loop.Claimed, elapsed);
                     size = loop.CappedPiece(size);
