@@ -72,7 +72,8 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
         }
 
         // The engine's one clock derives every sharing threshold from this (docs/design/sharing-clock.md).
-        report.AddNote($"hand-off: {pool.GetStatistics().HandOff.TotalMicroseconds:F1} µs, the engine's estimate after the run (measured from its wake-ups)");
+        PoolStatistics clock = pool.GetStatistics();
+        report.AddNote($"hand-off: {clock.HandOff.TotalMicroseconds:F1} µs to wake a sleeper, {clock.StealHandOff.TotalMicroseconds:F1} µs to a searcher: the engine's estimates after the run (measured from its wake-ups and its loops' helpers)");
     }
 
     /// <summary>The workloads with a parallel part, each with its sequential line: what <c>quick --sweep</c> runs at every thread count.</summary>

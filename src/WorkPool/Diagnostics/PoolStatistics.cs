@@ -51,6 +51,13 @@ public sealed class PoolStatistics
     /// </summary>
     public TimeSpan HandOff { get; private set; }
 
+    /// <summary>
+    /// The engine's estimate of what it costs to hand work to a participant that is searching
+    /// (from the share to the searcher running it), measured from parallel loops' helpers; at most
+    /// <see cref="HandOff"/>, and equal to it until measured. Process-wide, like <see cref="HandOff"/>.
+    /// </summary>
+    public TimeSpan StealHandOff { get; private set; }
+
     /// <summary>Worker threads of the pool.</summary>
     public int WorkerCount => _workerCount;
 
@@ -95,7 +102,7 @@ public sealed class PoolStatistics
     {
         ArgumentNullException.ThrowIfNull(output);
         output.WriteLine(Format(
-            $"WorkPool statistics: pool \"{PoolName}\", {WorkerCount} workers ({(IsDisposed ? "disposed: exited" : $"busy {BusyWorkers}, searching {SearchingWorkers}, asleep {SleepingWorkers}")}), injector depth {InjectorDepth}, hand-off {HandOff.TotalMicroseconds:F1} µs, outside-thread slots in use {OutsideThreads.Length} (capacity {OutsideSlotCapacity} + 1 shared){(IsEnabled ? "" : " -- statistics are disabled in this process (" + DisableSwitchName + ")")}"));
+            $"WorkPool statistics: pool \"{PoolName}\", {WorkerCount} workers ({(IsDisposed ? "disposed: exited" : $"busy {BusyWorkers}, searching {SearchingWorkers}, asleep {SleepingWorkers}")}), injector depth {InjectorDepth}, hand-off {HandOff.TotalMicroseconds:F1} µs (to a searcher {StealHandOff.TotalMicroseconds:F1} µs), outside-thread slots in use {OutsideThreads.Length} (capacity {OutsideSlotCapacity} + 1 shared){(IsEnabled ? "" : " -- statistics are disabled in this process (" + DisableSwitchName + ")")}"));
         output.WriteLine(Format(
             $"{"worker",-8} {"jobs run",12} {"from ring",12} {"spawned",10} {"stolen",10} {"failed steal",12} {"joins inline",14} {"promoted",10} {"taken back",10} {"halves taken",12} {"sleeps",8} {"wakeups",8} {"max deque",9} {"allocated B",14}"));
         ThreadStatistics workers = default;
@@ -145,6 +152,7 @@ public sealed class PoolStatistics
         SearchingWorkers = disposed ? 0 : searching;
         SleepingWorkers = disposed ? 0 : sleeping;
         HandOff = Stopwatch.GetElapsedTime(0, SharingClock.HandOffTicks);
+        StealHandOff = Stopwatch.GetElapsedTime(0, SharingClock.StealHandOffTicks);
         _rowCount = 0;
         Total = default;
     }

@@ -36,6 +36,9 @@ internal sealed partial class Participant
     /// </summary>
     internal long WokenAt;
 
+    /// <summary>Whether some participant of this pool searches for work now (a hint).</summary>
+    internal bool SearchersPresent => _sleepers.SearchingCount != 0;
+
     // Owner-only: whether this worker holds the watch over offers (Sleepers.Watch.cs), and
     // whether its last sleep ended by the watch period rather than by a wake-up.
     private bool _isWatcher;

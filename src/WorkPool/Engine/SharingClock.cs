@@ -15,6 +15,9 @@ namespace WorkPool;
 /// <item><b>the piece target</b> (<see cref="PieceTarget"/>): the longest a loop's piece runs, so
 /// a stop, a break, a cancellation or an exception takes effect within about that long.</item>
 /// </list>
+/// The hand-off has two kinds, both measured, both starting at <see cref="AssumedHandOff"/>: a
+/// sleeping worker's wake-up (<see cref="HandOffTicks"/>) and a searching participant's start on
+/// work shared with it (<see cref="StealHandOffTicks"/>), which is never longer.
 /// The derived thresholds, and why each is what it is, are in docs/design/sharing-clock.md.
 /// </summary>
 internal static class SharingClock
@@ -46,11 +49,25 @@ internal static class SharingClock
     /// <summary>The current hand-off estimate: a moving average of measured wake-ups (a hint; racy updates each leave a measured value).</summary>
     private static long s_handOffTicks = s_assumedHandOffTicks;
 
+    /// <summary>The current steal hand-off estimate: a moving average of measured starts of searchers (a hint, as the wake-up's).</summary>
+    private static long s_stealHandOffTicks = s_assumedHandOffTicks;
+
     /// <summary>What moving work to a participant that is not running it costs, in <see cref="Stopwatch"/> ticks.</summary>
     internal static long HandOffTicks
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         get => Volatile.Read(ref s_handOffTicks);
+    }
+
+    /// <summary>
+    /// What moving work to a participant that is searching costs, in <see cref="Stopwatch"/>
+    /// ticks: from sharing it to the searcher running it (no futex, no reschedule: a steal and the
+    /// cache lines it moves). At most the wake-up's <see cref="HandOffTicks"/>.
+    /// </summary>
+    internal static long StealHandOffTicks
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Math.Min(Volatile.Read(ref s_stealHandOffTicks), HandOffTicks);
     }
 
     /// <summary>
@@ -85,11 +102,22 @@ internal static class SharingClock
     internal static long CheckSpacingTicks => Math.Max(1, HandOffTicks / 4);
 
     /// <summary>
-    /// How long a loop called from outside runs alone before it asks idle participants in: a
-    /// quarter hand-off. Its helpers arrive about one hand-off later, so a loop that ends before
-    /// that is faster alone, and a longer one loses at most a quarter hand-off of its work.
+    /// How long a loop called from outside runs alone before it asks idle participants in, when
+    /// every idle one sleeps: a quarter hand-off. Its helpers arrive about one hand-off later, so
+    /// a loop that ends before that is faster alone, and a longer one loses at most a quarter
+    /// hand-off of its work.
     /// </summary>
     internal static long LoopAloneTicks => Math.Max(1, HandOffTicks / 4);
+
+    /// <summary>
+    /// How long a loop called from outside runs alone before it asks idle participants in, when
+    /// one of them searches: a steal round trip (two steal hand-offs: the searcher's start, and
+    /// the caller's wait at the end for the searcher's last piece). A loop shorter than that is
+    /// faster alone; a longer one gets its helper within microseconds instead of a quarter
+    /// wake-up later. Never longer than <see cref="LoopAloneTicks"/>: a searcher is never a worse
+    /// hand-off than a sleeper (until the steal is measured, both are the assumed hand-off).
+    /// </summary>
+    internal static long LoopAloneWithSearcherTicks => Math.Clamp(StealHandOffTicks * 2, 1, LoopAloneTicks);
 
     /// <summary>
     /// How long a loop alone runs doubling pieces before they are capped: a quarter of the piece
@@ -109,11 +137,28 @@ internal static class SharingClock
     /// to running again. Moves the hand-off estimate an eighth of the way to it (within the
     /// bounds above). Called on the wake-up path only, which already paid a futex call.
     /// </summary>
-    internal static void RecordHandOff(long ticks)
+    internal static void RecordHandOff(long ticks) => MoveEstimate(ref s_handOffTicks, Math.Clamp(ticks, s_minHandOffTicks, PieceTargetTicks));
+
+    /// <summary>
+    /// A searching participant started work shared with it <paramref name="ticks"/> after the
+    /// share (a loop's helper, see LoopHelper.cs): moves the steal estimate an eighth of the way to
+    /// it, within [1 tick, the wake-up's hand-off], and at most twice the current estimate: a
+    /// searcher that was preempted, or gave up and slept, says nothing about the next steal, and
+    /// must not drag the estimate to a wake-up's (it can still grow by an eighth per sample).
+    /// Called once per shared loop, off the pieces.
+    /// </summary>
+    internal static void RecordStealHandOff(long ticks)
     {
-        long sample = Math.Clamp(ticks, s_minHandOffTicks, PieceTargetTicks);
-        long current = Volatile.Read(ref s_handOffTicks);
-        Volatile.Write(ref s_handOffTicks, current + ((sample - current) / 8));
+        long current = Volatile.Read(ref s_stealHandOffTicks);
+        MoveEstimate(ref s_stealHandOffTicks, Math.Clamp(ticks, 1, Math.Max(1, Math.Min(HandOffTicks, current * 2))));
+    }
+
+    // A plain read and write, not a CAS: two racing updates each leave a measured value, and the
+    // estimate is a hint that only moves thresholds.
+    private static void MoveEstimate(ref long estimate, long sample)
+    {
+        long current = Volatile.Read(ref estimate);
+        Volatile.Write(ref estimate, current + ((sample - current) / 8));
     }
 
     private static long ToTicks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);

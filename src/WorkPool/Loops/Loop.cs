@@ -24,8 +24,9 @@ namespace WorkPool;
 // * Caller first (a thread outside the pool, as a guest of it): the calling thread runs pieces
 //   itself from a cursor, alone at first with plain reads and writes, in pieces that double
 //   (Grain, 2 Grain, 4 Grain, ...), reading the clock after each from the second on. A loop
-//   that finishes within SharingClock.LoopAloneTicks (a quarter hand-off) never involves anyone
-//   else: no job, no fence, no wake-up. Once the heartbeat has passed and some participant is
+//   that finishes within SharingClock.LoopAloneTicks (a quarter hand-off), or
+//   LoopAloneWithSearcherTicks when a participant searches (a steal round trip), never involves
+//   anyone else: no job, no fence, no wake-up. Once that time has passed and some participant is
 //   idle, the guest shares one helper job (the LoopHelper lies on its stack; one of the guest's
 //   type-free frame jobs carries it onto its deque) through which ThreadCount - 1 workers join
 //   in (fanning out through Join), and from then on everyone claims pieces from the cursor with

@@ -20,18 +20,29 @@ internal unsafe struct LoopHelper<TBody, TResult> : IWork
     private readonly void* _loop;
     private readonly int _width;
 
+    // When the caller shared this job while a participant searched (a Stopwatch stamp), else 0.
+    private readonly long _sharedAt;
+
     public TResult Result;
 
-    public LoopHelper(void* loop, int width)
+    public LoopHelper(void* loop, int width, long sharedAt = 0)
     {
-        Debug.Assert(width >= 1);
+        Debug.Assert(width >= 1 && sharedAt >= 0);
         _loop = loop;
         _width = width;
+        _sharedAt = sharedAt;
         Result = default!;
     }
 
     public void Run(ForkContext context)
     {
+        if (_sharedAt != 0)
+        {
+            // The caller never runs its own helper (it takes it back unrun), so this is whoever
+            // took it: usually the searcher that was present at the share.
+            SharingClock.RecordStealHandOff(Stopwatch.GetTimestamp() - _sharedAt);
+        }
+
         ref Loop<TBody, TResult> loop = ref Unsafe.AsRef<Loop<TBody, TResult>>(_loop);
         if (_width > 1)
         {

@@ -138,7 +138,7 @@ public sealed partial class WorkStealingPool
             if (++pieces >= FirstHeartbeatPiece)
             {
                 long elapsed = Stopwatch.GetTimestamp() - start;
-                if (elapsed >= SharingClock.LoopAloneTicks && _sleepers.AnyIdle)
+                if (_sleepers.AnyIdle && elapsed >= (_sleepers.SearchingCount != 0 ? SharingClock.LoopAloneWithSearcherTicks : SharingClock.LoopAloneTicks))
                 {
                     // The helpers' first claims are capped by the rate measured so far (LoopPacing).
                     loop.SetPieceCap(loop.Claimed, elapsed);
@@ -170,7 +170,9 @@ public sealed partial class WorkStealingPool
     {
         ThreadContext context = guest.Context;
         Debug.Assert(context == ThreadContext.CurrentOrNull && context.Depth == 0, "The guest's own context, with nothing shared yet.");
-        var helper = new LoopHelper<TBody, TResult>(Unsafe.AsPointer(ref loop), helpers);
+        // Shared while someone searches: the helper measures the steal hand-off when it starts.
+        long sharedAt = guest.SearchersPresent ? Stopwatch.GetTimestamp() : 0;
+        var helper = new LoopHelper<TBody, TResult>(Unsafe.AsPointer(ref loop), helpers, sharedAt);
         if (guest.TryShareInPlace(Unsafe.AsPointer(ref helper), &FrameJob.RunBody<LoopHelper<TBody, TResult>>) is not { } job)
         {
             // Deque full: this thread is better off running the loop itself.
