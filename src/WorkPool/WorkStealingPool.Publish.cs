@@ -188,6 +188,9 @@ public sealed partial class WorkStealingPool
 
     internal void ExitGate() => Interlocked.Decrement(ref _disposeGate.Value);
 
+    /// <summary>Whether no caller is inside the dispose gate (Dispose, after closing it, waits for this; see <see cref="DisposeGateDrained"/>).</summary>
+    internal bool IsDisposeGateDrained => (Volatile.Read(ref _disposeGate.Value) & ~DisposeGateClosed) == 0;
+
     [DoesNotReturn]
     internal static void ThrowDisposed() => throw new ObjectDisposedException(nameof(WorkStealingPool));
 }

@@ -219,11 +219,9 @@ public sealed partial class WorkStealingPool : IDisposable
             // and none can start afterwards: those calls go to the gate below, which refuses them.
             _guests.CloseAll();
             Interlocked.Or(ref _disposeGate.Value, DisposeGateClosed);
-            int round = 0;
-            while ((Volatile.Read(ref _disposeGate.Value) & ~DisposeGateClosed) != 0)
-            {
-                SpinPolicy.Backoff(ref round);
-            }
+            var drained = new DisposeGateDrained(this);
+            var polling = new PollingWaiter(ThreadContext.Current);
+            WaitLoop.Run(ref drained, ref polling);
 
             _shutdown = true;
             // Full fence: workers that park after this see _shutdown in their last look, and

@@ -95,13 +95,11 @@ internal sealed class GuestSlots
     /// </summary>
     internal void CloseAll()
     {
+        var polling = new PollingWaiter(ThreadContext.Current);
         foreach (Participant guest in _guests)
         {
-            int round = 0;
-            while (!guest.TryClose())
-            {
-                SpinPolicy.Backoff(ref round);
-            }
+            var closed = new GuestSlotClosed(guest);
+            WaitLoop.Run(ref closed, ref polling);
         }
     }
 }

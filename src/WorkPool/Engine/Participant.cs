@@ -135,113 +135,12 @@ internal sealed partial class Participant
             PromoteAllRecorded();
         }
 
-        int idleRounds = 0;
-        bool idle = false;
         // Idle as a searcher (counted, takes ring work), else as a helper. A guest is always a
         // helper: its thread is the caller's (a UI or main thread), and another caller's Install
         // or spawn must never run on it, whatever it waits for (room in a ring, an Install into
         // another pool); the workers take ring work (R44 in docs/design/guests.md).
-        bool searchesRings = !isolated && !IsGuest;
-        bool gaveUpSearch = false;
-        while (!condition.IsMet())
-        {
-            Job? job = FindWork(takeInjected: searchesRings);
-            if (job is null && idle && (idleRounds & (OfferCheckPeriod - 1)) == 0)
-            {
-                // Within its search budget a searcher adopts new candidates; past it, it only
-                // follows the one it has (or a watcher's one look per period), so a stream of
-                // short-lived offers cannot keep it from sleeping.
-                job = TryClaimOffer(adopt: idleRounds < _spinCount || _mayAdoptOffer);
-                _mayAdoptOffer = false;
-            }
-
-            if (job is not null)
-            {
-                if (_isWatcher)
-                {
-                    _sleepers.GiveUpWatch(ref _isWatcher, ref _watchIdlePeriods);
-                }
-
-                if (idle)
-                {
-                    idle = false;
-                    StopIdle(searchesRings);
-                }
-
-                gaveUpSearch = false;
-
-                StartNewWork();
-                _stats.JobRun();
-                job.Run(this);
-                idleRounds = 0;
-            }
-            else if (!idle)
-            {
-                idle = true;
-                StartIdle(searchesRings);
-                _stats.Idle();
-            }
-            else if (idleRounds < _spinCount || _offerCandidate is not null)
-            {
-                // An offer seen but not yet old enough to claim keeps this one idle and looking:
-                // it is either retracted (the candidate goes) or claimable within ShareAfter.
-                SpinPolicy.Pause(idleRounds++);
-            }
-            else if (IsGuest)
-            {
-                // A guest never sleeps in the sleeping set (nobody wakes it for work): it parks
-                // until the condition is met, looking again every watch period (R40), like a
-                // watcher: once at the offers and deques, then it parks again.
-                idle = false;
-                StopIdle(searchesRings);
-                bool timedOut = ParkOnCondition(ref condition);
-                idleRounds = timedOut ? OneLookAfterPark() : 0;
-                _mayAdoptOffer = timedOut;
-            }
-            else
-            {
-                if (searchesRings)
-                {
-                    _sleepers.StopSearching();
-                }
-                else
-                {
-                    _sleepers.StopHelping();
-                }
-
-                _watchTimedOut = false;
-                bool woken = Sleep(ref condition, lookAtRings: searchesRings);
-                // A searcher that leaves without a token re-checks on the way out (producers that
-                // saw it skipped their wakes); a helper hid nothing from them.
-                gaveUpSearch = !woken && searchesRings;
-                // Woken with a searching token: a producer needs a worker for ring work, and an
-                // isolated sleeper is woken only when no other sleeper is left; it searches the
-                // rings too from now on.
-                searchesRings |= woken;
-                idle = woken;
-                // A watcher back from its watch period looks at the offers once (the next round),
-                // then only keeps searching while it watches the candidate it adopted then.
-                idleRounds = _watchTimedOut ? OneLookAfterPark() : 0;
-                _mayAdoptOffer = _watchTimedOut;
-            }
-        }
-
-        _offerCandidate = null;
-        if (_isWatcher)
-        {
-            _sleepers.GiveUpWatch(ref _isWatcher, ref _watchIdlePeriods);
-        }
-
-        if (idle)
-        {
-            StopIdle(searchesRings);
-        }
-        else if (gaveUpSearch && _sleepers.HasWorkToWakeFor())
-        {
-            // We stopped searching and then left without parking (the condition was met):
-            // producers that saw us counted as a searcher skipped their wake (see Sleepers).
-            _sleepers.NotifyWork();
-        }
+        var waiter = new Waiter(this, searchesRings: !isolated && !IsGuest);
+        WaitLoop.Run(ref condition, ref waiter);
     }
 
     /// <summary>Nothing to run: a searcher counts in <see cref="Sleepers.SearchingCount"/>, an isolated waiter only helps (<see cref="Sleepers.StartHelping"/>).</summary>

@@ -112,26 +112,8 @@ internal sealed class ThreadContext
         where TCondition : struct, IWakeCondition
     {
         Debug.Assert(Participant is null);
-        for (int round = 0; !condition.IsMet(); round++)
-        {
-            if (round < spinCount)
-            {
-                SpinPolicy.Pause(round);
-                continue;
-            }
-
-            if (condition.TryRegister(this))
-            {
-                try
-                {
-                    Parker.Park();
-                }
-                finally
-                {
-                    condition.Unregister(this);
-                }
-            }
-        }
+        var waiter = new OutsideWaiter(this, spinCount);
+        WaitLoop.Run(ref condition, ref waiter);
     }
 
     /// <summary>

@@ -20,26 +20,4 @@ internal static class SpinPolicy
             Thread.SpinWait(1);
         }
     }
-
-    /// <summary>Rounds of <see cref="Backoff"/> that only pause before it starts to sleep.</summary>
-    private const int BackoffPauseRounds = 64;
-
-    /// <summary>
-    /// One round of a wait that nobody signals (Dispose waiting for callers to leave the pool):
-    /// pauses for the first rounds, then sleeps about a millisecond per round on the calling
-    /// thread's parker. Unlike <see cref="SpinWait"/> and <see cref="Thread.Sleep(int)"/>, which
-    /// throw <see cref="ThreadInterruptedException"/> when the thread has an interrupt pending,
-    /// nothing here can be interrupted (see <see cref="Parker"/>): the interrupt stays pending.
-    /// </summary>
-    internal static void Backoff(ref int round)
-    {
-        if (round < BackoffPauseRounds)
-        {
-            Pause(round++);
-            return;
-        }
-
-        // A permit left over from an earlier wake-up only shortens one round.
-        _ = ThreadContext.Current.Parker.Park(1);
-    }
 }

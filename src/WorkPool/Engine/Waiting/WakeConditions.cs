@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace WorkPool;
 
 /// <summary>Wait until an awaited job is done.</summary>
@@ -139,4 +141,30 @@ internal readonly struct ScopeDone(ScopeState scope) : IWakeCondition
     public bool TryRegister(ThreadContext waiter) => scope.TryRegisterWaiter();
 
     public void Unregister(ThreadContext waiter) => scope.UnregisterWaiter();
+}
+
+/// <summary>
+/// Dispose waits until no caller is inside the pool's dispose gate (the gate is closed, so none
+/// enters). Nobody signals it: it is polled (<see cref="PollingWaiter"/>), never registered.
+/// </summary>
+internal readonly struct DisposeGateDrained(WorkStealingPool pool) : IWakeCondition
+{
+    public bool IsMet() => pool.IsDisposeGateDrained;
+
+    public bool TryRegister(ThreadContext waiter) => throw new UnreachableException("A polled wait never registers.");
+
+    public void Unregister(ThreadContext waiter) => throw new UnreachableException("A polled wait never registers.");
+}
+
+/// <summary>
+/// Dispose waits until a guest slot is closed: met once the slot went from free to closed (it
+/// acts: the CAS is the attempt), so a call in progress finishes first. Polled, never registered.
+/// </summary>
+internal readonly struct GuestSlotClosed(Participant guest) : IWakeCondition
+{
+    public bool IsMet() => guest.TryClose();
+
+    public bool TryRegister(ThreadContext waiter) => throw new UnreachableException("A polled wait never registers.");
+
+    public void Unregister(ThreadContext waiter) => throw new UnreachableException("A polled wait never registers.");
 }
