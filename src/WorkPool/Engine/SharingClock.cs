@@ -128,7 +128,8 @@ internal static class SharingClock
     /// <summary>
     /// How long the watcher over offers sleeps between two looks (docs/design/offers.md): fifty
     /// hand-offs, so its wake-ups cost at most about 2% of a core, in whole milliseconds (the
-    /// unit a timed park takes), and at least one.
+    /// unit a timed park takes), and at least one. Every other timed look uses it too: a guest
+    /// parked in its wait (R40) and Dispose polling for callers to leave (PollingWaiter).
     /// </summary>
     internal static int WatchPeriodMilliseconds => Math.Max(1, (int)Math.Round(Stopwatch.GetElapsedTime(0, HandOffTicks * 50).TotalMilliseconds));
 

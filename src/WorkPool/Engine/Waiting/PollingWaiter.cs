@@ -2,8 +2,9 @@ namespace WorkPool;
 
 /// <summary>
 /// The waiter policy of a wait that nobody signals (Dispose waiting for callers to leave the
-/// pool): it runs nothing, pauses for the first rounds, then sleeps about a millisecond per round
-/// on the calling thread's parker and looks again. It never registers on its condition. Unlike
+/// pool): it runs nothing, pauses for the first rounds, then sleeps one watch period per round
+/// (<see cref="SharingClock.WatchPeriodMilliseconds"/>, a millisecond on most machines) on the
+/// calling thread's parker and looks again. It never registers on its condition. Unlike
 /// <see cref="SpinWait"/> and <see cref="Thread.Sleep(int)"/>, which throw
 /// <see cref="ThreadInterruptedException"/> when the thread has an interrupt pending, nothing here
 /// can be interrupted (see <see cref="Parker"/>): the interrupt stays pending.
@@ -21,7 +22,7 @@ internal readonly struct PollingWaiter(ThreadContext context) : IWaiter
         where TCondition : struct, IWakeCondition
     {
         // A permit left over from an earlier wake-up only shortens one round.
-        _ = context.Parker.Park(1);
+        _ = context.Parker.Park(SharingClock.WatchPeriodMilliseconds);
         return PauseRounds;
     }
 
