@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace WorkPool;
 
 // The static counterparts of the loop forms added after For: ForEach, reductions and loops
@@ -42,6 +44,39 @@ public static partial class ForkJoin
 
     /// <inheritdoc cref="WorkStealingPool.ForEach{T, TBody}(ReadOnlyMemory{T}, ref TBody, int, CancellationToken)"/>
     public static void ForEach<T, TBody>(ReadOnlyMemory<T> source, ref TBody body, int minChunkLength = 1, CancellationToken cancellationToken = default)
+        where TBody : struct, IReadOnlyForEachBody<T> => CurrentPool.ForEach(source, ref body, minChunkLength, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.ForEach{T}(List{T}, Action{T}, CancellationToken)"/>
+    public static void ForEach<T>(List<T> source, Action<T> body, CancellationToken cancellationToken = default) => CurrentPool.ForEach(source, body, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.ForEach{T}(IReadOnlyList{T}, Action{T}, CancellationToken)"/>
+    [OverloadResolutionPriority(1)]
+    public static void ForEach<T>(IReadOnlyList<T> source, Action<T> body, CancellationToken cancellationToken = default) => CurrentPool.ForEach(source, body, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.ForEach{T}(IList{T}, Action{T}, CancellationToken)"/>
+    public static void ForEach<T>(IList<T> source, Action<T> body, CancellationToken cancellationToken = default) => CurrentPool.ForEach(source, body, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.ForEach{T, TState}(List{T}, TState, Action{TState, T}, CancellationToken)"/>
+    public static void ForEach<T, TState>(List<T> source, TState state, Action<TState, T> body, CancellationToken cancellationToken = default) => CurrentPool.ForEach(source, state, body, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.ForEach{T, TState}(IReadOnlyList{T}, TState, Action{TState, T}, CancellationToken)"/>
+    [OverloadResolutionPriority(1)]
+    public static void ForEach<T, TState>(IReadOnlyList<T> source, TState state, Action<TState, T> body, CancellationToken cancellationToken = default) => CurrentPool.ForEach(source, state, body, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.ForEach{T, TState}(IList{T}, TState, Action{TState, T}, CancellationToken)"/>
+    public static void ForEach<T, TState>(IList<T> source, TState state, Action<TState, T> body, CancellationToken cancellationToken = default) => CurrentPool.ForEach(source, state, body, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.ForEach{T, TBody}(List{T}, ref TBody, int, CancellationToken)"/>
+    public static void ForEach<T, TBody>(List<T> source, ref TBody body, int minChunkLength = 1, CancellationToken cancellationToken = default)
+        where TBody : struct, IForEachBody<T> => CurrentPool.ForEach(source, ref body, minChunkLength, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.ForEach{T, TBody}(IReadOnlyList{T}, ref TBody, int, CancellationToken)"/>
+    [OverloadResolutionPriority(1)]
+    public static void ForEach<T, TBody>(IReadOnlyList<T> source, ref TBody body, int minChunkLength = 1, CancellationToken cancellationToken = default)
+        where TBody : struct, IReadOnlyForEachBody<T> => CurrentPool.ForEach(source, ref body, minChunkLength, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.ForEach{T, TBody}(IList{T}, ref TBody, int, CancellationToken)"/>
+    public static void ForEach<T, TBody>(IList<T> source, ref TBody body, int minChunkLength = 1, CancellationToken cancellationToken = default)
         where TBody : struct, IReadOnlyForEachBody<T> => CurrentPool.ForEach(source, ref body, minChunkLength, cancellationToken);
 
     /// <inheritdoc cref="WorkStealingPool.Reduce{TReducer, TResult}(long, long, TReducer, long, bool, CancellationToken)"/>

@@ -409,6 +409,59 @@ public partial class AllocationTests
             return Cells[0];
         }), Loops * Sum(LoopLength));
 
+    private static readonly List<long> ListSource = [.. LoopSource];
+
+    [Fact]
+    public void ExternalForEach_List_StateForm_StaticLambda_ZeroBytes() => AssertZeroBytes("ForEach(List<T>, state, Action<TState, T>)", Loops * LoopLength, static pool =>
+    {
+        Cells[0] = 0;
+        for (int r = 0; r < Loops; r++)
+        {
+            pool.ForEach(ListSource, Cells, static (cells, e) => Interlocked.Add(ref cells[0], e));
+        }
+
+        return Cells[0];
+    }, Loops * Sum(LoopLength));
+
+    [Fact]
+    public void ExternalForEach_List_StructForm_ZeroBytes() => AssertZeroBytes("ForEach(List<T>, ref IForEachBody<T>)", Loops * LoopLength, static pool =>
+    {
+        Cells[0] = 0;
+        for (int r = 0; r < Loops; r++)
+        {
+            var body = new AddElementBody(Cells);
+            pool.ForEach(ListSource, ref body);
+        }
+
+        return Cells[0];
+    }, Loops * Sum(LoopLength));
+
+    [Fact]
+    public void ExternalForEach_ReadOnlyList_StructForm_ZeroBytes() => AssertZeroBytes("ForEach(IReadOnlyList<T>, ref IReadOnlyForEachBody<T>)", Loops * LoopLength, static pool =>
+    {
+        Cells[0] = 0;
+        for (int r = 0; r < Loops; r++)
+        {
+            var body = new AddReadOnlyElementBody(Cells);
+            pool.ForEach((IReadOnlyList<long>)ListSource, ref body);
+        }
+
+        return Cells[0];
+    }, Loops * Sum(LoopLength));
+
+    [Fact]
+    public void ForEach_IList_StateForm_InsideInstall_ZeroBytes() => AssertZeroBytes("ForEach(IList<T>, state, Action<TState, T>) inside Install", Loops * LoopLength, static pool =>
+        pool.Install(pool, static p =>
+        {
+            Cells[0] = 0;
+            for (int r = 0; r < Loops; r++)
+            {
+                p.ForEach((IList<long>)ListSource, Cells, static (cells, e) => Interlocked.Add(ref cells[0], e));
+            }
+
+            return Cells[0];
+        }), Loops * Sum(LoopLength));
+
     /// <summary>Adds every element into cell 0.</summary>
     private readonly struct AddElementBody(long[] cells) : IForEachBody<long>
     {
