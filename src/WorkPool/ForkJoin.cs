@@ -34,6 +34,16 @@ public static partial class ForkJoin
     /// <inheritdoc cref="WorkStealingPool.Join(Action, Action)"/>
     public static void Join(Action a, Action b) => CurrentPool.Join(a, b);
 
+    /// <inheritdoc cref="WorkStealingPool.Invoke(ReadOnlySpan{Action})"/>
+    public static void Invoke(params ReadOnlySpan<Action> actions) => CurrentPool.Invoke(actions);
+
+    /// <inheritdoc cref="WorkStealingPool.Invoke{TState}(TState, ReadOnlySpan{Action{TState}})"/>
+    public static void Invoke<TState>(TState state, ReadOnlySpan<Action<TState>> actions) => CurrentPool.Invoke(state, actions);
+
+    /// <inheritdoc cref="WorkStealingPool.Invoke{TWork}(Span{TWork})"/>
+    public static void Invoke<TWork>(Span<TWork> works)
+        where TWork : struct, IWork => CurrentPool.Invoke(works);
+
     /// <inheritdoc cref="WorkStealingPool.Join{TResultA, TResultB}(Func{TResultA}, Func{TResultB})"/>
     public static (TResultA A, TResultB B) Join<TResultA, TResultB>(Func<TResultA> a, Func<TResultB> b) => CurrentPool.Join(a, b);
 

@@ -228,6 +228,73 @@ public partial class AllocationTests
     public void JoinFib20_ResultStructForm_InsideInstall_ZeroBytes() => AssertZeroBytes("Fib(20) via Join<TA, TB, TResultA, TResultB> inside Install", 10_945, static pool =>
         pool.Install<FibResultWork, long>(new FibResultWork(pool, 20)), Fib.Sequential(20));
 
+    // ---- N-way Invoke from outside, every form ----
+
+    [Fact]
+    public void ExternalInvoke_FourStaticActions_ZeroBytes() => AssertZeroBytes("Invoke(params ReadOnlySpan<Action>) of 4", Calls, static pool =>
+    {
+        long[] cells = Cells;
+        cells[0] = 0;
+        for (int i = 0; i < Calls; i++)
+        {
+            pool.Invoke(
+                static () => Interlocked.Increment(ref Cells[0]),
+                static () => Interlocked.Increment(ref Cells[0]),
+                static () => Interlocked.Increment(ref Cells[0]),
+                static () => Interlocked.Increment(ref Cells[0]));
+        }
+
+        return cells[0];
+    }, 4L * Calls);
+
+    [Fact]
+    public void ExternalInvoke_StateForm_FourStaticActions_ZeroBytes() => AssertZeroBytes("Invoke(state, ReadOnlySpan<Action<TState>>) of 4", Calls, static pool =>
+    {
+        long[] cells = Cells;
+        cells[0] = 0;
+        for (int i = 0; i < Calls; i++)
+        {
+            pool.Invoke(cells, [
+                static c => Interlocked.Increment(ref c[0]),
+                static c => Interlocked.Increment(ref c[0]),
+                static c => Interlocked.Increment(ref c[0]),
+                static c => Interlocked.Increment(ref c[0]),
+            ]);
+        }
+
+        return cells[0];
+    }, 4L * Calls);
+
+    [Fact]
+    public void ExternalInvoke_StructBodies_ZeroBytes() => AssertZeroBytes("Invoke(Span<TWork>) of 4", Calls, static pool =>
+    {
+        long sum = 0;
+        Span<SquareBody> bodies = stackalloc SquareBody[4];
+        for (int i = 0; i < Calls; i++)
+        {
+            for (int k = 0; k < bodies.Length; k++)
+            {
+                bodies[k] = new SquareBody(k);
+            }
+
+            pool.Invoke(bodies);
+            foreach (SquareBody body in bodies)
+            {
+                sum += body.Result;
+            }
+        }
+
+        return sum;
+    }, 14L * Calls);
+
+    /// <summary>Squares its value into <see cref="Result"/>.</summary>
+    private struct SquareBody(long value) : IWork
+    {
+        public long Result;
+
+        public void Run(ForkContext context) => Result = value * value;
+    }
+
     // ---- Join from outside, every form ----
 
     [Fact]

@@ -20,6 +20,7 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
     private const int SmallLoopsPerRound = 300;
     private const int TinyLoopsPerRound = 20_000;
     private const int ScopesPerRound = 50;
+    private const int InvokesPerRound = 2_000;
     private const int LateIdleJoinsPerRound = 8;
     private const int NestedLoopsPerRound = 4;
     private const int CoarseLoopsPerRound = 5;
@@ -42,6 +43,7 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
             ("install_nested", InstallNested),
             ("install_contended", InstallContended),
             ("join_fib", JoinFib),
+            ("invoke_4", Invoke4),
             ("tree_sum", () => TreeSum("tree_sum", BinaryTree.LargeDepth, sumsPerRound: 1)),
             ("tree_sum_small", () => TreeSum("tree_sum_small", BinaryTree.SmallDepth, SmallTreeSumsPerRound)),
             ("for_small", ForSmall),
@@ -152,6 +154,14 @@ internal sealed class QuickWorkloads(WorkStealingPool pool, WorkStealingPoolOpti
         Record("join_fib", Contender.WorkPool, joins, () => Expect(Fib.InstallWorkPool(pool, Fib.N), expected));
         Record("join_fib", Contender.Tpl, Fib.JoinCount(Fib.TplN), () => Expect(Fib.Tpl(Fib.TplN), expectedTpl));
         Record("join_fib", Contender.Sequential, joins, () => Expect(Fib.Sequential(Fib.N), expected));
+    }
+
+    private void Invoke4()
+    {
+        ulong expected = Invokes.Expected;
+        Record("invoke_4", Contender.WorkPool, InvokesPerRound, Repeat(InvokesPerRound, () => Expect((long)Invokes.WorkPool(pool), (long)expected)));
+        Record("invoke_4", Contender.Tpl, InvokesPerRound, Repeat(InvokesPerRound, () => Expect((long)Invokes.Tpl(), (long)expected)));
+        Record("invoke_4", Contender.Sequential, InvokesPerRound, Repeat(InvokesPerRound, () => Expect((long)Invokes.Sequential(), (long)expected)));
     }
 
     private void TreeSum(string workload, int depth, int sumsPerRound)
