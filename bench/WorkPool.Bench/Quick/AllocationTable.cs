@@ -22,6 +22,7 @@ internal static class AllocationTable
     private const int SpawnsPerScope = 10;
 
     private static readonly int[] s_loopOutput = new int[LoopLength];
+    private static readonly List<int> s_list = [.. Enumerable.Range(0, LoopLength)];
     private static readonly Task[] s_tasks = new Task[SpawnsPerScope];
     private static readonly SpawnCounter s_spawned = new();
     private static readonly SpawnCounter s_queued = new();
@@ -54,6 +55,12 @@ internal static class AllocationTable
         [
             new("pool.Install(() => {})", () => pool().Install(empty), "Task.Run(() => {}).Wait()", () => Task.Run(empty).Wait()),
             new("pool.Join(() => {}, () => {})", () => pool().Join(empty, empty), "Parallel.Invoke(() => {}, () => {})", () => Parallel.Invoke(empty, empty)),
+            new("pool.Invoke(4 x () => {})", () => pool().Invoke(empty, empty, empty, empty), "Parallel.Invoke(4 x () => {})", () => Parallel.Invoke(empty, empty, empty, empty)),
+            new(
+                $"pool.ForEach(list of {LoopLength}, output, static (o, x) => o[x] = x)",
+                () => pool().ForEach(s_list, s_loopOutput, static (o, x) => o[x] = x),
+                $"Parallel.ForEach(list of {LoopLength}, x => output[x] = x)",
+                () => Parallel.ForEach(s_list, static x => s_loopOutput[x] = x)),
             new(
                 $"pool.For(0, {LoopLength}, output, static (o, i) => o[i] = i)",
                 () => pool().For(0, LoopLength, s_loopOutput, store),

@@ -36,10 +36,11 @@ internal unsafe struct LoopHelper<TBody, TResult> : IWork
 
     public void Run(ForkContext context)
     {
-        if (_sharedAt != 0)
+        // The caller never runs its own helper (it takes it back unrun), so this is whoever took
+        // it. Only a taker that was not woken since the share was searching then: its start
+        // measures a steal; a woken one's measures a wake-up, which the sleep already recorded.
+        if (_sharedAt != 0 && Volatile.Read(ref context.Participant.WokenAt) < _sharedAt)
         {
-            // The caller never runs its own helper (it takes it back unrun), so this is whoever
-            // took it: usually the searcher that was present at the share.
             SharingClock.RecordStealHandOff(Stopwatch.GetTimestamp() - _sharedAt);
         }
 
