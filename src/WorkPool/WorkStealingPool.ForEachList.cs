@@ -44,7 +44,7 @@ public sealed partial class WorkStealingPool
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(body);
-        var range = new ReadOnlyListRange<T, ActionForEachBody<T>>(source, new ActionForEachBody<T>(body));
+        var range = new IndexedRange<T, ReadOnlyListSource<T>, ActionForEachBody<T>>(new(source), new ActionForEachBody<T>(body));
         ForCore(0, source.Count, ref range, 1, cancellationToken);
     }
 
@@ -53,7 +53,7 @@ public sealed partial class WorkStealingPool
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(body);
-        var range = new ListInterfaceRange<T, ActionForEachBody<T>>(source, new ActionForEachBody<T>(body));
+        var range = new IndexedRange<T, ListInterfaceSource<T>, ActionForEachBody<T>>(new(source), new ActionForEachBody<T>(body));
         ForCore(0, source.Count, ref range, 1, cancellationToken);
     }
 
@@ -94,7 +94,7 @@ public sealed partial class WorkStealingPool
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(body);
-        var range = new ReadOnlyListRange<T, StateActionForEachBody<TState, T>>(source, new StateActionForEachBody<TState, T>(state, body));
+        var range = new IndexedRange<T, ReadOnlyListSource<T>, StateActionForEachBody<TState, T>>(new(source), new StateActionForEachBody<TState, T>(state, body));
         ForCore(0, source.Count, ref range, 1, cancellationToken);
     }
 
@@ -103,7 +103,7 @@ public sealed partial class WorkStealingPool
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(body);
-        var range = new ListInterfaceRange<T, StateActionForEachBody<TState, T>>(source, new StateActionForEachBody<TState, T>(state, body));
+        var range = new IndexedRange<T, ListInterfaceSource<T>, StateActionForEachBody<TState, T>>(new(source), new StateActionForEachBody<TState, T>(state, body));
         ForCore(0, source.Count, ref range, 1, cancellationToken);
     }
 
@@ -163,7 +163,7 @@ public sealed partial class WorkStealingPool
         where TBody : struct, IReadOnlyForEachBody<T>
     {
         ArgumentNullException.ThrowIfNull(source);
-        var range = new ReadOnlyListRange<T, TBody>(source, body);
+        var range = new IndexedRange<T, ReadOnlyListSource<T>, TBody>(new(source), body);
         try
         {
             ForCore(0, source.Count, ref range, minChunkLength, cancellationToken);
@@ -179,7 +179,7 @@ public sealed partial class WorkStealingPool
         where TBody : struct, IReadOnlyForEachBody<T>
     {
         ArgumentNullException.ThrowIfNull(source);
-        var range = new ListInterfaceRange<T, TBody>(source, body);
+        var range = new IndexedRange<T, ListInterfaceSource<T>, TBody>(new(source), body);
         try
         {
             ForCore(0, source.Count, ref range, minChunkLength, cancellationToken);

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Collections.ObjectModel;
+using static WorkPool.Tests.ForEachProbes;
 
 namespace WorkPool.Tests;
 
@@ -152,41 +153,6 @@ public class ForEachListTests
         var update = new TimesTenBody(new int[1]);
         Assert.Throws<ArgumentOutOfRangeException>(() => pool.ForEach(new List<int> { 1 }, ref update, minChunkLength: 0));
     });
-
-    private static void AssertAll(int[] counts, int expected, string form)
-    {
-        for (int i = 0; i < counts.Length; i++)
-        {
-            Assert.True(counts[i] == expected, $"{form}: element {i} counted {counts[i]} times, expected {expected}.");
-        }
-    }
-
-    /// <summary>Multiplies each element by 10 and adds 1, in place; checks each index is visited once.</summary>
-    private struct TimesTenBody(int[] visits) : IForEachBody<int>
-    {
-        public int Hits;
-
-        public void Invoke(ref int element, int index)
-        {
-            Assert.Equal(1, Interlocked.Increment(ref visits[index]));
-            element = (element * 10) + 1;
-            Interlocked.Increment(ref Hits);
-        }
-    }
-
-    /// <summary>Copies each element to its index in <see cref="Seen"/>.</summary>
-    private struct ReadBody(int[] seen) : IReadOnlyForEachBody<int>
-    {
-        public int Hits;
-
-        public readonly int[] Seen => seen;
-
-        public void Invoke(in int element, int index)
-        {
-            seen[index] = element;
-            Interlocked.Increment(ref Hits);
-        }
-    }
 
     /// <summary>An IList&lt;T&gt; that is not an IReadOnlyList&lt;T&gt; (as some older collections are).</summary>
     private sealed class OnlyList<T>(List<T> inner) : IList<T>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using static WorkPool.Tests.ForEachProbes;
 
 namespace WorkPool.Tests;
 
@@ -160,39 +161,4 @@ public class ForEachTests
     });
 
     private static void AssertAllOnce(int[] counts, string form) => AssertAll(counts, 1, form);
-
-    private static void AssertAll(int[] counts, int expected, string form)
-    {
-        for (int i = 0; i < counts.Length; i++)
-        {
-            Assert.True(counts[i] == expected, $"{form}: element {i} counted {counts[i]} times, expected {expected}.");
-        }
-    }
-
-    /// <summary>Multiplies each element by 10 and adds 1, in place; checks the index against a per-index counter.</summary>
-    private struct TimesTenBody(int[] visits) : IForEachBody<int>
-    {
-        public int Hits;
-
-        public void Invoke(ref int element, int index)
-        {
-            Assert.Equal(1, Interlocked.Increment(ref visits[index]));
-            element = (element * 10) + 1;
-            Interlocked.Increment(ref Hits);
-        }
-    }
-
-    /// <summary>Copies each element to its index in <see cref="Seen"/>.</summary>
-    private struct ReadBody(int[] seen) : IReadOnlyForEachBody<int>
-    {
-        public int Hits;
-
-        public readonly int[] Seen => seen;
-
-        public void Invoke(in int element, int index)
-        {
-            seen[index] = element;
-            Interlocked.Increment(ref Hits);
-        }
-    }
 }

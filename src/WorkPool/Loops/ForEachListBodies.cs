@@ -27,25 +27,28 @@ internal struct ListRange<T, TBody>(List<T> source, TBody body) : IForRangeBody
     }
 }
 
-/// <summary>Range body over the elements of an <see cref="IReadOnlyList{T}"/>, through its indexer.</summary>
-internal struct ReadOnlyListRange<T, TBody>(IReadOnlyList<T> source, TBody body) : IForRangeBody
-    where TBody : struct, IReadOnlyForEachBody<T>
+/// <summary>A list read through its indexer (<see cref="IReadOnlyList{T}"/> and <see cref="IList{T}"/> share no indexer interface).</summary>
+internal interface IIndexedSource<T>
 {
-    public TBody Body = body;
-
-    public void Invoke(long fromInclusive, long toExclusive)
-    {
-        int end = (int)toExclusive;
-        for (int i = (int)fromInclusive; i < end; i++)
-        {
-            T element = source[i];
-            Body.Invoke(in element, i);
-        }
-    }
+    /// <summary>The element at <paramref name="index"/>.</summary>
+    T this[int index] { get; }
 }
 
-/// <summary>Range body over the elements of an <see cref="IList{T}"/>, through its indexer.</summary>
-internal struct ListInterfaceRange<T, TBody>(IList<T> source, TBody body) : IForRangeBody
+/// <summary>An <see cref="IReadOnlyList{T}"/> as an <see cref="IIndexedSource{T}"/>.</summary>
+internal readonly struct ReadOnlyListSource<T>(IReadOnlyList<T> list) : IIndexedSource<T>
+{
+    public T this[int index] => list[index];
+}
+
+/// <summary>An <see cref="IList{T}"/> as an <see cref="IIndexedSource{T}"/>.</summary>
+internal readonly struct ListInterfaceSource<T>(IList<T> list) : IIndexedSource<T>
+{
+    public T this[int index] => list[index];
+}
+
+/// <summary>Range body over the elements of a list read through its indexer, each copied into a local passed by read-only reference.</summary>
+internal struct IndexedRange<T, TSource, TBody>(TSource source, TBody body) : IForRangeBody
+    where TSource : struct, IIndexedSource<T>
     where TBody : struct, IReadOnlyForEachBody<T>
 {
     public TBody Body = body;
