@@ -7,7 +7,7 @@ public sealed class SharingClockTestsDefinition;
 /// <summary>
 /// The sharing clock's estimates stay within their documented bounds whatever is recorded, and
 /// move as documented (docs/design/sharing-clock.md): an eighth of the way to each sample, a
-/// steal sample at most doubling the steal estimate.
+/// steal sample over twice the steal estimate ignored.
 /// </summary>
 [Collection("SharingClock")]
 public class SharingClockTests
@@ -27,7 +27,7 @@ public class SharingClockTests
             long assumed = (long)(SharingClock.AssumedHandOff.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
             long handOff = SharingClock.HandOffTicks;
             Assert.InRange(handOff, Math.Max(1, assumed / 4), SharingClock.PieceTargetTicks);
-            Assert.InRange(SharingClock.StealHandOffTicks, 1, handOff);
+            Assert.InRange(SharingClock.StealHandOffTicks, Math.Min(handOff, Math.Max(1, assumed / 32)), handOff);
             Assert.InRange(SharingClock.LoopAloneTicks, 1, handOff);
             Assert.InRange(SharingClock.LoopAloneWithSearcherTicks, 1, SharingClock.LoopAloneTicks);
             Assert.InRange(SharingClock.CheckSpacingTicks, 1, handOff);
@@ -37,10 +37,18 @@ public class SharingClockTests
     }
 
     [Fact]
-    public void StealEstimate_SettlesOnRepeatedSamples_AndOneOutlierMovesItAnEighthOfItsDouble()
+    public void StealEstimate_SettlesOnRepeatedSamples_IgnoresAnOutlier_AndMovesAnEighthTowardsASample()
     {
         long handOff = SharingClock.HandOffTicks;
-        long small = Math.Max(64, handOff / 16);
+        long small = handOff / 4; // above the floor (a 32nd of the assumed hand-off, at most a quarter of the wake-up)
+
+        // Up from wherever the other test left it: samples at twice the estimate are taken.
+        for (int i = 0; i < 1000 && SharingClock.StealHandOffTicks < small; i++)
+        {
+            SharingClock.RecordStealHandOff(SharingClock.StealHandOffTicks * 2);
+        }
+
+        Assert.True(SharingClock.StealHandOffTicks >= small, "Samples at twice the estimate raise it.");
         for (int i = 0; i < 400; i++)
         {
             SharingClock.RecordStealHandOff(small);
@@ -50,9 +58,11 @@ public class SharingClockTests
         Assert.InRange(settled, small - 8, small + 8);
         Assert.Equal(Math.Clamp(settled * 2, 1, SharingClock.LoopAloneTicks), SharingClock.LoopAloneWithSearcherTicks);
 
-        // A preempted searcher's sample (a whole second) is cut to twice the estimate first.
+        // A preempted searcher's sample (a whole second) is ignored; one under twice the estimate moves it an eighth.
         SharingClock.RecordStealHandOff(System.Diagnostics.Stopwatch.Frequency);
-        long moved = SharingClock.StealHandOffTicks;
-        Assert.Equal(settled + (Math.Min(handOff, settled * 2) - settled) / 8, moved);
+        Assert.Equal(settled, SharingClock.StealHandOffTicks);
+        long raw = settled * 2;
+        SharingClock.RecordStealHandOff(raw);
+        Assert.Equal(settled + (Math.Min(handOff, raw) - settled) / 8, SharingClock.StealHandOffTicks);
     }
 }
