@@ -12,22 +12,8 @@ namespace WorkPool.Tests;
 /// </summary>
 public class ForEachListTests
 {
-    public static TheoryData<bool, int> Cases()
-    {
-        var data = new TheoryData<bool, int>();
-        foreach (bool fromWorker in new[] { false, true })
-        {
-            foreach (int length in new[] { 0, 1, 7, 1000 })
-            {
-                data.Add(fromWorker, length);
-            }
-        }
-
-        return data;
-    }
-
     [Theory]
-    [MemberData(nameof(Cases))]
+    [MemberData(nameof(ForEachCases.SidesAndLengths), MemberType = typeof(ForEachCases))]
     public void EveryForm_VisitsEveryElementOnce(bool fromWorker, int length) => Bounded.Run(() =>
     {
         using WorkStealingPool pool = Pools.Create(2);
