@@ -95,6 +95,14 @@ public static partial class ForkJoin
     public static TResult Reduce<TState, TResult>(int fromInclusive, int toExclusive, TState state, TResult identity, Func<TState, TResult, int, TResult> accumulate, Func<TResult, TResult, TResult> combine, bool deterministic = false, CancellationToken cancellationToken = default) =>
         CurrentPool.Reduce(fromInclusive, toExclusive, state, identity, accumulate, combine, deterministic, cancellationToken);
 
+    /// <inheritdoc cref="WorkStealingPool.Reduce{TResult}(long, long, TResult, Func{TResult, long, TResult}, Func{TResult, TResult, TResult}, bool, CancellationToken)"/>
+    public static TResult Reduce<TResult>(long fromInclusive, long toExclusive, TResult identity, Func<TResult, long, TResult> accumulate, Func<TResult, TResult, TResult> combine, bool deterministic = false, CancellationToken cancellationToken = default) =>
+        CurrentPool.Reduce(fromInclusive, toExclusive, identity, accumulate, combine, deterministic, cancellationToken);
+
+    /// <inheritdoc cref="WorkStealingPool.Reduce{TState, TResult}(long, long, TState, TResult, Func{TState, TResult, long, TResult}, Func{TResult, TResult, TResult}, bool, CancellationToken)"/>
+    public static TResult Reduce<TState, TResult>(long fromInclusive, long toExclusive, TState state, TResult identity, Func<TState, TResult, long, TResult> accumulate, Func<TResult, TResult, TResult> combine, bool deterministic = false, CancellationToken cancellationToken = default) =>
+        CurrentPool.Reduce(fromInclusive, toExclusive, state, identity, accumulate, combine, deterministic, cancellationToken);
+
     /// <inheritdoc cref="WorkStealingPool.For(int, int, ControlledForAction, CancellationToken)"/>
     public static LoopResult For(int fromInclusive, int toExclusive, ControlledForAction body, CancellationToken cancellationToken = default) =>
         CurrentPool.For(fromInclusive, toExclusive, body, cancellationToken);

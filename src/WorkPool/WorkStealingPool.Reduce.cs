@@ -130,4 +130,58 @@ public sealed partial class WorkStealingPool
         return Reduce<StateFuncReducer<TState, TResult>, TResult>(
             fromInclusive, toExclusive, new StateFuncReducer<TState, TResult>(state, identity, accumulate, combine), 1, deterministic, cancellationToken);
     }
+
+    /// <summary>
+    /// Reduces the <see cref="long"/> range [<paramref name="fromInclusive"/>, <paramref name="toExclusive"/>)
+    /// one index at a time; see <see cref="Reduce{TResult}(int, int, TResult, Func{TResult, int, TResult}, Func{TResult, TResult, TResult}, bool, CancellationToken)"/>.
+    /// Allocation-free when both delegates capture nothing.
+    /// </summary>
+    /// <typeparam name="TResult">The type of the result.</typeparam>
+    /// <param name="fromInclusive">The first index.</param>
+    /// <param name="toExclusive">The end of the range; when it is not greater than <paramref name="fromInclusive"/> the result is <paramref name="identity"/>.</param>
+    /// <param name="identity">The neutral element of <paramref name="combine"/>.</param>
+    /// <param name="accumulate">Adds one index to an accumulator.</param>
+    /// <param name="combine">Combines two partial results (associative; also commutative unless <paramref name="deterministic"/>).</param>
+    /// <param name="deterministic">Whether the result must not depend on timing.</param>
+    /// <param name="cancellationToken">Checked before each piece runs.</param>
+    /// <returns>The combined result.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="accumulate"/> or <paramref name="combine"/> is null.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the loop started or by the time it finished.</exception>
+    /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
+    /// <exception cref="AggregateException">One or more iterations threw (always an aggregate); see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
+    public TResult Reduce<TResult>(long fromInclusive, long toExclusive, TResult identity, Func<TResult, long, TResult> accumulate, Func<TResult, TResult, TResult> combine, bool deterministic = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(accumulate);
+        ArgumentNullException.ThrowIfNull(combine);
+        return Reduce<LongFuncReducer<TResult>, TResult>(fromInclusive, toExclusive, new LongFuncReducer<TResult>(identity, accumulate, combine), 1L, deterministic, cancellationToken);
+    }
+
+    /// <summary>
+    /// Reduces the <see cref="long"/> range [<paramref name="fromInclusive"/>, <paramref name="toExclusive"/>)
+    /// one index at a time with a state; see
+    /// <see cref="Reduce{TState, TResult}(int, int, TState, TResult, Func{TState, TResult, int, TResult}, Func{TResult, TResult, TResult}, bool, CancellationToken)"/>.
+    /// With <c>static</c> lambdas this form is allocation-free.
+    /// </summary>
+    /// <typeparam name="TState">The type of the state passed to every iteration.</typeparam>
+    /// <typeparam name="TResult">The type of the result.</typeparam>
+    /// <param name="fromInclusive">The first index.</param>
+    /// <param name="toExclusive">The end of the range; when it is not greater than <paramref name="fromInclusive"/> the result is <paramref name="identity"/>.</param>
+    /// <param name="state">Passed to every iteration.</param>
+    /// <param name="identity">The neutral element of <paramref name="combine"/>.</param>
+    /// <param name="accumulate">Adds one index to an accumulator.</param>
+    /// <param name="combine">Combines two partial results (associative; also commutative unless <paramref name="deterministic"/>).</param>
+    /// <param name="deterministic">Whether the result must not depend on timing.</param>
+    /// <param name="cancellationToken">Checked before each piece runs.</param>
+    /// <returns>The combined result.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="accumulate"/> or <paramref name="combine"/> is null.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the loop started or by the time it finished.</exception>
+    /// <exception cref="ObjectDisposedException">Called from outside the pool after it was disposed, with a non-empty range.</exception>
+    /// <exception cref="AggregateException">One or more iterations threw (always an aggregate); see <see cref="For(int, int, Action{int}, CancellationToken)"/>.</exception>
+    public TResult Reduce<TState, TResult>(long fromInclusive, long toExclusive, TState state, TResult identity, Func<TState, TResult, long, TResult> accumulate, Func<TResult, TResult, TResult> combine, bool deterministic = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(accumulate);
+        ArgumentNullException.ThrowIfNull(combine);
+        return Reduce<LongStateFuncReducer<TState, TResult>, TResult>(
+            fromInclusive, toExclusive, new LongStateFuncReducer<TState, TResult>(state, identity, accumulate, combine), 1L, deterministic, cancellationToken);
+    }
 }

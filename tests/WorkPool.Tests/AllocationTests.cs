@@ -578,6 +578,18 @@ public partial class AllocationTests
     }, Loops * Sum(LoopLength));
 
     [Fact]
+    public void ExternalReduce_LongStateForm_StaticLambdas_ZeroBytes() => AssertZeroBytes("Reduce(long from, long to, state, identity, Func<TState, TResult, long, TResult>, Func<TResult, TResult, TResult>)", Loops * LoopLength, static pool =>
+    {
+        long sum = 0;
+        for (int r = 0; r < Loops; r++)
+        {
+            sum += pool.Reduce(0L, LoopLength, LoopSource, 0L, static (source, acc, i) => acc + source[i], static (a, b) => a + b);
+        }
+
+        return sum;
+    }, Loops * Sum(LoopLength));
+
+    [Fact]
     public void Reduce_InsideInstall_BothModes_ZeroBytes() => AssertZeroBytes("Reduce inside Install (adaptive and deterministic)", Loops * LoopLength, static pool =>
         pool.Install(pool, static p =>
         {

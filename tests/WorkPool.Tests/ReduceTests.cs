@@ -48,6 +48,12 @@ public class ReduceTests
             Assert.Equal(count, pool.Reduce<CountReducer, long>(from, to, default, minChunkLength: 3, deterministic: deterministic));
             Assert.Equal(expected, ForkJoin.Reduce<MixSum, long>(from, to, default, deterministic: deterministic));
 
+            // The long-range delegate forms (the state, 1, multiplies every term: without it the sum would be 0).
+            Assert.Equal(expected, pool.Reduce(from, to, 0L, static (acc, i) => unchecked(acc + Mix(i)), static (a, b) => unchecked(a + b), deterministic));
+            Assert.Equal(expected, pool.Reduce(from, to, 1L, 0L, static (one, acc, i) => unchecked(acc + (Mix(i) * one)), static (a, b) => unchecked(a + b), deterministic));
+            Assert.Equal(expected, ForkJoin.Reduce(from, to, 0L, static (acc, i) => unchecked(acc + Mix(i)), static (a, b) => unchecked(a + b), deterministic));
+            Assert.Equal(expected, ForkJoin.Reduce(from, to, 1L, 0L, static (one, acc, i) => unchecked(acc + (Mix(i) * one)), static (a, b) => unchecked(a + b), deterministic));
+
             if (from >= int.MinValue && to <= int.MaxValue)
             {
                 int f = (int)from;
@@ -141,6 +147,9 @@ public class ReduceTests
         Assert.Throws<ArgumentNullException>(() => pool.Reduce(0, 10, 0, null!, static (a, b) => a + b));
         Assert.Throws<ArgumentNullException>(() => pool.Reduce(0, 10, 0, static (a, i) => a + i, null!));
         Assert.Throws<ArgumentNullException>(() => pool.Reduce(0, 10, 1, 0, null!, static (a, b) => a + b));
+        Assert.Throws<ArgumentNullException>(() => pool.Reduce(0L, 10L, 0L, (Func<long, long, long>)null!, static (a, b) => a + b));
+        Assert.Throws<ArgumentNullException>(() => pool.Reduce(0L, 10L, 0L, static (a, i) => a + i, null!));
+        Assert.Throws<ArgumentNullException>(() => pool.Reduce(0L, 10L, 1, 0L, (Func<int, long, long, long>)null!, static (a, b) => a + b));
         Assert.Throws<ArgumentOutOfRangeException>(() => pool.Reduce<MixSum, long>(0, 10, default, minChunkLength: 0));
         Assert.Equal(42L, pool.Reduce(5, 5, 42L, static (a, i) => a + i, static (a, b) => a + b));
     });

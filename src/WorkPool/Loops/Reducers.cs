@@ -51,3 +51,39 @@ internal readonly struct StateFuncReducer<TState, TResult>(TState state, TResult
 
     public TResult Combine(TResult left, TResult right) => combine(left, right);
 }
+
+/// <summary>Reducer over delegates that take a <see cref="long"/> index (the long-range forms).</summary>
+internal readonly struct LongFuncReducer<TResult>(TResult identity, Func<TResult, long, TResult> accumulate, Func<TResult, TResult, TResult> combine) : IRangeReducer<TResult>
+{
+    public TResult Identity() => identity;
+
+    public TResult Accumulate(TResult accumulator, long fromInclusive, long toExclusive)
+    {
+        for (long i = fromInclusive; i < toExclusive; i++)
+        {
+            accumulator = accumulate(accumulator, i);
+        }
+
+        return accumulator;
+    }
+
+    public TResult Combine(TResult left, TResult right) => combine(left, right);
+}
+
+/// <summary>Reducer over delegates with a state that take a <see cref="long"/> index.</summary>
+internal readonly struct LongStateFuncReducer<TState, TResult>(TState state, TResult identity, Func<TState, TResult, long, TResult> accumulate, Func<TResult, TResult, TResult> combine) : IRangeReducer<TResult>
+{
+    public TResult Identity() => identity;
+
+    public TResult Accumulate(TResult accumulator, long fromInclusive, long toExclusive)
+    {
+        for (long i = fromInclusive; i < toExclusive; i++)
+        {
+            accumulator = accumulate(state, accumulator, i);
+        }
+
+        return accumulator;
+    }
+
+    public TResult Combine(TResult left, TResult right) => combine(left, right);
+}
